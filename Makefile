@@ -1,0 +1,44 @@
+# exactrelu — every target bootstraps through `setup` (idempotent; quick when already done).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export SYMPY_GROUND_TYPES ?= flint
+export MPLBACKEND ?= Agg
+
+.PHONY: setup test demo bench bench-peers proofs lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if ! { [ -x $(PY) ] && $(PY) -c "import cdd.gmp" 2>/dev/null; } && [ ! -e /usr/include/cddlib/setoper.h ]; then \
+	  echo "== installing libcdd-dev libgmp-dev (pycddlib compiles its exact cdd.gmp against them)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcdd-dev libgmp-dev; \
+	fi
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -c "import cdd.gmp, flint, sympy; print('exact engines ok: cdd.gmp, flint', flint.__version__, 'sympy', sympy.__version__)"
+	@touch $(STAMP)
+
+test: setup
+	$(PY) -m pytest -m "not slow" --nbmake notebooks tests exactrelu -p no:cacheprovider
+
+demo: setup
+	$(VENV)/bin/exactrelu demo
+
+bench: setup
+	$(PY) -m benchmarks
+
+bench-peers: setup
+	$(PY) -m benchmarks --peers
+
+proofs: setup
+	$(PY) -m proofs_checks
+
+lint: setup
+	$(VENV)/bin/ruff check exactrelu tests proofs_checks benchmarks
+
+clean:
+	rm -rf $(VENV) exactrelu-report .pytest_cache

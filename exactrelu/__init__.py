@@ -1,0 +1,33 @@
+"""exactrelu: exact, certified answers about ReLU networks (MATH.md is the mathematical reference).
+
+The public API is re-exported here; everything else is an implementation detail.
+"""
+
+from . import examples
+from .errors import ExactReluError
+from .interop import from_torch
+from .io import load, save
+from .network import Layer, Network, num_parameters, parameter_names
+from .random import parse_architecture, random_network
+from .symmetry import TrivialSymmetry, normal_form, permute, related_by_trivial_symmetry, rescale
+
+__all__ = [
+    "ExactReluError",
+    "Layer",
+    "Network",
+    "TrivialSymmetry",
+    "examples",
+    "from_torch",
+    "load",
+    "normal_form",
+    "num_parameters",
+    "parameter_names",
+    "parse_architecture",
+    "permute",
+    "random_network",
+    "related_by_trivial_symmetry",
+    "rescale",
+    "save",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,29 @@
+"""The ``exactrelu`` command line (typer + rich).  Thin: every command only calls the public API.
+
+Exit status: 0 success (for yes/no commands such as ``equiv``: 0 = yes), 1 = a "no" answer, 2 = bad input or any
+:class:`~exactrelu.errors.ExactReluError` — then exactly one line on stderr naming the file and the problem.
+
+Commands live in one module per capability (``_core``, ``_regions``, ...), each registering on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ._common import app
+
+# command modules register themselves on `app` (import order = order in --help)
+from . import _core  # noqa: E402,F401
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the typer app, turning exactrelu errors into one line and exit status 2."""
+    from ..errors import ExactReluError
+
+    try:
+        app(args=argv, standalone_mode=True)
+    except ExactReluError as exc:  # pragma: no cover - _common.run already handles these
+        print(f"exactrelu: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,72 @@
+"""Shared pieces of the CLI: the typer app, network loading with clean errors, JSON/rich output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from ..errors import ExactReluError
+from ..io import load
+from ..network import Network
+from ..rational import atomic_write_text
+
+app = typer.Typer(
+    name="exactrelu",
+    help="Exact, certified answers about ReLU networks (rational arithmetic, exact LPs, sympy systems).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout (exact rationals as strings).")]
+AllowFloatOpt = Annotated[
+    bool, typer.Option("--allow-float", help="Accept JSON floats in network files, converted exactly (Fraction(float)).")
+]
+NetArg = Annotated[Path, typer.Argument(help="Network file (exactrelu-network JSON).", show_default=False)]
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one line on stderr and exit with ``code``."""
+    err_console.print(f"exactrelu: error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def guarded(func: F) -> F:
+    """Decorator for commands: an :class:`ExactReluError` (or a bad value) becomes one stderr line and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ExactReluError as exc:
+            fail(str(exc))
+        except (ValueError, ZeroDivisionError) as exc:
+            fail(f"{type(exc).__name__}: {exc}")
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def read_network(path: Path, allow_float: bool = False) -> Network:
+    return load(path, allow_float=allow_float)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")

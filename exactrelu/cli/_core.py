@@ -1,0 +1,97 @@
+"""Foundation commands: info, eval, random, normal-form, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..io import network_to_dict, save
+from ..random import parse_architecture, random_network
+from ..rational import parse_rational
+from ..report import write_report
+from ..symmetry import normal_form
+from ._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write the network here (atomically).")]
+
+
+@app.command()
+@guarded
+def info(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
+    """Architecture, number of parameters D, hidden neurons N_h and a table of layers."""
+    net = read_network(path, allow_float)
+    if json_out:
+        emit_json({"architecture": list(net.architecture), "parameters": net.num_parameters,
+                   "hidden_neurons": net.num_hidden, "depth": net.depth, "network": network_to_dict(net)})
+        return
+    console.print(f"[bold]{path}[/]: architecture {net.architecture}, D = {net.num_parameters}, "
+                  f"N_h = {net.num_hidden}")
+    table = Table("layer", "shape", "weights", "biases", "kind")
+    for l, layer in enumerate(net.layers, 1):
+        table.add_row(str(l), f"{layer.n_out} x {layer.n_in}",
+                      "\n".join(" ".join(map(str, r)) for r in layer.weights), " ".join(map(str, layer.biases)),
+                      "affine (output)" if l == len(net.layers) else "ReLU")
+    console.print(table)
+
+
+@app.command("eval", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True})
+@guarded
+def eval_(path: NetArg,
+          x: Annotated[list[str], typer.Argument(help="Input coordinates, integers or p/q.", show_default=False)],
+          json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
+    """Exact output f(x) and the activation pattern at one input point."""
+    net = read_network(path, allow_float)
+    point = [parse_rational(v) for v in x]
+    if len(point) != net.input_dim:
+        from ..errors import ShapeError
+
+        raise ShapeError(f"{path}: network expects {net.input_dim} inputs, got {len(point)}")
+    y = net(point)
+    pattern = net.pattern(point)
+    if json_out:
+        emit_json({"x": [str(v) for v in point], "output": [str(v) for v in y], "pattern": [list(p) for p in pattern]})
+    else:
+        console.print(" ".join(str(v) for v in y), highlight=False)
+
+
+@app.command("random")
+@guarded
+def random_(architecture: Annotated[str, typer.Argument(help="Architecture d,n1,...,m e.g. 2,4,4,1")],
+            seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+            max_num: Annotated[int, typer.Option(help="Largest |numerator|.")] = 5,
+            max_den: Annotated[int, typer.Option(help="Largest denominator.")] = 4,
+            output: OutOpt = None, json_out: JsonOpt = False) -> None:
+    """A seeded random network with small rational entries."""
+    net = random_network(parse_architecture(architecture), seed=seed, max_num=max_num, max_den=max_den)
+    if output is not None:
+        save(net, output)
+        if not json_out:
+            console.print(f"wrote {output}: architecture {net.architecture}, D = {net.num_parameters}")
+    if json_out or output is None:
+        emit_json(network_to_dict(net))
+
+
+@app.command("normal-form")
+@guarded
+def normal_form_cmd(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False,
+                    allow_float: AllowFloatOpt = False) -> None:
+    """The unique representative of the network's orbit under permutations and positive rescalings."""
+    nf = normal_form(read_network(path, allow_float))
+    if output is not None:
+        save(nf, output)
+    if json_out or output is None:
+        emit_json(network_to_dict(nf))
+
+
+@app.command()
+@guarded
+def demo(outdir: Annotated[Path, typer.Option("--outdir", help="Report folder.")] = Path("exactrelu-report"),
+         network: Annotated[Path | None, typer.Option("--network", help="Report on this network instead.")] = None,
+         allow_float: AllowFloatOpt = False) -> None:
+    """Write the exactrelu report (Markdown + JSON) about the embedded default network."""
+    net = read_network(network, allow_float) if network is not None else None
+    path = write_report(net, outdir)
+    console.print(f"wrote {path} and {path.with_suffix('.json')}")
