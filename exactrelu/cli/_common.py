@@ -25,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-console = Console()
+console = Console(soft_wrap=True)  # never wrap long exact numbers
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
