@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactrelu import (
-    Network, examples, normal_form, permute, random_network, related_by_trivial_symmetry, rescale,
+    Network,
+    examples,
+    normal_form,
+    permute,
+    random_network,
+    related_by_trivial_symmetry,
+    rescale,
 )
 from exactrelu.errors import ShapeError
 

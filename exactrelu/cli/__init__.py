@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import sys
 
-from ._common import app
-
 # command modules register themselves on `app` (import order = order in --help)
 from . import _core  # noqa: E402,F401
+from ._common import app
 
 __all__ = ["app", "main"]
 

@@ -32,7 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout (exact rationals as strings).")]
 AllowFloatOpt = Annotated[
-    bool, typer.Option("--allow-float", help="Accept JSON floats in network files, converted exactly (Fraction(float)).")
+    bool, typer.Option("--allow-float", help="Accept JSON floats in network files, converted exactly.")
 ]
 NetArg = Annotated[Path, typer.Argument(help="Network file (exactrelu-network JSON).", show_default=False)]
 
