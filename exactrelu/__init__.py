@@ -9,9 +9,15 @@ from .interop import from_torch
 from .io import load, save
 from .network import Layer, Network, num_parameters, parameter_names
 from .random import parse_architecture, random_network
+from .shallow import CanonicalData, canonical_data, canonical_form, minimal_width, valid_orientation_sets
 from .symmetry import TrivialSymmetry, normal_form, permute, related_by_trivial_symmetry, rescale
 
 __all__ = [
+    "CanonicalData",
+    "canonical_data",
+    "canonical_form",
+    "minimal_width",
+    "valid_orientation_sets",
     "ExactReluError",
     "Layer",
     "Network",
