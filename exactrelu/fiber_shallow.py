@@ -1,0 +1,339 @@
+"""Fibers of one-hidden-layer networks: on R^d (MATH.md B2/B3/B4) and on the orthant (MATH.md §2.C).
+
+**On R^d.**  Let ``K(f) = ({(a_j, t_j, C_j)}_{j<k}, A_R, β)`` be the canonical data of f = f_θ
+(:func:`exactrelu.shallow.canonical_data`).  A network η of width n realises f iff K(f_η) = K(f) (MATH.md B2).
+A *role* is a triple (hyperplane H_j, orientation o ∈ {±1}, output jump U ∈ Q^m); a neuron i playing it is
+
+    (W1_i, b1_i) = o λ_i (a_j, t_j),   W2_{·,i} = U / λ_i,   λ_i > 0,
+
+and contributes U relu(o (a_j·x + t_j)).  The output bias is then forced: b2 = β + Σ_{roles with o = -1} U t_j.
+
+* width n = k (minimal; MATH.md B3): the roles are (H_j, o_j, C_j) with o_j = -1 iff j ∈ S, for each *valid
+  orientation set* S (A_R + Σ_{j∈S} C_j a_j^T = 0).  Every η in S(θ) has one neuron per hyperplane, with W1_i ≠ 0
+  and W2_i ≠ 0, so S(θ) = ⊔_S ⊔_π {neurons permuted by π onto the roles of S}: **(#valid S)·n! components**, each
+  the H_n-orbit piece {λ ∈ R_{>0}^n} of dimension n.
+* width n = k+1 with no valid S (MATH.md B4 case 2): one hyperplane H_{j0} carries two neurons of opposite
+  orientations with jumps u (o = +1) and v (o = -1), u + v = C_{j0}; for S ⊆ [k]∖{j0} the linear part forces
+  A_R + Σ_{j∈S} C_j a_j^T = -v a_{j0}^T (v ≠ 0 and u ≠ 0 hold automatically because no valid S exists).  Each
+  admissible (j0, S) gives n! components of dimension n (the canceling-pair / "linear term" hidden symmetry).
+* any other width (θ not of minimal width: dead, zero, duplicated or canceling extra neurons) is **not enumerated**
+  (:class:`~exactrelu.errors.NotApplicableError`): there the pieces of the fiber meet along lower-dimensional strata
+  (a neuron whose output weight tends to 0 becomes free), so its connected components are not read off the roles.
+
+The system of a component (neuron i on role (j, o, U), pivot p = the first nonzero coordinate of a_j, v = (a_j, t_j)):
+
+* equalities ``x_c - v_c x_p = 0`` for the other coordinates x_c of (W1_i, b1_i) (the row is proportional to v),
+  ``W2_{r,i} x_p - o U_r = 0`` (output weight times scale), ``b2_r - (β + Σ U t)_r = 0``;
+* strict inequalities ``o x_p > 0`` (the orientation).
+
+Its parametrisation is the displayed role formula with free symbols ``lambda_1..lambda_n > 0``.
+
+Examples
+--------
+>>> from exactrelu import examples
+>>> F = shallow_fiber(examples.three_kinks())              # MATH.md §7 row 8
+>>> len(F.components), F.dimension
+(18, 3)
+>>> len(shallow_fiber(examples.relu_plus_identity()).components)    # §7 row 9
+2
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from . import _sympy as S
+from .errors import NotApplicableError, RegionLimitError
+from .fibers import Component, Fiber
+from .network import Network
+from .shallow import CanonicalData, canonical_data, valid_orientation_sets
+
+__all__ = ["shallow_fiber", "region_data", "Role", "roles_of", "MAX_COMPONENTS"]
+
+#: Refuse to build more components than this (n! grows fast: 8! = 40320).
+MAX_COMPONENTS = 50_000
+
+_ZERO = Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A neuron role: hyperplane index ``j`` (into K(f), 0-based), its normalised ``(a, t)``, orientation ``o`` and
+    output jump ``U`` (the neuron contributes ``U relu(o (a.x + t))``)."""
+
+    j: int
+    a: tuple[Fraction, ...]
+    t: Fraction
+    o: int
+    U: tuple[Fraction, ...]
+
+
+def _rank1_factor(M: Sequence[Fraction], a: Sequence[Fraction], m: int, d: int) -> tuple[Fraction, ...] | None:
+    """``w`` with ``M = w a^T`` (M flattened m x d, row-major), or None if M is not of that form."""
+    p = next(q for q, v in enumerate(a) if v)
+    w = tuple(M[r * d + p] / a[p] for r in range(m))
+    if all(M[r * d + q] == w[r] * a[q] for r in range(m) for q in range(d)):
+        return w
+    return None
+
+
+def roles_of(data: CanonicalData, width: int) -> list[tuple[tuple[Role, ...], dict[str, Any]]]:
+    """Every role set of a minimal-width fiber (see the module doc), with a JSON-able description of its origin.
+
+    Raises NotApplicableError when ``width`` is not the minimal width k or k+1 of the function.
+    """
+    k, d, m = data.num_hyperplanes, data.input_dim, data.output_dim
+    H = data.hyperplanes
+    if width == k:
+        sets = valid_orientation_sets(data)
+        if not sets:
+            raise NotApplicableError(f"no orientation set makes A_R vanish, so no width-{k} network realises f")
+        out = []
+        for S_ in sets:
+            roles = tuple(Role(j, a, t, -1 if j in S_ else 1, C) for j, (a, t, C) in enumerate(H))
+            out.append((roles, {"case": "k", "orientation_set": sorted(j + 1 for j in S_)}))
+        return out
+    if width == k + 1 and k >= 1 and not valid_orientation_sets(data):
+        if k > 20:
+            raise RegionLimitError(f"{k} hyperplanes: the (j0, S) search has k 2^(k-1) > 10^7 cases")
+        base = [v for row in data.linear for v in row]
+        out = []
+        for j0 in range(k):
+            others = [j for j in range(k) if j != j0]
+            a0, t0, C0 = H[j0]
+            for r in range(len(others) + 1):
+                for Ssub in itertools.combinations(others, r):
+                    M = list(base)
+                    for j in Ssub:
+                        a, _t, C = H[j]
+                        for rr in range(m):
+                            for q in range(d):
+                                M[rr * d + q] += C[rr] * a[q]
+                    w = _rank1_factor(M, a0, m, d)
+                    if w is None:
+                        continue
+                    v = tuple(-x for x in w)
+                    u = tuple(c - x for c, x in zip(C0, v))
+                    roles = tuple(Role(j, a, t, -1 if j in Ssub else 1, C) for j, (a, t, C) in enumerate(H)
+                                  if j != j0)
+                    roles += (Role(j0, a0, t0, 1, u), Role(j0, a0, t0, -1, v))
+                    out.append((roles, {"case": "k+1", "pair_hyperplane": j0 + 1,
+                                        "orientation_set": sorted(j + 1 for j in Ssub),
+                                        "pair_jumps": {"plus": [str(x) for x in u], "minus": [str(x) for x in v]}}))
+        if not out:
+            raise NotApplicableError("internal: width k+1 without an admissible (j0, S)")  # pragma: no cover
+        return out
+    raise NotApplicableError(
+        f"width {width} is not the minimal width of f (k = {k} breakpoint hyperplanes): fibers of non-minimal "
+        "shallow networks (extra dead, zero, duplicated or canceling neurons) are not enumerated")
+
+
+class _Builder:
+    """Builds component systems, caching the expressions of each (neuron, role) pair."""
+
+    def __init__(self, arch: tuple[int, ...], data: CanonicalData, roles_list: list[tuple[tuple[Role, ...], Any]]):
+        self.arch = arch
+        self.d, self.n, self.m = arch
+        self.data = data
+        self.syms = S.parameter_symbols(arch)
+        self.lams = tuple(S.free_symbol(f"lambda_{i + 1}", positive=True) for i in range(self.n))
+        self.cache: dict[tuple[int, Role], tuple[Any, ...]] = {}
+
+    def idx_w1(self, i: int, c: int) -> int:
+        return i * self.d + c
+
+    def idx_b1(self, i: int) -> int:
+        return self.n * self.d + i
+
+    def idx_w2(self, r: int, i: int) -> int:
+        return self.n * (self.d + 1) + r * self.n + i
+
+    def idx_b2(self, r: int) -> int:
+        return self.n * (self.d + 1) + self.m * self.n + r
+
+    def neuron(self, i: int, role: Role) -> tuple[Any, ...]:
+        key = (i, role)
+        if key in self.cache:
+            return self.cache[key]
+        d, m = self.d, self.m
+        v = (*role.a, role.t)
+        p = next(q for q, x in enumerate(role.a) if x)
+        xs = [self.syms[self.idx_w1(i, c)] for c in range(d)] + [self.syms[self.idx_b1(i)]]
+        xp = xs[p]
+        eqs = [xs[c] - S.to_sympy(v[c]) * xp for c in range(d + 1) if c != p]
+        eqs += [self.syms[self.idx_w2(r, i)] * xp - S.to_sympy(role.o * role.U[r]) for r in range(m)]
+        strict = xp if role.o > 0 else -xp
+        lam = self.lams[i]
+        par = {xs[c]: role.o * S.to_sympy(v[c]) * lam for c in range(d + 1)}
+        par.update({self.syms[self.idx_w2(r, i)]: S.to_sympy(role.U[r]) / lam for r in range(m)})
+        pt = {self.idx_w1(i, c): role.o * v[c] for c in range(d)}
+        pt[self.idx_b1(i)] = role.o * role.t
+        pt.update({self.idx_w2(r, i): role.U[r] for r in range(m)})
+        out = (tuple(eqs), strict, par, pt)
+        self.cache[key] = out
+        return out
+
+    def component(self, roles: tuple[Role, ...], perm: tuple[int, ...], origin: dict[str, Any]) -> Component:
+        """Neuron i plays role ``roles[perm[i]]``."""
+        eqs: list[Any] = []
+        strict: list[Any] = []
+        par: dict[Any, Any] = {}
+        point = [_ZERO] * len(self.syms)
+        for i, rj in enumerate(perm):
+            e, s, pa, pt = self.neuron(i, roles[rj])
+            eqs += e
+            strict.append(s)
+            par.update(pa)
+            for q, val in pt.items():
+                point[q] = val
+        b2 = list(self.data.constant)
+        for role in roles:
+            if role.o < 0:
+                b2 = [x + u * role.t for x, u in zip(b2, role.U)]
+        for r in range(self.m):
+            sym = self.syms[self.idx_b2(r)]
+            eqs.append(sym - S.to_sympy(b2[r]))
+            par[sym] = S.to_sympy(b2[r])
+            point[self.idx_b2(r)] = b2[r]
+        origin = {**origin, "permutation": [roles[rj].j + 1 for rj in perm],
+                  "orientations": [roles[rj].o for rj in perm]}
+        return Component(self.arch, tuple(eqs), tuple(strict), (), self.n, tuple(point), origin,
+                         self.lams, par, (), ())
+
+
+def _theta_role_key(net: Network, data: CanonicalData) -> dict[str, Any]:
+    """θ's own orientation set (1-based hyperplane indices of the neurons with o = -1) and its pair hyperplane."""
+    hid = net.layers[0]
+    index = {(a, t): j for j, (a, t, _C) in enumerate(data.hyperplanes)}
+    neg, seen = [], {}
+    for i in range(hid.n_out):
+        w, b = hid.weights[i], hid.biases[i]
+        if not any(w):
+            continue
+        p = next(q for q, x in enumerate(w) if x)
+        o = 1 if w[p] > 0 else -1
+        lam = abs(w[p])
+        key = (tuple(x / (o * lam) for x in w), b / (o * lam))
+        j = index.get(key)
+        if j is None:
+            continue
+        seen.setdefault(j, []).append(o)
+    pair = [j + 1 for j, os in seen.items() if len(os) == 2]
+    neg = sorted(j + 1 for j, os in seen.items() if len(os) == 1 and os[0] < 0)
+    return {"orientation_set": neg, **({"pair_hyperplane": pair[0]} if pair else {})}
+
+
+def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fiber:
+    """The fiber of a one-hidden-layer θ on R^d with all its components (MATH.md B2/B3/B4, see the module doc).
+
+    Parameters
+    ----------
+    net : a one-hidden-layer network of minimal width (n = k, or n = k+1 when no valid orientation set exists).
+    max_components : refuse (RegionLimitError) to build more components than this.
+
+    Returns
+    -------
+    Fiber of kind ``"shallow"``: ``(#role sets) * n!`` components of dimension n.
+
+    Raises
+    ------
+    NotApplicableError
+        for deeper networks and for widths that are not minimal for f.
+
+    Examples
+    --------
+    >>> from exactrelu import examples
+    >>> F = shallow_fiber(examples.relu_minus_shifted_relu())
+    >>> [c.origin["orientation_set"] for c in F.components]
+    [[], [], [1, 2], [1, 2]]
+    """
+    if net.depth != 1:
+        raise NotApplicableError(f"shallow fibers need one hidden layer, the network has {net.depth}")
+    arch = net.architecture
+    n = arch[1]
+    data = canonical_data(net)
+    role_sets = roles_of(data, n)
+    total = len(role_sets) * math.factorial(n)
+    if total > max_components:
+        raise RegionLimitError(f"the fiber has {total} components (> max_components = {max_components})")
+    own = _theta_role_key(net, data)
+    b = _Builder(arch, data, role_sets)
+    comps = []
+    for orbit, (roles, origin) in enumerate(role_sets):
+        same = origin["orientation_set"] == own["orientation_set"] and (
+            origin.get("pair_hyperplane") == own.get("pair_hyperplane"))
+        hidden = "none: the H_n-orbit of θ (permutation and positive scaling)" if same else (
+            "orientation flip (MATH.md B3): different orientation set S" if origin["case"] == "k"
+            else "canceling pair / orientation change on the pair hyperplane (MATH.md B4)")
+        base = {**origin, "orbit": orbit, "theta_orbit": same, "hidden_symmetry": hidden}
+        for perm in itertools.permutations(range(n)):
+            comps.append(b.component(roles, perm, base))
+    case = role_sets[0][1]["case"]
+    notes = (f"one hidden layer on R^d, width n = {n}, k = {data.num_hyperplanes} breakpoint hyperplanes "
+             f"(minimal width, case {case} of MATH.md B4); {len(role_sets)} H_n-orbit(s) x {n}! labellings; "
+             "components are the connected components of S(θ) (MATH.md B3)",)
+    return Fiber(net, "shallow", n, tuple(comps), None, None, notes)
+
+
+# ---------------------------------------------------------------------------------------------- regions
+def _is_orthant(domain: Any, d: int) -> bool:
+    if domain is None:
+        return False
+    if isinstance(domain, str):
+        return domain.lower() == "orthant"
+    ineq = getattr(domain, "inequalities", None)
+    eq = getattr(domain, "equalities", ())
+    if ineq is None or eq:
+        return False
+    rows = {tuple(Fraction(v) for v in r) for r in ineq}
+    want = {tuple([_ZERO] + [Fraction(int(q == c)) for q in range(d)]) for c in range(d)}
+    return rows == want
+
+
+def region_data(net: Network, domain: Any = None) -> list[tuple[tuple[tuple[int, ...], ...], tuple[Fraction, ...]]]:
+    """``[(pattern, interior point)]`` for the open regions of C_θ (on the orthant when ``domain`` is the orthant).
+
+    Uses :func:`exactrelu.regions.regions` when available; for one hidden layer it otherwise splits the hyperplane
+    arrangement neuron by neuron with exact interior-point LPs (:class:`exactrelu.polyhedra.Polyhedron`).
+    """
+    from .polyhedra import Polyhedron
+
+    d = net.input_dim
+    orth = _is_orthant(domain, d)
+    if domain is not None and not orth:
+        raise NotApplicableError("region data on a domain other than R^d or the orthant is not implemented here")
+    base_rows = [[_ZERO] + [Fraction(int(q == c)) for q in range(d)] for c in range(d)] if orth else []
+    try:
+        from .regions import regions
+    except ImportError:
+        regions = None
+    if regions is not None:
+        dom = Polyhedron(base_rows) if orth else None
+        cx = regions(net, dom)
+        return [(tuple(tuple(p) for p in r.pattern), tuple(r.interior_point)) for r in cx.regions]
+    if net.depth != 1:
+        raise NotApplicableError("region enumeration for deep networks needs exactrelu.regions")
+    hid = net.layers[0]
+    cells: list[tuple[list[list[Fraction]], list[int]]] = [(list(base_rows), [])]
+    for i in range(hid.n_out):
+        row = [hid.biases[i], *hid.weights[i]]
+        new = []
+        for rows, pat in cells:
+            if not any(hid.weights[i]):
+                new.append((rows, [*pat, 1 if hid.biases[i] > 0 else -1]))
+                continue
+            for s in (1, -1):
+                cand = rows + [[s * v for v in row]]
+                if Polyhedron(cand).dimension == d:
+                    new.append((cand, [*pat, s]))
+        cells = new
+    out = []
+    for rows, pat in cells:
+        pt = Polyhedron(rows).interior_point()
+        out.append(((tuple(pat),), tuple(pt)))
+    return out
