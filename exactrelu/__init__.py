@@ -8,11 +8,19 @@ from .errors import ExactReluError
 from .interop import from_torch
 from .io import load, save
 from .network import Layer, Network, num_parameters, parameter_names
+from .polyhedra import Box, Orthant, Polyhedron
 from .random import parse_architecture, random_network
+from .regions import PolyhedralComplex, Region, regions
 from .shallow import CanonicalData, canonical_data, canonical_form, minimal_width, valid_orientation_sets
 from .symmetry import TrivialSymmetry, normal_form, permute, related_by_trivial_symmetry, rescale
 
 __all__ = [
+    "Box",
+    "Orthant",
+    "Polyhedron",
+    "PolyhedralComplex",
+    "Region",
+    "regions",
     "CanonicalData",
     "canonical_data",
     "canonical_form",

@@ -1,0 +1,133 @@
+"""The only module that imports pycddlib (exact GMP mode, ``cdd.gmp``).
+
+Row convention (the same as cdd, stated once): a row ``(b, a1, ..., ad)`` means ``b + a·x >= 0``; an equality row
+means ``b + a·x == 0``.  Every number going in is an exact rational (``Fraction`` or ``int``), every number coming out
+is a :class:`fractions.Fraction`.  cddlib failures and unexpected LP statuses become
+:class:`~exactrelu.errors.PolyhedralComputationError`.
+
+>>> from fractions import Fraction as F
+>>> slack_point([(0, 1, 0), (0, 0, 1), (1, -1, -1)], (), 2)
+((Fraction(1, 3), Fraction(1, 3)), Fraction(1, 3))
+>>> lp_max([(0, 1), (1, -1)], (), (0, 1), 1)
+('optimal', Fraction(1, 1), (Fraction(1, 1),))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import cdd
+import cdd.gmp as _g
+
+from .errors import PolyhedralComputationError
+
+__all__ = ["lp_max", "slack_point", "canonicalize", "generators", "Row"]
+
+Row = Sequence[Fraction | int]
+
+_OPT = cdd.LPStatusType.OPTIMAL
+_INFEASIBLE = {cdd.LPStatusType.INCONSISTENT, cdd.LPStatusType.STRUC_INCONSISTENT}
+_UNBOUNDED = {cdd.LPStatusType.DUAL_INCONSISTENT, cdd.LPStatusType.UNBOUNDED, cdd.LPStatusType.STRUC_DUAL_INCONSISTENT}
+
+
+def _solve(arr: list[list[Fraction | int]], lin: set[int]) -> _g.LinProg:
+    try:
+        if lin:
+            mat = _g.matrix_from_array(arr[:-1], lin_set=lin, rep_type=cdd.RepType.INEQUALITY,
+                                       obj_type=cdd.LPObjType.MAX, obj_func=arr[-1])
+            lp = _g.linprog_from_matrix(mat)
+        else:
+            lp = _g.linprog_from_array(arr, cdd.LPObjType.MAX)
+        _g.linprog_solve(lp)
+    except (RuntimeError, ValueError) as exc:  # pragma: no cover - cddlib internal failure
+        raise PolyhedralComputationError(f"cddlib LP failed: {exc}") from None
+    return lp
+
+
+def lp_max(inequalities: Sequence[Row], equalities: Sequence[Row], objective: Row,
+           dim: int) -> tuple[str, Fraction | None, tuple[Fraction, ...] | None]:
+    """Maximise ``c0 + c·x`` subject to the rows; returns ``(status, value, argmax)`` exactly.
+
+    ``status`` is ``"optimal"``, ``"infeasible"`` or ``"unbounded"`` (value and point are None unless optimal).
+    """
+    rows: list[list[Fraction | int]] = [list(r) for r in equalities] + [list(r) for r in inequalities]
+    if not rows:
+        rows = [[1] + [0] * dim]  # 1 >= 0: cdd needs at least one constraint row
+    lin = set(range(len(equalities)))
+    lp = _solve(rows + [list(objective)], lin)
+    st = lp.status
+    if st == _OPT:
+        return "optimal", lp.obj_value, tuple(lp.primal_solution)
+    if st in _INFEASIBLE:
+        return "infeasible", None, None
+    if st in _UNBOUNDED:
+        return "unbounded", None, None
+    raise PolyhedralComputationError(f"unexpected LP status {st.name}")  # pragma: no cover
+
+
+def slack_point(inequalities: Sequence[Row], equalities: Sequence[Row],
+                dim: int) -> tuple[tuple[Fraction, ...], Fraction] | None:
+    """The slack-maximising LP (DEPS.md): max t s.t. ``b + a·x >= t`` for each inequality, equalities, ``t <= 1``.
+
+    Returns ``(x, t*)`` when ``t* > 0`` (then ``x`` satisfies every inequality strictly), else None.
+    """
+    ineq = [list(r) + [-1] for r in inequalities] + [[1] + [0] * dim + [-1]]
+    eq = [list(r) + [0] for r in equalities]
+    status, value, x = lp_max(ineq, eq, [0] * (dim + 1) + [1], dim + 1)
+    if status != "optimal" or value is None or value <= 0:
+        return None
+    assert x is not None
+    return tuple(x[:dim]), value
+
+
+def canonicalize(inequalities: Sequence[Row], equalities: Sequence[Row]
+                 ) -> tuple[list[tuple[Fraction, ...]], list[tuple[Fraction, ...]], list[int | None]]:
+    """Irredundant description of a NON-EMPTY polyhedron: ``(inequalities, equalities, newpos)``.
+
+    Implicit equalities are detected and moved to the equalities; ``newpos[i]`` is the index of input inequality ``i``
+    in the output inequalities, or None when it was redundant or became an equality.
+    """
+    rows = [list(r) for r in equalities] + [list(r) for r in inequalities]
+    ne = len(equalities)
+    try:
+        mat = _g.matrix_from_array(rows, lin_set=set(range(ne)), rep_type=cdd.RepType.INEQUALITY)
+        _, _, newpos = _g.matrix_canonicalize(mat)
+    except (RuntimeError, ValueError) as exc:  # pragma: no cover
+        raise PolyhedralComputationError(f"cddlib canonicalize failed: {exc}") from None
+    lin = mat.lin_set
+    out_eq, out_in, where = [], [], {}
+    for k, r in enumerate(mat.array):
+        if k in lin:
+            out_eq.append(tuple(r))
+        else:
+            where[k] = len(out_in)
+            out_in.append(tuple(r))
+    pos = []
+    for i in range(len(inequalities)):
+        p = newpos[ne + i]
+        pos.append(where.get(p) if p is not None else None)
+    return out_in, out_eq, pos
+
+
+def generators(inequalities: Sequence[Row], equalities: Sequence[Row], dim: int
+               ) -> tuple[list[tuple[Fraction, ...]], list[tuple[Fraction, ...]], list[tuple[Fraction, ...]]]:
+    """Minkowski-Weyl generators ``(vertices, rays, lines)`` by exact double description."""
+    rows = [list(r) for r in equalities] + [list(r) for r in inequalities]
+    if not rows:
+        rows = [[1] + [0] * dim]
+    try:
+        mat = _g.matrix_from_array(rows, lin_set=set(range(len(equalities))), rep_type=cdd.RepType.INEQUALITY)
+        gen = _g.copy_generators(_g.polyhedron_from_matrix(mat))
+    except (RuntimeError, ValueError) as exc:  # pragma: no cover
+        raise PolyhedralComputationError(f"cddlib double description failed: {exc}") from None
+    verts, rays, lines = [], [], []
+    for k, r in enumerate(gen.array):
+        v = tuple(r[1:])
+        if k in gen.lin_set:
+            lines.append(v)
+        elif r[0] == 0:
+            rays.append(v)
+        else:
+            verts.append(tuple(x / r[0] for x in v))
+    return verts, rays, lines

@@ -1,0 +1,559 @@
+"""The canonical polyhedral complex C_θ of a ReLU network: activation regions, facets, adjacency (MATH.md §1, A2).
+
+Conventions:
+
+* Rows ``(b, a1, ..., ad)`` mean ``b + a·x >= 0`` (see :mod:`exactrelu.polyhedra`).
+* A **region** is a full-dimensional cell of C_θ (inside the domain, ``R^d`` by default).  Its ``pattern`` has one
+  tuple per hidden layer with entries ``+1`` (active: ``z > 0`` on the open region) or ``-1`` (``z < 0``); the
+  entry is ``0`` only in the degenerate case where the pre-activation vanishes *identically* on the region (e.g. a
+  neuron fed by a dead layer with bias 0).  Neurons are addressed as ``(l, i)``: ``pattern[l][i]``, both 0-based.
+* A pattern determines its region (the set with a fixed ternary sign sequence is convex), so regions are sorted and
+  compared by pattern; every other field is computed deterministically from the pattern, so the two enumeration
+  algorithms (``method="split"``, the reference of MATH.md A2, and ``method="walk"``, an adjacency-graph walk) return
+  *equal* complexes.
+* The facet of a region ``P`` with row ``r`` (irredundant, normalised so the first nonzero ``a_k`` is ``±1``) carries a
+  relative-interior point ``q``, the neurons whose pre-activation vanishes on it, and the pattern of the region across
+  it (``None`` on the domain boundary).  The pattern across is exact: layer by layer, a neuron with ``z(q) != 0`` keeps
+  its sign and a neuron with ``z(q) = 0`` takes the sign of ``∇z·n`` for the outward normal ``n`` (its affine form on
+  the other side vanishes on the whole facet, so its gradient is a multiple of ``n``, or it is identically 0).
+
+Examples
+--------
+>>> from exactrelu import examples
+>>> C = regions(examples.relu_of_sum())
+>>> len(C.regions), sum(r.bounded for r in C.regions)
+(7, 1)
+>>> C.region_of((Fraction(1, 4), Fraction(1, 4))).pattern
+((1, 1), (-1,))
+>>> C.adjacency_graph().number_of_edges()
+9
+>>> len(C.linear_regions())
+4
+>>> regions(examples.relu_of_sum(), method="walk") == C
+True
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from . import _cdd
+from .errors import EmptyRegionError, PolyhedralComputationError, RegionLimitError, ShapeError
+from .network import Network, Pattern
+from .polyhedra import Polyhedron, Row, normalize_inequality
+from .rational import as_rational
+
+__all__ = ["Region", "Facet", "PolyhedralComplex", "LinearRegion", "regions", "neuron_forms", "DEFAULT_MAX_REGIONS"]
+
+DEFAULT_MAX_REGIONS = 100_000
+_ZERO = Fraction(0)
+Neuron = tuple[int, int]
+Matrix = tuple[tuple[Fraction, ...], ...]
+Vector = tuple[Fraction, ...]
+
+
+def _sign(v: Fraction) -> int:
+    return (v > 0) - (v < 0)
+
+
+def _dot(row: Sequence[Fraction], x: Sequence[Fraction]) -> Fraction:
+    return sum((a * v for a, v in zip(row, x, strict=True)), _ZERO)
+
+
+def _val(row: Sequence[Fraction], x: Sequence[Fraction]) -> Fraction:
+    return sum((a * v for a, v in zip(row[1:], x, strict=True)), row[0])
+
+
+def _layer_forms(net: Network, l: int, M: list[list[Fraction]], v: list[Fraction]
+                 ) -> tuple[list[list[Fraction]], list[Fraction]]:
+    """Pre-activation forms of layer ``l`` (0-based) as (M, v) in x, given the *post*-activation forms before it."""
+    layer = net.layers[l]
+    d = net.input_dim
+    newM = [[sum((w * M[k][j] for k, w in enumerate(row) if w), _ZERO) for j in range(d)] for row in layer.weights]
+    newv = [sum((w * v[k] for k, w in enumerate(row) if w), b) for row, b in zip(layer.weights, layer.biases)]
+    return newM, newv
+
+
+def _identity(d: int) -> tuple[list[list[Fraction]], list[Fraction]]:
+    return [[Fraction(int(i == j)) for j in range(d)] for i in range(d)], [_ZERO] * d
+
+
+def neuron_forms(net: Network, pattern: Pattern) -> list[list[Row]]:
+    """For each hidden layer, the rows ``(v_i, M_i)`` with ``z^(l)_i(x) = v_i + M_i·x`` on the cell of ``pattern``.
+
+    Only the patterns of earlier layers are used for layer ``l`` (MATH.md §1).
+
+    >>> from exactrelu import examples
+    >>> neuron_forms(examples.relu_of_sum(), ((1, -1), (1,)))[1]
+    [(Fraction(-1, 1), Fraction(1, 1), Fraction(0, 1))]
+    """
+    M, v = _identity(net.input_dim)
+    out = []
+    for l in range(net.depth):
+        M, v = _layer_forms(net, l, M, v)
+        out.append([(v[i], *M[i]) for i in range(len(v))])
+        s = pattern[l]
+        M = [r if s[i] > 0 else [_ZERO] * net.input_dim for i, r in enumerate(M)]
+        v = [c if s[i] > 0 else _ZERO for i, c in enumerate(v)]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """A facet of a region: ``row`` vanishes on it (``b + a·x >= 0`` on the region), ``point`` is in its relative
+    interior, ``neurons`` are the ``(l, i)`` whose pre-activation vanishes on it, ``neighbor`` is the pattern of the
+    region across (``None`` when the facet lies on the domain boundary), ``sign_sequence`` its ternary sign sequence.
+    """
+
+    row: Row
+    point: tuple[Fraction, ...]
+    neurons: tuple[Neuron, ...]
+    neighbor: Pattern | None
+    sign_sequence: Pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """An activation region (full-dimensional cell of C_θ) with everything exact.
+
+    ``polyhedron`` is the canonical irredundant closure, ``interior_point`` a rational point of the open region,
+    ``affine_map = (A, c)`` with ``f(x) = A x + c`` on it, ``bounded`` whether it is bounded, ``facets`` its facets.
+    """
+
+    pattern: Pattern
+    polyhedron: Polyhedron
+    interior_point: tuple[Fraction, ...]
+    affine_map: tuple[Matrix, Vector]
+    bounded: bool
+    facets: tuple[Facet, ...]
+
+    def affine_basis_points(self) -> tuple[tuple[Fraction, ...], ...]:
+        """``d + 1`` affinely independent rational points in the open region: the interior point ``p`` and
+        ``p + δ e_k`` with ``δ = s / (2 (1 + max |a_ik|))``, ``s`` the smallest slack of ``p``.
+
+        >>> from exactrelu import examples
+        >>> R = regions(examples.relu_of_sum()).regions[0]
+        >>> pts = R.affine_basis_points()
+        >>> len(pts), all(R.polyhedron.strictly_satisfies(p) for p in pts)
+        (3, True)
+        """
+        p = self.interior_point
+        d = len(p)
+        rows = self.polyhedron.inequalities
+        if rows:
+            s = min(_val(r, p) for r in rows)
+            amax = max(abs(a) for r in rows for a in r[1:])
+        else:
+            s, amax = Fraction(1), _ZERO
+        delta = s / (2 * (1 + amax))
+        pts = [p]
+        for k in range(d):
+            pts.append(tuple(v + delta if j == k else v for j, v in enumerate(p)))
+        return tuple(pts)
+
+    def contains(self, x: Sequence[object]) -> bool:
+        """Whether ``x`` lies in the closed region."""
+        return self.polyhedron.contains(x)
+
+
+@dataclass(frozen=True, slots=True)
+class LinearRegion:
+    """A connected component of the domain minus the non-linearity locus: region indices and the common map."""
+
+    regions: tuple[int, ...]
+    affine_map: tuple[Matrix, Vector]
+
+
+@dataclass(frozen=True)
+class PolyhedralComplex:
+    """The canonical complex C_θ on ``domain`` (``None`` = ``R^d``): its regions sorted by pattern.
+
+    Lower-dimensional structure (faces, jumps, breakpoint complex) is computed on demand; see the methods.
+    """
+
+    net: Network
+    domain: Polyhedron | None
+    regions: tuple[Region, ...]
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PolyhedralComplex):
+            return NotImplemented
+        return self.net == other.net and self.domain == other.domain and self.regions == other.regions
+
+    def __hash__(self) -> int:
+        return hash((self.net, self.domain, self.regions))
+
+    def __repr__(self) -> str:
+        return f"PolyhedralComplex({len(self.regions)} regions, architecture={self.net.architecture})"
+
+    @property
+    def dim(self) -> int:
+        return self.net.input_dim
+
+    def index(self) -> dict[Pattern, int]:
+        """Pattern -> region index."""
+        if "index" not in self._cache:
+            self._cache["index"] = {r.pattern: k for k, r in enumerate(self.regions)}
+        return self._cache["index"]
+
+    def region_of(self, x: Sequence[object]) -> Region:
+        """The region whose open cell contains ``x`` (raises EmptyRegionError when ``x`` is on a facet or outside)."""
+        xs = tuple(as_rational(v) for v in x)
+        if len(xs) != self.dim:
+            raise ShapeError(f"point has {len(xs)} coordinates, the complex lives in dimension {self.dim}")
+        k = self.index().get(self.net.pattern(xs))
+        if k is not None and self.regions[k].polyhedron.strictly_satisfies(xs):
+            return self.regions[k]
+        for r in self.regions:  # degenerate patterns (identically-zero neurons) or points off the domain
+            if r.polyhedron.strictly_satisfies(xs):
+                return r
+        raise EmptyRegionError(f"({', '.join(map(str, xs))}) lies on a facet of the complex or outside the domain")
+
+    # ------------------------------------------------------------------ graphs
+    def adjacency_graph(self) -> Any:
+        """The networkx Graph on region indices, with an edge for each facet shared by two regions.
+
+        Node attribute ``pattern``; edge attributes ``row`` (the facet row of the lower-index region), ``point``
+        (relative interior point) and ``neurons``.
+        """
+        import networkx as nx
+
+        g = nx.Graph()
+        idx = self.index()
+        for k, r in enumerate(self.regions):
+            g.add_node(k, pattern=r.pattern)
+        for k, r in enumerate(self.regions):
+            for f in r.facets:
+                if f.neighbor is None:
+                    continue
+                j = idx[f.neighbor]
+                if j > k:
+                    g.add_edge(k, j, row=f.row, point=f.point, neurons=f.neurons)
+        return g
+
+    def linear_regions(self) -> tuple[LinearRegion, ...]:
+        """Connected components of the graph "adjacent regions with equal affine map" (MATH.md A3 step 4).
+
+        These are the regions of the breakpoint complex B_θ: components of the domain minus the non-linearity locus.
+        """
+        if "linear" not in self._cache:
+            parent = list(range(len(self.regions)))
+
+            def find(a: int) -> int:
+                while parent[a] != a:
+                    parent[a] = parent[parent[a]]
+                    a = parent[a]
+                return a
+
+            for k, j, _ in self.adjacency_graph().edges(data=True):
+                if self.regions[k].affine_map == self.regions[j].affine_map:
+                    parent[find(k)] = find(j)
+            groups: dict[int, list[int]] = {}
+            for k in range(len(self.regions)):
+                groups.setdefault(find(k), []).append(k)
+            out = sorted(tuple(g) for g in groups.values())
+            self._cache["linear"] = tuple(LinearRegion(g, self.regions[g[0]].affine_map) for g in out)
+        return self._cache["linear"]
+
+    # ------------------------------------------------------------------ neurons
+    def _extreme(self, neuron: Neuron, sense: int) -> tuple[int, Fraction] | None:
+        """Over all regions, the largest (``sense=+1``) or smallest (``-1``) value of ``z_neuron`` on the closed
+        region, with the region attaining it; None when unbounded."""
+        l, i = neuron
+        best: tuple[int, Fraction] | None = None
+        d = self.dim
+        for k, r in enumerate(self.regions):
+            form = neuron_forms(self.net, r.pattern)[l][i]
+            obj = tuple(sense * v for v in form)
+            status, value, _ = _cdd.lp_max(r.polyhedron.inequalities, (), obj, d)
+            if status != "optimal" or value is None:
+                return None
+            value = sense * value
+            if best is None or sense * value > sense * best[1]:
+                best = (k, value)
+        return best
+
+    def dead_neurons(self) -> dict[Neuron, tuple[int, Fraction]]:
+        """Neurons ``(l, i)`` never active on the domain (``z <= 0`` everywhere), each with its proof: the region
+        where ``z`` attains its maximum over the domain, and that maximum (``<= 0``; an exact LP per region).
+
+        >>> from exactrelu import examples
+        >>> regions(examples.dead_second_layer()).dead_neurons()
+        {(1, 0): (0, Fraction(-1, 1))}
+        """
+        if "dead" not in self._cache:
+            out = {}
+            for l, width in enumerate(self.net.hidden_widths):
+                for i in range(width):
+                    if all(r.pattern[l][i] <= 0 for r in self.regions):
+                        ext = self._extreme((l, i), +1)
+                        assert ext is not None and ext[1] <= 0
+                        out[(l, i)] = ext
+            self._cache["dead"] = out
+        return self._cache["dead"]
+
+    def always_active_neurons(self) -> dict[Neuron, tuple[int, Fraction]]:
+        """Neurons ``(l, i)`` with ``z > 0`` on every open region (active on the whole domain), each with the region
+        where ``z`` attains its minimum over the domain and that minimum (``>= 0``)."""
+        if "active" not in self._cache:
+            out = {}
+            for l, width in enumerate(self.net.hidden_widths):
+                for i in range(width):
+                    if all(r.pattern[l][i] > 0 for r in self.regions):
+                        ext = self._extreme((l, i), -1)
+                        assert ext is not None and ext[1] >= 0
+                        out[(l, i)] = ext
+            self._cache["active"] = out
+        return self._cache["active"]
+
+    def bent_hyperplanes(self) -> dict[Neuron, tuple[int, ...]]:
+        """For each neuron ``(l, i)``: the regions its bent hyperplane ``{z = 0}`` bounds (via a facet)."""
+        out: dict[Neuron, set[int]] = {(l, i): set() for l, w in enumerate(self.net.hidden_widths) for i in range(w)}
+        for k, r in enumerate(self.regions):
+            for f in r.facets:
+                for n in f.neurons:
+                    out[n].add(k)
+        return {n: tuple(sorted(s)) for n, s in out.items()}
+
+
+# ---------------------------------------------------------------------- building one region from its pattern
+def _domain_rows(net: Network, domain: Polyhedron | None) -> list[Row]:
+    if domain is None:
+        return []
+    if domain.ambient_dim != net.input_dim:
+        raise ShapeError(f"domain lives in dimension {domain.ambient_dim}, network input dimension is {net.input_dim}")
+    canon = domain.irredundant()
+    if canon.equalities or domain.is_empty:
+        raise EmptyRegionError("the domain must be a full-dimensional polyhedron")
+    return list(canon.inequalities)
+
+
+def _build_region(net: Network, dom_rows: list[Row], pattern: Pattern) -> Region:
+    d = net.input_dim
+    forms = neuron_forms(net, pattern)
+    rows: list[Row] = list(dom_rows)
+    for l, layer_forms in enumerate(forms):
+        for i, r in enumerate(layer_forms):
+            s = pattern[l][i]
+            if s == 0:
+                if any(r):
+                    raise PolyhedralComputationError(f"pattern sign 0 for neuron {(l, i)} that is not identically 0")
+                continue
+            if any(r[1:]):
+                rows.append(tuple(s * v for v in r))
+            elif s * r[0] <= 0:
+                raise EmptyRegionError(f"pattern {pattern} is empty (neuron {(l, i)} is constant)")
+    if rows:
+        ineq, eq, _ = _cdd.canonicalize(rows, [])
+        if eq:
+            raise EmptyRegionError(f"pattern {pattern} gives a lower-dimensional cell")
+        canon = sorted({normalize_inequality(r) for r in ineq})
+    else:
+        canon = []
+    poly = Polyhedron(tuple(canon), (), ambient_dim=d)
+    sp = _cdd.slack_point(canon, [], d)
+    if sp is None:
+        raise EmptyRegionError(f"pattern {pattern} has an empty interior")
+    point = sp[0]
+    _, rays, lines = _cdd.generators(canon, [], d) if canon else ([], [()], [])
+    bounded = not rays and not lines
+    facets = []
+    for k, r in enumerate(canon):
+        others = canon[:k] + canon[k + 1:]
+        res = _cdd.slack_point(others, [r], d)
+        if res is None:  # pragma: no cover - irredundant rows define facets
+            raise PolyhedralComputationError(f"facet {r} of pattern {pattern} has no relative interior point")
+        q = res[0]
+        facets.append(_facet(net, dom_rows, r, q))
+    return Region(pattern, poly, point, net.affine_map(pattern), bounded, tuple(facets))
+
+
+def _facet(net: Network, dom_rows: list[Row], row: Row, q: tuple[Fraction, ...]) -> Facet:
+    d = net.input_dim
+    outward = tuple(-a for a in row[1:])
+    on_boundary = any(_val(r, q) == 0 for r in dom_rows)
+    M, v = _identity(d)
+    neighbor: list[tuple[int, ...]] = []
+    signs: list[tuple[int, ...]] = []
+    zeros: list[Neuron] = []
+    for l in range(net.depth):
+        M, v = _layer_forms(net, l, M, v)
+        s_layer, t_layer = [], []
+        for i in range(len(v)):
+            val = v[i] + _dot(M[i], q)
+            t_layer.append(_sign(val))
+            if val:
+                s_layer.append(_sign(val))
+                continue
+            zeros.append((l, i))
+            g = _dot(M[i], outward)
+            if g:
+                s_layer.append(_sign(g))
+            else:
+                if any(M[i]):  # pragma: no cover - excluded by the argument in the module docstring
+                    raise PolyhedralComputationError(f"neuron {(l, i)} crosses the facet {row} transversally")
+                s_layer.append(0)
+        neighbor.append(tuple(s_layer))
+        signs.append(tuple(t_layer))
+        M = [r if s_layer[i] > 0 else [_ZERO] * d for i, r in enumerate(M)]
+        v = [c if s_layer[i] > 0 else _ZERO for i, c in enumerate(v)]
+    return Facet(row, q, tuple(zeros), None if on_boundary else tuple(neighbor), tuple(signs))
+
+
+# ---------------------------------------------------------------------- enumeration
+def _check_limit(count: int, max_regions: int) -> None:
+    if count > max_regions:
+        raise RegionLimitError(f"the complex has more than max_regions={max_regions} regions; raise the bound")
+
+
+def _split_patterns(net: Network, dom_rows: list[Row], max_regions: int,
+                    progress: Callable[[int], None] | None) -> list[Pattern]:
+    """MATH.md A2: split cells neuron by neuron, one exact LP per (cell, neuron) unless the sign test settles it."""
+    d = net.input_dim
+    start = _cdd.slack_point(dom_rows, [], d)
+    if start is None:
+        raise EmptyRegionError("the domain has an empty interior")
+    # a cell: (rows, interior point, pattern so far, post-activation forms of the previous layer)
+    cells: list[tuple[list[Row], tuple[Fraction, ...], list[tuple[int, ...]]]] = [(list(dom_rows), start[0], [])]
+    for l in range(net.depth):
+        new_cells = []
+        for rows, p, pat in cells:
+            # forms of layer l on this cell
+            M, v = _identity(d)
+            for ll in range(l):
+                M, v = _layer_forms(net, ll, M, v)
+                s = pat[ll]
+                M = [r if s[i] > 0 else [_ZERO] * d for i, r in enumerate(M)]
+                v = [c if s[i] > 0 else _ZERO for i, c in enumerate(v)]
+            M, v = _layer_forms(net, l, M, v)
+            sub = [(rows, p, [])]
+            for i in range(len(v)):
+                r = (v[i], *M[i])
+                nxt = []
+                for crows, cp, cs in sub:
+                    if not any(M[i]):
+                        nxt.append((crows, cp, cs + [_sign(v[i])]))
+                        continue
+                    val = _val(r, cp)
+                    neg = tuple(-x for x in r)
+                    if val != 0:
+                        s = _sign(val)
+                        other = neg if s > 0 else r
+                        res = _cdd.slack_point(crows + [other], [], d)
+                        if res is None:
+                            nxt.append((crows, cp, cs + [s]))
+                        else:
+                            same = r if s > 0 else neg
+                            nxt.append((crows + [same], cp, cs + [s]))
+                            nxt.append((crows + [other], res[0], cs + [-s]))
+                    else:
+                        for s, rr in ((1, r), (-1, neg)):
+                            res = _cdd.slack_point(crows + [rr], [], d)
+                            if res is not None:  # always, since the hyperplane meets the open cell
+                                nxt.append((crows + [rr], res[0], cs + [s]))
+                sub = nxt
+                _check_limit(len(new_cells) + len(sub) + len(cells), max_regions + len(cells))
+            for crows, cp, cs in sub:
+                new_cells.append((crows, cp, pat + [tuple(cs)]))
+            _check_limit(len(new_cells), max_regions)
+            if progress is not None:
+                progress(len(new_cells))
+        cells = new_cells
+    return [tuple(pat) for _, _, pat in cells]
+
+
+def _first_pattern(net: Network, dom_rows: list[Row]) -> Pattern:
+    """One region's pattern: follow one nonempty side at every neuron (at most 2 LPs per neuron)."""
+    d = net.input_dim
+    start = _cdd.slack_point(dom_rows, [], d)
+    if start is None:
+        raise EmptyRegionError("the domain has an empty interior")
+    rows, p = list(dom_rows), start[0]
+    pat: list[tuple[int, ...]] = []
+    M, v = _identity(d)
+    for l in range(net.depth):
+        M, v = _layer_forms(net, l, M, v)
+        s_layer = []
+        for i in range(len(v)):
+            r = (v[i], *M[i])
+            if not any(M[i]):
+                s_layer.append(_sign(v[i]))
+                continue
+            val = _val(r, p)
+            if val == 0:
+                res = _cdd.slack_point(rows + [r], [], d)
+                assert res is not None
+                p = res[0]
+                val = _val(r, p)
+            s = _sign(val)
+            rows.append(tuple(s * x for x in r))
+            s_layer.append(s)
+        pat.append(tuple(s_layer))
+        M = [r if s_layer[i] > 0 else [_ZERO] * d for i, r in enumerate(M)]
+        v = [c if s_layer[i] > 0 else _ZERO for i, c in enumerate(v)]
+    return tuple(pat)
+
+
+def _walk(net: Network, dom_rows: list[Row], max_regions: int,
+          progress: Callable[[int], None] | None) -> dict[Pattern, Region]:
+    first = _first_pattern(net, dom_rows)
+    found: dict[Pattern, Region] = {}
+    queue = deque([first])
+    seen = {first}
+    while queue:
+        pat = queue.popleft()
+        reg = _build_region(net, dom_rows, pat)
+        found[pat] = reg
+        if progress is not None:
+            progress(len(found))
+        for f in reg.facets:
+            if f.neighbor is not None and f.neighbor not in seen:
+                seen.add(f.neighbor)
+                _check_limit(len(seen), max_regions)
+                queue.append(f.neighbor)
+    return found
+
+
+def regions(net: Network, domain: Polyhedron | None = None, *, max_regions: int = DEFAULT_MAX_REGIONS,
+            method: str = "auto", progress: Callable[[int], None] | None = None) -> PolyhedralComplex:
+    """The canonical polyhedral complex C_θ of ``net`` on ``domain`` (``R^d`` when None), exactly (MATH.md A2).
+
+    Parameters
+    ----------
+    net : the network.
+    domain : a full-dimensional :class:`~exactrelu.polyhedra.Polyhedron` (e.g. ``Box``, ``Orthant``) or None.
+    max_regions : raise :class:`~exactrelu.errors.RegionLimitError` as soon as more regions are found.
+    method : ``"split"`` — layer-by-layer splitting with exact LP pruning (the reference): for each cell and neuron,
+        the sign of the neuron's affine form at the cell's interior point tells one side; one slack LP decides whether
+        the other side meets the open cell.  ``"walk"`` — start from one region and cross every facet (the pattern
+        across is computed exactly, see the module docstring); connectedness of the domain makes it complete.
+        ``"auto"`` = ``"walk"``.  Both return equal complexes.
+    progress : called with the number of regions found so far (used by the CLI progress bar).
+
+    Returns
+    -------
+    PolyhedralComplex with regions sorted by pattern.
+
+    Raises
+    ------
+    RegionLimitError, EmptyRegionError (lower-dimensional or empty domain), ShapeError.
+    """
+    if not isinstance(net, Network):
+        raise ShapeError("regions() needs an exactrelu Network")
+    if method not in ("auto", "split", "walk"):
+        raise ValueError(f"unknown method {method!r}; choose 'auto', 'split' or 'walk'")
+    if max_regions < 1:
+        raise RegionLimitError("max_regions must be >= 1")
+    dom_rows = _domain_rows(net, domain)
+    if method == "split":
+        pats = _split_patterns(net, dom_rows, max_regions, progress)
+        regs = [_build_region(net, dom_rows, p) for p in sorted(pats)]
+    else:
+        found = _walk(net, dom_rows, max_regions, progress)
+        regs = [found[p] for p in sorted(found)]
+    return PolyhedralComplex(net, domain, tuple(regs))
