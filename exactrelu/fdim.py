@@ -265,6 +265,21 @@ def _region_points(net: Network, max_regions: int) -> tuple[list[Point], int, li
     return pts, len(cx.regions), notes
 
 
+def _rows_at(net: Network, pts: Sequence[Point]
+             ) -> tuple[list[Row], list[Point], list[tuple[Point, tuple[tuple[int, int], ...]]]]:
+    rows: list[Row] = []
+    used: list[Point] = []
+    excluded = []
+    for p in pts:
+        bent = bent_neurons(net, p)
+        if bent:
+            excluded.append((p, bent))
+            continue
+        used.append(p)
+        rows.extend(parameter_jacobian(net, p))
+    return rows, used, excluded
+
+
 def _random_point(rng: _random.Random, d: int, radius: int) -> Point:
     return tuple(Fraction(rng.randint(-radius * 64, radius * 64), rng.randint(1, 64)) for _ in range(d))
 
@@ -341,16 +356,7 @@ def functional_dimension(net: Network, points: Iterable[Sequence[object]] | None
             if method == "regions":
                 raise
         else:
-            rows: list[Row] = []
-            used: list[Point] = []
-            excluded = []
-            for p in pts:
-                bent = bent_neurons(net, p)
-                if bent:
-                    excluded.append((p, bent))
-                    continue
-                used.append(p)
-                rows.extend(parameter_jacobian(net, p))
+            rows, used, excluded = _rows_at(net, pts)
             if excluded:
                 notes.append("some region points have a vanishing pre-activation (z ≡ 0 on an open set): "
                              "the realization is not differentiable there; those points are excluded")
