@@ -87,6 +87,7 @@ class Component:
     parametrization: Mapping[sp.Symbol, sp.Expr] | None = field(default=None, hash=False, compare=False)
     free_strict: tuple[sp.Expr, ...] = ()
     free_nonstrict: tuple[sp.Expr, ...] = ()
+    free_point: Mapping[sp.Symbol, Fraction] | None = field(default=None, hash=False, compare=False)
 
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:
@@ -122,16 +123,24 @@ class Component:
     def sample(self, seed: int = 0, *, max_num: int = 5, max_den: int = 4) -> Point:
         """A seeded rational point of the component (random free parameters; checked with :meth:`contains`).
 
+        Positive free symbols (scalings) are drawn in (0, max_num]; the others uniformly, or, when the component
+        records ``free_point`` (the free values of ``point``), as small perturbations of it (shrinking on rejection).
         Without a parametrisation the stored ``point`` is returned.
         """
         if self.parametrization is None:
             return self.point
         rng = _random.Random(seed)
-        for _ in range(1000):
+        for attempt in range(1000):
             vals: dict[sp.Symbol, Fraction] = {}
             for s in self.free_symbols:
-                p = rng.randint(1 if s.is_positive else -max_num, max_num)
-                vals[s] = Fraction(p, rng.randint(1, max_den))
+                if s.is_positive:
+                    vals[s] = Fraction(rng.randint(1, max_num), rng.randint(1, max_den))
+                elif self.free_point is not None and s in self.free_point:
+                    scale = 2 ** (attempt // 50 + 2)
+                    vals[s] = self.free_point[s] + Fraction(rng.randint(-max_num, max_num),
+                                                            rng.randint(1, max_den) * scale)
+                else:
+                    vals[s] = Fraction(rng.randint(-max_num, max_num), rng.randint(1, max_den))
             if all(S.evaluate(e, vals) > 0 for e in self.free_strict) and all(
                     S.evaluate(e, vals) >= 0 for e in self.free_nonstrict):
                 pt = self.at(vals)
@@ -410,11 +419,15 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
         n_eq += 1
         if not S.is_zero_identically(sp.sympify(e).xreplace(sub)):
             fails.append(f"equality {e} = 0 does not hold on the parametrisation")
+    # an inequality holds on the parametrisation if sympy decides its sign for positive scalings, or if it is
+    # literally one of the conditions defining the domain of the free parameters
     for e in comp.strict:
-        if S.sign_for_positive(sp.sympify(e).xreplace(sub), positive) != 1:
+        e2 = sp.sympify(e).xreplace(sub)
+        if S.sign_for_positive(e2, positive) != 1 and not _is_one_of(e2, comp.free_strict):
             fails.append(f"strict inequality {e} > 0 not proved on the parametrisation")
     for e in comp.nonstrict:
-        if S.sign_for_positive(sp.sympify(e).xreplace(sub), positive) not in (0, 1):
+        e2 = sp.sympify(e).xreplace(sub)
+        if S.sign_for_positive(e2, positive) not in (0, 1) and not _is_one_of(e2, comp.free_nonstrict):
             fails.append(f"inequality {e} >= 0 not proved on the parametrisation")
     # rebuild the symbolic network eta(lambda)
     arch = comp.architecture
@@ -428,10 +441,19 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
         pos += n_out
         layers.append((W, b))
     rows_ok = True
+    # neurons declared linear on the orthant: active on all of Ω because W1_i >= 0 and b1_i >= 0 are conditions
+    linear = [i - 1 for i in comp.origin.get("linear_neurons", [])]
+    nonneg = set(comp.nonstrict)
+    for i in linear:
+        need = [syms[i * arch[0] + c] for c in range(arch[0])] + [syms[arch[1] * arch[0] + i]]
+        if not all(x in nonneg for x in need):
+            fails.append(f"neuron {i + 1} is declared linear but W1_i >= 0, b1_i >= 0 are not all conditions")
     if net.depth == 1:  # eta's first-layer hyperplanes must be hyperplanes of theta (pattern constant on regions)
         theta_rows = [tuple(r) + (bb,) for r, bb in zip(net.layers[0].weights, net.layers[0].biases)]
         W1, b1 = layers[0]
         for i in range(arch[1]):
+            if i in linear:
+                continue
             row = [*W1[i], b1[i]]
             if all(S.is_zero_identically(v) for v in row):
                 continue
@@ -454,7 +476,8 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
                      for j in range(len(xs))] for row in W]
             newc = [sp.expand(sum((w * c[k] for k, w in enumerate(row)), bb)) for row, bb in zip(W, b)]
             if l < len(layers) - 1:
-                signs = [S.sign_for_positive(zi, positive) for zi in z]
+                signs = [1 if (l == 0 and i in linear) else S.sign_for_positive(zi, positive)
+                         for i, zi in enumerate(z)]
                 if any(s is None for s in signs):
                     fails.append(f"region {pattern}: sign of a layer-{l + 1} pre-activation of η not decided")
                     break
@@ -474,9 +497,14 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
                     fails.append(f"region {pattern}: offset entry {r + 1} differs")
             patterns.append({"theta": [list(p) for p in pattern], "eta": [list(p) for p in eta_pattern]})
     info = {"system_identities": n_eq, "strict": len(comp.strict), "nonstrict": len(comp.nonstrict),
+            "linear_neurons_active_by_inequalities": [i + 1 for i in linear],
             "regions": len(regions), "affine_identities": n_aff, "rows_in_theta_arrangement": rows_ok,
             "proof": net.depth == 1 and rows_ok, "patterns": patterns}
     return info, fails
+
+
+def _is_one_of(expr: sp.Expr, conditions: Sequence[sp.Expr]) -> bool:
+    return any(S.is_zero_identically(expr - c) for c in conditions)
 
 
 def _proportional(row: Sequence[sp.Expr], target: Sequence[Fraction]) -> bool:
@@ -493,6 +521,8 @@ def fiber(net: Network, domain: Any = None) -> Fiber:
 
     * one hidden layer on R^d (``domain=None``): :func:`exactrelu.fiber_shallow.shallow_fiber` (MATH.md B2/B3, B4),
       all components, for θ of minimal width;
+    * one hidden layer on the orthant (``domain="orthant"`` or an ``Orthant(d)``): the K_S = {p_S} × V_S pieces of
+      MATH.md §2.C (:func:`exactrelu.fiber_shallow.orthant_fiber`);
     * two hidden layers with a bottleneck first layer: ``exactrelu.fiber_bottleneck.bottleneck_fiber`` (§2.D);
     * otherwise (and when the above do not apply): the local description ``exactrelu.fiber_bottleneck.local_fiber``
       (``kind="local"``, ``components is None``).
@@ -507,7 +537,7 @@ def fiber(net: Network, domain: Any = None) -> Fiber:
                 return fiber_shallow.shallow_fiber(net)
             except NotApplicableError as exc:
                 return _local(net, f"shallow fiber not covered: {exc}")
-        raise NotApplicableError("fibers on a restricted domain: only R^d (domain=None) is implemented")
+        return fiber_shallow.orthant_fiber(net, domain)
     if domain is not None:
         raise NotApplicableError("fibers on a restricted domain are implemented for one hidden layer only")
     reason = "no global description for this depth"
