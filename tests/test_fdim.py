@@ -1,0 +1,177 @@
+"""Functional dimension (MATH.md §1, E1-E3; §7 rows 1-4): exact oracles and fast-vs-slow cross-checks."""
+
+import random
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exactrelu import Network, examples, permute, random_network, rescale
+from exactrelu._flint import rank_reference
+from exactrelu.errors import RegionLimitError, ShapeError
+from exactrelu.fdim import (
+    architecture_functional_dimension,
+    batch_functional_dimension,
+    certified_rank,
+    functional_dimension,
+    plot_rank_histogram,
+    region_basis_points,
+    upper_bound,
+)
+from exactrelu.jacobian import batch_jacobian, bent_neurons
+
+# MATH.md E2 table (§7 row 1): max dim_fun at random θ equals D - N_h
+E2_TABLE = {
+    (1, 1, 1): 3, (1, 2, 1): 5, (1, 3, 1): 7, (2, 1, 1): 4, (3, 1, 1): 5, (2, 2, 1): 7, (2, 3, 1): 10,
+    (3, 2, 1): 9, (3, 3, 1): 13, (2, 2, 2): 10, (2, 2, 2, 1): 11, (2, 2, 1, 1): 8, (1, 1, 1, 1): 4,
+    (1, 2, 1, 1): 6, (1, 1, 2, 1): 6, (2, 1, 1, 1): 5, (1, 2, 2, 1): 9, (2, 1, 2, 1): 7, (1, 1, 1, 2): 6,
+    (2, 1, 1, 2): 7, (1, 1, 2, 1, 1): 7, (2, 2, 2, 2, 1): 15,
+}
+
+
+def _bound(arch: tuple[int, ...]) -> int:
+    D = sum(arch[i] * (arch[i - 1] + 1) for i in range(1, len(arch)))
+    return D - sum(arch[1:-1])
+
+
+@pytest.mark.parametrize("arch", sorted(E2_TABLE))
+def test_e2_table_max_over_random_theta(arch: tuple[int, ...]) -> None:
+    assert E2_TABLE[arch] == _bound(arch)  # the table is the GM bound
+    ranks = [functional_dimension(random_network(arch, seed=s)).rank for s in range(40)]
+    assert max(ranks) == E2_TABLE[arch]
+    assert all(r <= E2_TABLE[arch] for r in ranks)
+
+
+def test_chain_of_width_one_layers_never_reaches_the_bound() -> None:
+    """MATH.md E2 counterexample (§7 row 2): (1,1,1,1,1) has D = 8, bound 5, but max dim_fun = 4."""
+    ranks = [functional_dimension(random_network((1, 1, 1, 1, 1), seed=s)).rank for s in range(40)]
+    assert upper_bound(random_network((1, 1, 1, 1, 1), seed=0)) == 5
+    assert max(ranks) == 4
+
+
+@pytest.mark.parametrize("kind, expected", [("ramp_down", 4), ("shifted", 3), ("lifted", 3)])
+def test_chain_examples(kind: str, expected: int) -> None:
+    """MATH.md §7 row 3."""
+    r = functional_dimension(examples.chain(kind))
+    assert (r.rank, r.upper_bound, r.method, r.exact) == (expected, 4, "regions", True)
+
+
+@pytest.mark.parametrize("name, fdim, fiber", [
+    ("invisible_translation", 7, 4), ("visible_bottleneck", 8, 3), ("bottleneck_positive", 8, None),
+    ("dead_second_layer", 1, None), ("linear_block", 7, 8)])
+def test_bottleneck_examples(name: str, fdim: int, fiber: int | None) -> None:
+    """MATH.md §7 row 4 (and D6 for the linear block)."""
+    net = examples.catalogue()[name]
+    r = functional_dimension(net)
+    assert r.rank == fdim and r.exact
+    if fiber is not None:
+        assert net.num_parameters - r.rank == fiber
+    assert r.certified_by == ("modular" if fdim == r.upper_bound else "rational")
+
+
+def test_sampling_can_miss_a_small_region_but_never_overshoots() -> None:
+    net = examples.bottleneck_positive()
+    exact = functional_dimension(net)
+    for seed in range(3):
+        s = functional_dimension(net, method="sampling", seed=seed)
+        assert s.rank <= exact.rank
+        assert s.exact == (s.rank == s.upper_bound)
+
+
+@given(st.sampled_from([(1, 2, 1), (2, 2, 1), (2, 3, 1), (2, 2, 2, 1), (1, 1, 1, 1)]), st.integers(0, 10**5))
+@settings(max_examples=15)
+def test_modular_and_rational_ranks_agree(arch, seed) -> None:
+    net = random_network(arch, seed=seed, max_num=3, max_den=2)
+    r = functional_dimension(net)
+    rows = batch_jacobian(net, r.points)
+    assert r.rank == rank_reference(rows)
+    assert r.modular_rank <= r.rank
+
+
+@given(st.sampled_from([(2, 3, 1), (2, 2, 2, 1), (1, 2, 2, 1), (2, 2, 1, 1)]), st.integers(0, 10**5),
+       st.lists(st.fractions(min_value=F(1, 9), max_value=9, max_denominator=9), min_size=3, max_size=3))
+@settings(max_examples=12)
+def test_invariant_under_trivial_symmetries(arch, seed, factors) -> None:
+    net = random_network(arch, seed=seed)
+    other = net
+    for l in range(1, net.depth + 1):
+        n = arch[l]
+        other = permute(rescale(other, l, factors[:n]), l, tuple(reversed(range(n))))
+    assert functional_dimension(other).rank == functional_dimension(net).rank
+
+
+def test_rank_of_one_region_never_exceeds_the_region_bound() -> None:
+    """Points of one region give rank <= m (d+1) and <= the rank over all regions."""
+    rng = random.Random(1)
+    for arch in [(2, 3, 1), (2, 2, 2, 1), (3, 2, 2)]:
+        net = random_network(arch, seed=rng.randint(0, 999))
+        total = functional_dimension(net)
+        x = [F(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(arch[0])]
+        if bent_neurons(net, x):
+            continue
+        pts = region_basis_points(net, x)
+        assert len({net.pattern(p) for p in pts}) == 1
+        one = batch_functional_dimension(net, pts)
+        assert one.rank <= net.output_dim * (net.input_dim + 1)
+        assert one.rank <= total.rank
+
+
+def test_batch_reports_points_on_bent_hyperplanes() -> None:
+    net = examples.relu_of_sum()
+    r = batch_functional_dimension(net, [[1, 0], [2, 3], [0, 0], [F(1, 2), F(1, 2)]])
+    assert [p for p, _ in r.excluded] == [(F(1), F(0)), (F(0), F(0)), (F(1, 2), F(1, 2))]
+    assert r.excluded[0][1] == ((1, 2), (2, 1))
+    assert r.points == ((F(2), F(3)),)
+    assert r.rank == 1 and not r.exact
+    assert r.to_dict()["excluded"][0] == {"point": ["1", "0"], "neurons": [[1, 2], [2, 1]]}
+    with pytest.raises(ShapeError):
+        batch_functional_dimension(net, [[1, 2, 3]])
+
+
+def test_regions_method_respects_the_limit_and_auto_falls_back() -> None:
+    net = random_network((2, 4, 1), seed=3)
+    with pytest.raises(RegionLimitError):
+        functional_dimension(net, method="regions", max_regions=2)
+    r = functional_dimension(net, max_regions=2)
+    assert r.method == "sampling" and r.rank == _bound((2, 4, 1)) and r.exact
+
+
+def test_certified_rank_paths() -> None:
+    assert certified_rank([[1, 2], [2, 4]], bound=2) == (1, "rational", 1)
+    assert certified_rank([[1, 0, 0], [0, 1, 0]], bound=3) == (2, "modular", 2)
+    assert certified_rank([], bound=3) == (0, "empty", 0)
+    # a matrix that is singular mod p = 2^61 - 1 but not over Q: the rational path corrects it
+    p = 2**61 - 1
+    assert certified_rank([[p, 0], [0, 1]], bound=2) == (2, "rational", 1)
+
+
+def test_upper_bound_with_an_all_zero_neuron() -> None:
+    net = Network.from_lists([([[0], [1]], [0, 1]), ([[0, 2]], [0])])
+    assert upper_bound(net) == net.num_parameters - 1
+
+
+def test_architecture_sweep_serial_histogram() -> None:
+    r = architecture_functional_dimension((1, 1, 1, 1), trials=12, seed=0, serial=True)
+    assert r.upper_bound == 4 and r.maximum == 4
+    assert sum(r.histogram.values()) == 12 and set(r.histogram) <= {1, 2, 3, 4}
+    assert r.ranks == tuple(functional_dimension(random_network((1, 1, 1, 1), seed=s)).rank for s in range(12))
+    assert r.to_dict()["max_functional_dimension"] == 4
+
+
+def test_architecture_sweep_on_a_local_dask_cluster(tmp_path) -> None:
+    serial = architecture_functional_dimension((2, 2, 1), trials=4, seed=5, serial=True)
+    dask = architecture_functional_dimension((2, 2, 1), trials=4, seed=5, workers=1)
+    assert dask.ranks == serial.ranks and dask.maximum == 7
+    png = plot_rank_histogram(dask, tmp_path / "hist.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_fdim_plus_fiber_dimension_is_D_for_shallow_fibers() -> None:
+    """D - dim_fun equals the fiber's dimension computed by the fibers issue (MATH.md B3)."""
+    from exactrelu.fibers import fiber
+
+    nets = [random_network((1, 3, 1), seed=2), random_network((2, 3, 1), seed=3),
+            examples.relu_minus_shifted_relu(), examples.three_kinks()]
+    for net in nets:
+        assert net.num_parameters - functional_dimension(net).rank == fiber(net).dimension
