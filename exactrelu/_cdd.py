@@ -22,7 +22,7 @@ import cdd.gmp as _g
 
 from .errors import PolyhedralComputationError
 
-__all__ = ["lp_max", "slack_point", "canonicalize", "generators", "Row"]
+__all__ = ["lp_max", "slack_point", "canonicalize", "generators", "hull", "Row"]
 
 Row = Sequence[Fraction | int]
 
@@ -131,3 +131,18 @@ def generators(inequalities: Sequence[Row], equalities: Sequence[Row], dim: int
         else:
             verts.append(tuple(x / r[0] for x in v))
     return verts, rays, lines
+
+
+def hull(points: Sequence[Row], rays: Sequence[Row], lines: Sequence[Row], dim: int
+         ) -> tuple[list[tuple[Fraction, ...]], list[tuple[Fraction, ...]]]:
+    """H-description ``(inequalities, equalities)`` of ``conv(points) + cone(rays) + span(lines)``."""
+    rows = [[1] + list(p) for p in points] + [[0] + list(r) for r in rays] + [[0] + list(l) for l in lines]
+    lin = set(range(len(points) + len(rays), len(rows)))
+    try:
+        mat = _g.matrix_from_array(rows, lin_set=lin, rep_type=cdd.RepType.GENERATOR)
+        H = _g.copy_inequalities(_g.polyhedron_from_matrix(mat))
+    except (RuntimeError, ValueError) as exc:  # pragma: no cover
+        raise PolyhedralComputationError(f"cddlib convex hull failed: {exc}") from None
+    ineq = [tuple(r) for k, r in enumerate(H.array) if k not in H.lin_set]
+    eq = [tuple(r) for k, r in enumerate(H.array) if k in H.lin_set]
+    return ineq, eq

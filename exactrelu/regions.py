@@ -311,6 +311,71 @@ class PolyhedralComplex:
             self._cache["active"] = out
         return self._cache["active"]
 
+    # ------------------------------------------------------------------ faces, jumps, B_θ (exactrelu.faces/breakpoints)
+    def faces(self, k: int) -> tuple[Any, ...]:
+        """The k-dimensional faces (:class:`exactrelu.faces.Face`) with their ternary sign sequences."""
+        from .faces import faces
+
+        return faces(self, k)
+
+    def face_lattice(self) -> Any:
+        """The face lattice as a networkx DiGraph (see :func:`exactrelu.faces.face_lattice`)."""
+        from .faces import face_lattice
+
+        return face_lattice(self)
+
+    def jumps(self) -> tuple[Any, ...]:
+        """The jump ``J_σ = ω_σ n_σ^T`` of every interior facet (:class:`exactrelu.faces.Jump`)."""
+        from .faces import jumps
+
+        return jumps(self)
+
+    def check_balancing(self) -> int:
+        """Verify balancing at every interior ridge; returns the number of ridges (raises if it fails)."""
+        from .faces import check_balancing
+
+        return check_balancing(self)
+
+    def is_supertransversal(self) -> bool:
+        """Every interior face of codimension k lies in exactly k bent hyperplanes (MATH.md §1)."""
+        from .faces import is_supertransversal
+
+        return is_supertransversal(self)
+
+    def first_layer_visibility(self) -> dict[int, bool]:
+        """First-layer neuron -> whether its hyperplane carries a nonzero jump somewhere (visible, MATH.md D1)."""
+        from .faces import first_layer_visibility
+
+        return first_layer_visibility(self)
+
+    def breakpoint_complex(self) -> Any:
+        """The weighted breakpoint complex B_θ in canonical form (:class:`exactrelu.breakpoints.BreakpointComplex`)."""
+        from .breakpoints import breakpoint_complex
+
+        return breakpoint_complex(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able export of the complex, every number an exact string."""
+        from .io import network_to_dict
+
+        def rows(rs: Sequence[Row]) -> list[list[str]]:
+            return [[str(v) for v in r] for r in rs]
+
+        return {
+            "format": "exactrelu-complex", "version": 1,
+            "network": network_to_dict(self.net),
+            "domain": None if self.domain is None else {"inequalities": rows(self.domain.inequalities),
+                                                        "equalities": rows(self.domain.equalities)},
+            "regions": [{
+                "pattern": [list(p) for p in r.pattern],
+                "inequalities": rows(r.polyhedron.inequalities),
+                "interior_point": [str(v) for v in r.interior_point],
+                "bounded": r.bounded,
+                "affine_map": {"A": rows(r.affine_map[0]), "c": [str(v) for v in r.affine_map[1]]},
+                "neighbors": sorted(self.index()[f.neighbor] for f in r.facets if f.neighbor is not None),
+            } for r in self.regions],
+        }
+
     def bent_hyperplanes(self) -> dict[Neuron, tuple[int, ...]]:
         """For each neuron ``(l, i)``: the regions its bent hyperplane ``{z = 0}`` bounds (via a facet)."""
         out: dict[Neuron, set[int]] = {(l, i): set() for l, w in enumerate(self.net.hidden_widths) for i in range(w)}

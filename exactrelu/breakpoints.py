@@ -1,0 +1,217 @@
+"""The weighted breakpoint complex B_θ (MATH.md §1, A3): a functional invariant, with a canonical comparable form.
+
+Construction from C_θ (MATH.md A3):
+
+1. every facet σ of C_θ gets its jump ``J_σ = ω_σ n_σ^T`` (:mod:`exactrelu.faces`);
+2. keep the facets with ``J_σ != 0`` — their union is the non-linearity locus N_f;
+3. merge two kept facets across an interior ridge τ when they lie in the same hyperplane, carry the same ``ω`` and
+   are the only kept facets in star(τ) (N_f is a flat fold near τ) — the merged groups are the **facets** of B_θ;
+4. the **regions** of B_θ are the linear regions (components of "adjacent cells with equal affine map").
+
+The **ridges** of B_θ are the ridges of C_θ having a kept facet in their star, except the merge points of step 3;
+pieces of ridges in the same affine hull, with the same star and sharing a point are merged (d >= 3).
+**Vertices** are the 0-dimensional cells: the facets when d = 1, the ridges when d = 2 (``None`` for d >= 3).
+
+Canonical form: :class:`BreakpointComplex` holds only function-determined data, sorted: for each facet its hyperplane
+``(t, n)`` (first nonzero of ``n`` is +1), its weight ``ω`` and the canonical polyhedron of the convex hull of its
+pieces; for each ridge the canonical polyhedron of its (merged) hull; the sorted multiset of the affine maps of the
+regions.  ``==`` compares these, so equivalent networks (trivial symmetries, neuron splitting, any other
+reparametrisation) give equal breakpoint complexes.  (In d = 1, 2 a facet of B_θ is a point, segment, ray or line and
+the hull is exactly the facet; for d >= 3 the comparison uses the hulls of the pieces.)
+
+Examples
+--------
+>>> from exactrelu import examples
+>>> from exactrelu.regions import regions
+>>> B = breakpoint_complex(regions(examples.relu_of_sum()))
+>>> (B.num_regions, len(B.facets), len(B.ridges), len(B.vertices))
+(4, 5, 2, 2)
+>>> [(" ".join(map(str, f.hyperplane)), " ".join(map(str, f.omega))) for f in B.facets]
+[('-1 0 1', '1'), ('-1 1 0', '1'), ('-1 1 1', '1'), ('0 0 1', '1'), ('0 1 0', '1')]
+>>> [tuple(map(str, p)) for p in B.vertices]
+[('0', '1'), ('1', '0')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from . import _cdd
+from .faces import faces, jumps
+from .polyhedra import Polyhedron, Row
+
+__all__ = ["BreakpointFacet", "BreakpointComplex", "breakpoint_complex"]
+
+Matrix = tuple[tuple[Fraction, ...], ...]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class BreakpointFacet:
+    """A facet of B_θ: ``hyperplane`` ``(t, n1..nd)`` (the set ``t + n·x = 0``), weight ``omega`` (the jump
+    ``ω n^T`` from the side ``t + n·x < 0`` to ``> 0``), and ``polyhedron`` (canonical, its closure)."""
+
+    hyperplane: Row
+    omega: tuple[Fraction, ...]
+    polyhedron: Polyhedron = field(compare=False)
+    key: tuple[Any, ...] = field(repr=False, default=())
+
+    @property
+    def jump(self) -> Matrix:
+        return tuple(tuple(w * n for n in self.hyperplane[1:]) for w in self.omega)
+
+
+def _poly_key(P: Polyhedron) -> tuple[Any, ...]:
+    return (P.inequalities, P.equalities)
+
+
+@dataclass(frozen=True)
+class BreakpointComplex:
+    """The canonical form of B_θ (module docstring).  Equal iff the facets (hyperplane, weight, set), the ridges and
+    the multiset of region maps are equal."""
+
+    dimension: int
+    facets: tuple[BreakpointFacet, ...]
+    ridges: tuple[Polyhedron, ...]
+    region_maps: tuple[tuple[Matrix, tuple[Fraction, ...]], ...]
+    pieces: tuple[tuple[int, ...], ...] = field(compare=False, repr=False, default=())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BreakpointComplex):
+            return NotImplemented
+        return self.canonical() == other.canonical()
+
+    def __hash__(self) -> int:
+        return hash(self.canonical())
+
+    def canonical(self) -> tuple[Any, ...]:
+        """The comparable key: plain sorted tuples of exact rationals."""
+        return (self.dimension, tuple(f.key for f in self.facets),
+                tuple(_poly_key(r) for r in self.ridges), self.region_maps)
+
+    @property
+    def num_regions(self) -> int:
+        return len(self.region_maps)
+
+    @property
+    def vertices(self) -> tuple[tuple[Fraction, ...], ...] | None:
+        """The 0-dimensional cells of B_θ (d = 1: the facets; d = 2: the ridges; None for d >= 3)."""
+        if self.dimension == 1:
+            cells = [f.polyhedron for f in self.facets]
+        elif self.dimension == 2:
+            cells = list(self.ridges)
+        else:
+            return None
+        pts = []
+        for P in cells:
+            p = P.interior_point()
+            assert p is not None
+            pts.append(p)
+        return tuple(sorted(pts))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able exact data (rationals as strings)."""
+        def rows(P: Polyhedron) -> dict[str, Any]:
+            return {"inequalities": [[str(v) for v in r] for r in P.inequalities],
+                    "equalities": [[str(v) for v in r] for r in P.equalities]}
+
+        verts = self.vertices
+        return {
+            "dimension": self.dimension,
+            "regions": len(self.region_maps),
+            "facets": [{"hyperplane": [str(v) for v in f.hyperplane], "omega": [str(v) for v in f.omega],
+                        "polyhedron": rows(f.polyhedron)} for f in self.facets],
+            "ridges": [rows(r) for r in self.ridges],
+            "vertices": None if verts is None else [[str(v) for v in p] for p in verts],
+            "region_maps": [{"A": [[str(v) for v in r] for r in A], "c": [str(v) for v in c]}
+                            for A, c in self.region_maps],
+        }
+
+
+def _hull(polys: list[Polyhedron], d: int) -> Polyhedron:
+    pts, rays, lines = [], [], []
+    for P in polys:
+        v, r, l = P.generators()
+        pts += v
+        rays += r
+        lines += l
+    ineq, eq = _cdd.hull(pts, rays, lines, d)
+    return Polyhedron(tuple(ineq), tuple(eq), ambient_dim=d).irredundant()
+
+
+def breakpoint_complex(C: Any) -> BreakpointComplex:
+    """B_θ of the complex ``C`` (MATH.md A3) in canonical form; see the module docstring."""
+    if "breakpoint" in C._cache:
+        return C._cache["breakpoint"]
+    d = C.dim
+    js = jumps(C)
+    kept = [k for k, j in enumerate(js) if any(j.omega)]
+    pair = {tuple(sorted(j.regions)): k for k, j in enumerate(js)}
+    parent = {k: k for k in kept}
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    ridge_pieces: list[tuple[Polyhedron, tuple[Any, ...]]] = []
+    if d >= 2:
+        for tau in faces(C, d - 2):
+            star = set(tau.regions)
+            around = [pair[p] for p in pair if p[0] in star and p[1] in star]
+            kept_here = [k for k in around if any(js[k].omega)]
+            if not kept_here:
+                continue
+            if not tau.boundary and len(kept_here) == 2:
+                a, b = (js[k] for k in kept_here)
+                if a.hyperplane == b.hyperplane and a.omega == b.omega:
+                    parent[find(kept_here[0])] = find(kept_here[1])
+                    continue
+            signature = tuple(sorted((js[k].hyperplane, js[k].omega) for k in kept_here))
+            ridge_pieces.append((tau.polyhedron, signature))
+    groups: dict[int, list[int]] = {}
+    for k in kept:
+        groups.setdefault(find(k), []).append(k)
+    facet_polys = {}
+    for k in kept:
+        j = js[k]
+        i0, i1 = j.regions
+        P = C.regions[i0].polyhedron.intersect(C.regions[i1].polyhedron)
+        facet_polys[k] = P
+    bfacets = []
+    for members in groups.values():
+        j = js[members[0]]
+        hull = _hull([facet_polys[k] for k in members], d)
+        bfacets.append(BreakpointFacet(j.hyperplane, j.omega, hull, (j.hyperplane, j.omega, _poly_key(hull))))
+    bfacets.sort(key=lambda f: f.key)
+    # merge ridge pieces: same affine hull, same signature, sharing a point
+    ridges: list[Polyhedron] = []
+    if ridge_pieces:
+        n = len(ridge_pieces)
+        par = list(range(n))
+
+        def rfind(a: int) -> int:
+            while par[a] != a:
+                par[a] = par[par[a]]
+                a = par[a]
+            return a
+
+        hulls = [p.affine_hull() for p, _ in ridge_pieces]
+        for a in range(n):
+            for b in range(a + 1, n):
+                if ridge_pieces[a][1] == ridge_pieces[b][1] and hulls[a] == hulls[b] and d >= 3:
+                    if not ridge_pieces[a][0].intersect(ridge_pieces[b][0]).is_empty:
+                        par[rfind(a)] = rfind(b)
+        rg: dict[int, list[int]] = {}
+        for a in range(n):
+            rg.setdefault(rfind(a), []).append(a)
+        ridges = [_hull([ridge_pieces[a][0] for a in members], d) if len(members) > 1 else ridge_pieces[members[0]][0]
+                  for members in rg.values()]
+        ridges.sort(key=_poly_key)
+    maps = tuple(sorted(lr.affine_map for lr in C.linear_regions()))
+    out = BreakpointComplex(d, tuple(bfacets), tuple(ridges), maps,
+                            tuple(tuple(sorted(m)) for m in groups.values()))
+    C._cache["breakpoint"] = out
+    return out

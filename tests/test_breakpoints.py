@@ -1,0 +1,168 @@
+"""Faces, jumps, balancing and the breakpoint complex B_θ: MATH.md A3 oracle, Euler characteristic, an independent
+cell enumeration, and invariance of B_θ under trivial symmetries and neuron splitting."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction as F
+
+import pytest
+
+from exactrelu import Network, examples, permute, random_network, rescale
+from exactrelu.genericity import cells as independent_cells
+from exactrelu.polyhedra import Box
+from exactrelu.regions import regions
+
+
+def split_neuron(net: Network, layer: int, i: int, lam: tuple[F, F], share: F) -> Network:
+    """Replace hidden neuron i of hidden layer ``layer`` (1-based) by two copies scaled by lam > 0, whose outgoing
+    weights are share/lam0 and (1 - share)/lam1 times the original: the same function."""
+    layers = [(list(map(list, L.weights)), list(L.biases)) for L in net.layers]
+    W, b = layers[layer - 1]
+    W.append([lam[1] * v for v in W[i]])
+    b.append(lam[1] * b[i])
+    W[i] = [lam[0] * v for v in W[i]]
+    b[i] = lam[0] * b[i]
+    W2, b2 = layers[layer]
+    for row in W2:
+        col = row[i]
+        row[i] = col * share / lam[0]
+        row.append(col * (1 - share) / lam[1])
+    return Network.from_lists(layers)
+
+
+def test_relu_of_sum_breakpoint_oracle() -> None:
+    """MATH.md A3 / §7 row 12."""
+    C = regions(examples.relu_of_sum())
+    B = C.breakpoint_complex()
+    assert B.num_regions == 4 and len(B.facets) == 5 and B.vertices == ((0, 1), (1, 0))
+    # the five facets: segment x1+x2=1, rays x1=1 (x2<0), x2=0 (x1>1), x2=1 (x1<0), x1=0 (x2>1)
+    hyps = sorted(f.hyperplane for f in B.facets)
+    assert hyps == sorted([(-1, 1, 1), (-1, 1, 0), (0, 0, 1), (-1, 0, 1), (0, 1, 0)])
+    seg = next(f for f in B.facets if f.hyperplane == (-1, 1, 1))
+    assert seg.polyhedron.bounded and sorted(seg.polyhedron.vertices_and_rays()[0]) == [(0, 1), (1, 0)]
+    for f in B.facets:
+        if f.hyperplane != (-1, 1, 1):
+            assert not f.polyhedron.bounded
+    # jumps at the vertex (1, 0): (1,1) across the segment, (1,0) across x1 = 1, (0,1) across x2 = 0
+    at = {f.hyperplane: f.jump for f in B.facets if f.polyhedron.contains((1, 0))}
+    assert at == {(-1, 1, 1): ((1, 1),), (-1, 1, 0): ((1, 0),), (0, 0, 1): ((0, 1),)}
+    # each vertex has 3 facets in its star
+    for v in B.vertices:
+        assert sum(f.polyhedron.contains(v) for f in B.facets) == 3
+    # the facet at (1,0) not next to a region where f is constant lies on the first-layer line x2 = 0
+    zero = [lr for lr in C.linear_regions() if lr.affine_map == (((0, 0),), (0,))][0]
+    zero_polys = [C.regions[k].polyhedron for k in zero.regions]
+    not_next = [h for h, _ in at.items() if not any(
+        P.intersect(next(f.polyhedron for f in B.facets if f.hyperplane == h)).dimension == 1 for P in zero_polys)]
+    assert not_next == [(0, 0, 1)]
+    assert C.check_balancing() == 3
+    assert C.first_layer_visibility() == {0: True, 1: True}
+
+
+def test_jumps_match_evaluation_on_both_sides() -> None:
+    net = random_network((2, 3, 2, 2), seed=5, max_num=3, max_den=2)
+    C = regions(net)
+    for j in C.jumps():
+        # brute force: gradients from exact evaluation at the regions' interior points (affine maps checked there)
+        Am, Ap = (C.regions[k] for k in j.regions)
+        assert net.affine_map(net.pattern(Ap.interior_point)) == Ap.affine_map
+        Jm = [[p - m for p, m in zip(rp, rm)] for rp, rm in zip(Ap.affine_map[0], Am.affine_map[0])]
+        assert [list(r) for r in j.matrix] == Jm
+        assert next(v for v in j.normal if v) == 1
+        # P+ is on the positive side of the hyperplane
+        assert j.offset + sum(n * x for n, x in zip(j.normal, Ap.interior_point)) > 0
+
+
+@pytest.mark.parametrize("arch", [(2, 3, 1), (2, 3, 3, 2), (2, 2, 2, 2, 1), (3, 3, 2, 1), (3, 4, 1)])
+def test_balancing_random(arch: tuple[int, ...]) -> None:
+    for seed in range(2):
+        C = regions(random_network(arch, seed=seed, max_num=3, max_den=2))
+        assert C.check_balancing() == len([t for t in C.faces(C.dim - 2) if not t.boundary])
+
+
+@pytest.mark.parametrize("arch,seed", [((2, 3, 1), 0), ((2, 2, 2, 1), 3), ((1, 2, 2, 1), 1), ((3, 2, 2, 1), 0),
+                                       ((2, 3, 2, 1), 7)])
+def test_faces_match_independent_enumeration_and_euler(arch: tuple[int, ...], seed: int) -> None:
+    net = random_network(arch, seed=seed, max_num=3, max_den=2)
+    C = regions(net)
+    d = net.input_dim
+    ref = independent_cells(net)
+    for k in range(d + 1):
+        mine = sorted(f.sign_sequence for f in C.faces(k))
+        theirs = sorted(c.pattern for c in ref if c.dimension == k)
+        assert mine == theirs, k
+        for f in C.faces(k):
+            assert f.polyhedron.dimension == k and net.pattern(f.point) == f.sign_sequence
+    # compactly supported Euler characteristic of R^d: sum (-1)^k f_k = (-1)^d
+    assert sum((-1) ** k * len(C.faces(k)) for k in range(d + 1)) == (-1) ** d
+
+
+def test_euler_on_a_box_and_lattice() -> None:
+    C = regions(examples.relu_of_sum(), Box(-2, 2, 2))
+    assert sum((-1) ** k * len(C.faces(k)) for k in range(3)) == 1
+    g = C.face_lattice()
+    assert all(g.nodes[a]["dimension"] == g.nodes[b]["dimension"] + 1 for a, b in g.edges)
+    # in 2-D every edge (1-face) has exactly 2 vertices
+    assert all(g.out_degree(n) == 2 for n in g.nodes if g.nodes[n]["dimension"] == 1)
+
+
+def test_supertransversality() -> None:
+    conc = Network.from_lists([([[1, 0], [0, 1], [1, 1]], [0, 0, 0]), ([[1, 1, 1]], [0])])
+    C = regions(conc)
+    assert not C.is_supertransversal()
+    from exactrelu.faces import supertransversality_failures
+
+    bad = supertransversality_failures(C)
+    assert [(f.dimension, f.zeros) for f in bad] == [(0, 3)]
+    from exactrelu.genericity import is_generic
+
+    for seed in range(4):
+        net = random_network((2, 2, 2, 1), seed=seed, max_num=3, max_den=2)
+        assert regions(net).is_supertransversal() == is_generic(net).supertransversal
+
+
+def test_visibility_examples() -> None:
+    assert regions(examples.invisible_translation()).first_layer_visibility() == {0: False, 1: True}
+    assert regions(examples.visible_bottleneck()).first_layer_visibility() == {0: True, 1: True}
+    assert regions(examples.dead_second_layer()).first_layer_visibility() == {0: False, 1: False}
+    # canceling pair relu(x) - relu(-x) = x: invisible, and B_θ has no facet
+    cancel = Network.from_lists([([[1], [-1]], [0, 0]), ([[1, -1]], [0])])
+    C = regions(cancel)
+    assert C.first_layer_visibility() == {0: False, 1: False}
+    assert len(C.breakpoint_complex().facets) == 0 and C.breakpoint_complex().num_regions == 1
+
+
+@pytest.mark.parametrize("arch", [(1, 3, 1), (2, 3, 1), (2, 2, 2, 1), (2, 3, 2, 2), (3, 2, 2, 1)])
+def test_breakpoint_invariant_under_trivial_symmetries(arch: tuple[int, ...]) -> None:
+    for seed in range(2):
+        net = random_network(arch, seed=seed, max_num=3, max_den=2)
+        rng = random.Random(seed)
+        other = net
+        for l in range(1, net.depth + 1):
+            n = net.layers[l - 1].n_out
+            perm = list(range(n))
+            rng.shuffle(perm)
+            other = permute(rescale(other, l, [F(rng.randint(1, 7), rng.randint(1, 7)) for _ in range(n)]), l, perm)
+        Ba, Bb = regions(net).breakpoint_complex(), regions(other).breakpoint_complex()
+        assert Ba == Bb and hash(Ba) == hash(Bb)
+
+
+@pytest.mark.parametrize("arch,layer", [((2, 3, 1), 1), ((2, 2, 2, 1), 1), ((2, 2, 2, 1), 2), ((1, 2, 3, 1), 2)])
+def test_breakpoint_invariant_under_neuron_splitting(arch: tuple[int, ...], layer: int) -> None:
+    net = random_network(arch, seed=11, max_num=3, max_den=2)
+    other = split_neuron(net, layer, 0, (F(2), F(1, 3)), F(1, 4))
+    for x in [(F(k, 3),) * net.input_dim for k in range(-6, 7)]:
+        assert net(x) == other(x)
+    assert regions(net).breakpoint_complex() == regions(other).breakpoint_complex()
+
+
+def test_breakpoint_distinguishes_functions() -> None:
+    a = examples.relu_of_sum()
+    b = Network.from_lists([([[1, 0], [0, 1]], [0, 0]), ([[1, 1]], [-1]), ([[2]], [0])])  # 2 f
+    assert regions(a).breakpoint_complex() != regions(b).breakpoint_complex()
+    c = Network.from_lists([([[1, 0], [0, 1]], [0, 0]), ([[1, 1]], [-1]), ([[1]], [1])])  # f + 1
+    assert regions(a).breakpoint_complex() != regions(c).breakpoint_complex()
+    d1 = regions(examples.three_kinks()).breakpoint_complex()
+    assert len(d1.facets) == 3 and d1.vertices == ((0,), (1,), (2,)) and d1.ridges == ()
+    assert [f.omega for f in d1.facets] == [(1,), (-1,), (1,)]
