@@ -4,6 +4,7 @@ The public API is re-exported here; everything else is an implementation detail.
 """
 
 from . import examples
+from .equivalence import Equivalence, equivalent, is_shallow_representable
 from .errors import ExactReluError
 from .interop import from_torch
 from .io import load, save
@@ -22,6 +23,9 @@ __all__ = [
     "Region",
     "regions",
     "CanonicalData",
+    "Equivalence",
+    "equivalent",
+    "is_shallow_representable",
     "canonical_data",
     "canonical_form",
     "minimal_width",
