@@ -1,0 +1,138 @@
+"""Fiber tangent spaces, hidden-symmetry mechanisms and the shallow global answer (MATH.md §1, E3-E4, B3, §6)."""
+
+from fractions import Fraction as F
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exactrelu import Network, examples, random_network
+from exactrelu._flint import rank_reference
+from exactrelu.fdim import functional_dimension
+from exactrelu.identifiability import _flip, fiber_tangent_space, identifiability, zero_subset_sum
+from exactrelu.jacobian import batch_jacobian, scaling_generators
+from exactrelu.shallow import canonical_data
+
+
+def _dot(u, v) -> F:
+    return sum((a * b for a, b in zip(u, v)), F(0))
+
+
+@given(st.sampled_from([(1, 2, 1), (2, 2, 1), (2, 2, 2, 1), (1, 1, 1, 1), (2, 1, 2, 1)]), st.integers(0, 10**5))
+@settings(max_examples=15)
+def test_tangent_space_is_the_exact_kernel(arch, seed) -> None:
+    net = random_network(arch, seed=seed)
+    T = fiber_tangent_space(net)
+    fd = functional_dimension(net)
+    rows = batch_jacobian(net, fd.points)
+    assert T.dimension == net.num_parameters - fd.rank == len(T.basis)
+    assert rank_reference(list(T.basis)) == T.dimension
+    assert all(_dot(r, v) == 0 for r in rows for v in T.basis)
+    assert len(T.scaling) == net.num_hidden and T.local
+
+
+def test_invisible_translation_tangent_contains_the_T1_generator() -> None:
+    """MATH.md D3: the generator e_{b1_1} - Σ_{W2_1i > 0} W2_1i e_{b2_i} is a hidden direction (§7 row 4)."""
+    net = examples.invisible_translation()
+    T = fiber_tangent_space(net)
+    assert (T.dimension, len(T.scaling), len(T.hidden)) == (4, 3, 1)
+    names = net.parameter_names()
+    gen = tuple(F(1) if n == "b1_1" else F(-1) if n == "b2_1" else F(0) for n in names)
+    assert rank_reference(list(T.basis) + [gen]) == 4      # in the span
+    assert rank_reference(list(T.scaling) + [gen]) == 4    # and not a scaling
+
+
+def test_generic_shallow_is_identifiable() -> None:
+    for seed in range(4):
+        net = random_network((2, 3, 1), seed=seed)
+        r = identifiability(net)
+        prods = [[net.layers[1].weights[0][i] * w for w in net.layers[0].weights[i]] for i in range(3)]
+        if zero_subset_sum(prods) is None:
+            assert r.globally_identifiable is True and r.locally_identifiable
+            assert r.fiber_dimension == 3 and r.mechanisms == ()
+
+
+def test_orientation_flip_of_relu_minus_shifted_relu() -> None:
+    """MATH.md B3, §7 row 7: S = {1, 2} flips; the flipped network is the explicit second point of MATH.md."""
+    r = identifiability(examples.relu_minus_shifted_relu())
+    assert r.globally_identifiable is False and r.locally_identifiable
+    (m,) = r.mechanisms
+    assert m.kind == "orientation flip" and m.neurons == ((1, 1), (1, 2))
+    assert m.evidence["same_function"] is True and m.evidence["trivially_related"] is False
+    eta = _flip(examples.relu_minus_shifted_relu(), {0, 1})
+    assert eta == Network.from_lists([([[-1], [-1]], [0, 1]), ([[1, -1]], [1])])
+
+
+def test_three_kinks_flip_and_zero_subset_sum_oracle() -> None:
+    r = identifiability(examples.three_kinks())
+    assert r.shallow_conditions["iii_witness"] == [2, 3] and r.globally_identifiable is False
+    assert zero_subset_sum([[3], [5], [-8], [1]]) == frozenset({0, 1, 2})
+    assert zero_subset_sum([[1], [2], [4], [8]]) is None
+    assert zero_subset_sum([[0], [7]]) == frozenset({0})
+    # brute force agrees on small random instances (MATH.md §7 row 14)
+    import itertools
+    import random
+
+    rng = random.Random(0)
+    for _ in range(30):
+        vals = [[F(rng.randint(-6, 6))] for _ in range(rng.randint(1, 7))]
+        brute = any(sum(vals[i][0] for i in S) == 0 for k in range(1, len(vals) + 1)
+                    for S in itertools.combinations(range(len(vals)), k))
+        found = zero_subset_sum(vals)
+        assert (found is not None) == brute
+        if found is not None:
+            assert found and sum(vals[i][0] for i in found) == 0
+
+
+def test_flip_preserves_the_function_on_random_flippable_nets() -> None:
+    # build (1,3,1) nets with W2_1 W1_1 + W2_2 W1_2 = 0
+    for s in range(5):
+        net = random_network((1, 3, 1), seed=s)
+        W1 = [list(r) for r in net.layers[0].weights]
+        W2 = [list(net.layers[1].weights[0])]
+        W2[0][1] = -W2[0][0] * W1[0][0] / W1[1][0]
+        net = Network.from_lists([(W1, net.layers[0].biases), (W2, net.layers[1].biases)])
+        eta = _flip(net, {0, 1})
+        assert canonical_data(eta) == canonical_data(net)
+        r = identifiability(net)
+        assert r.globally_identifiable is False
+        assert any(m.kind == "orientation flip" for m in r.mechanisms)
+
+
+def test_mechanisms_on_named_examples() -> None:
+    kinds = {name: sorted({m.kind for m in identifiability(net).mechanisms})
+             for name, net in examples.catalogue().items()}
+    assert kinds["invisible_translation"] == ["invisible hyperplane"]
+    assert kinds["chain_shifted"] == ["invisible hyperplane"]
+    assert kinds["dead_second_layer"] == ["dead neuron", "invisible hyperplane"]
+    assert kinds["linear_block"] == ["always-active neuron"]
+    assert kinds["chain_lifted"] == ["always-active neuron"]
+    assert kinds["visible_bottleneck"] == [] and kinds["relu_of_sum"] == []
+    assert kinds["absolute_value"] == ["non-transversality"]
+
+
+def test_dead_second_layer_report() -> None:
+    r = identifiability(examples.dead_second_layer())
+    assert (r.functional_dimension, r.fiber_dimension, r.hidden_neurons) == (1, 10, 3)
+    assert r.globally_identifiable is False and not r.locally_identifiable
+    dead = [m for m in r.mechanisms if m.kind == "dead neuron"]
+    assert dead[0].neurons == ((2, 1),) and dead[0].evidence["max_preactivation"] == "-1"
+
+
+def test_canceling_pair_and_zero_weights() -> None:
+    # relu(x - 1) - relu(x - 1) + relu(x): the first two cancel on the hyperplane x = 1
+    net = Network.from_lists([([[1], [2], [1]], [-1, -2, 0]), ([[2, -1, 1]], [0])])
+    r = identifiability(net)
+    assert r.globally_identifiable is False
+    assert [m.neurons for m in r.mechanisms if m.kind == "canceling pair"] == [((1, 1), (1, 2))]
+    net0 = Network.from_lists([([[1], [1]], [0, -1]), ([[1, 0]], [0])])
+    r0 = identifiability(net0)
+    assert r0.globally_identifiable is False and r0.shallow_conditions["i_violations"] == [2]
+    assert [m.neurons for m in r0.mechanisms if m.kind == "zero weights"] == [((1, 2),)]
+
+
+def test_scaling_directions_are_the_generators() -> None:
+    net = examples.visible_bottleneck()
+    T = fiber_tangent_space(net)
+    assert T.scaling == scaling_generators(net) and T.hidden == ()
+    d = identifiability(net).to_dict()
+    assert d["locally_identifiable"] is True and d["tangent"]["dimension"] == 3
