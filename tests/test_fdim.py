@@ -175,3 +175,60 @@ def test_fdim_plus_fiber_dimension_is_D_for_shallow_fibers() -> None:
             examples.relu_minus_shifted_relu(), examples.three_kinks()]
     for net in nets:
         assert net.num_parameters - functional_dimension(net).rank == fiber(net).dimension
+
+
+# ---------------------------------------------------------------------- CLI
+def _cli(args):
+    from typer.testing import CliRunner
+
+    from exactrelu.cli import app
+
+    return CliRunner().invoke(app, args)
+
+
+def test_cli_fdim_json_keys(tmp_path) -> None:
+    import json
+
+    from exactrelu import save
+
+    save(examples.invisible_translation(), tmp_path / "n.json")
+    res = _cli(["fdim", str(tmp_path / "n.json"), "--json"])
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert {k: doc[k] for k in ("functional_dimension", "parameters", "hidden_neurons", "upper_bound",
+                                "certified_by")} == {"functional_dimension": 7, "parameters": 11,
+                                                     "hidden_neurons": 3, "upper_bound": 8,
+                                                     "certified_by": "rational"}
+    (tmp_path / "p.json").write_text('{"points": [["1", "0"], ["2", "3"], [5, "-1/2"]]}')
+    res = _cli(["fdim", str(tmp_path / "n.json"), "--points", str(tmp_path / "p.json"), "--json"])
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 0 and doc["method"] == "points" and doc["num_points"] + len(doc["excluded"]) == 3
+    res = _cli(["fdim", str(tmp_path / "n.json")])
+    assert res.exit_code == 0 and "dim_fun = 7" in res.stdout
+
+
+def test_cli_fdim_bad_input_exits_2(tmp_path) -> None:
+    from exactrelu import save
+
+    save(examples.relu_of_sum(), tmp_path / "n.json")
+    (tmp_path / "p.json").write_text("[[0.5, 1]]")
+    res = _cli(["fdim", str(tmp_path / "n.json"), "--points", str(tmp_path / "p.json")])
+    assert res.exit_code == 2 and "points[0][0]" in res.stderr
+    (tmp_path / "q.json").write_text('[["1"]]')
+    res = _cli(["fdim", str(tmp_path / "n.json"), "--points", str(tmp_path / "q.json")])
+    assert res.exit_code == 2 and "expects 2" in res.stderr
+    res = _cli(["fdim", str(tmp_path / "missing.json")])
+    assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
+    res = _cli(["fdim-arch", "2,x,1", "--serial"])
+    assert res.exit_code == 2
+
+
+def test_cli_fdim_arch(tmp_path) -> None:
+    import json
+
+    res = _cli(["fdim-arch", "1,1,1,1", "--trials", "6", "--serial", "--json", "--plot", str(tmp_path / "h.png")])
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert doc["upper_bound"] == 4 and sum(doc["histogram"].values()) == 6
+    assert doc["ranks"] == [functional_dimension(random_network((1, 1, 1, 1), seed=s)).rank for s in range(6)]
+    assert (tmp_path / "h.png").exists()

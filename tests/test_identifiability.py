@@ -136,3 +136,24 @@ def test_scaling_directions_are_the_generators() -> None:
     assert T.scaling == scaling_generators(net) and T.hidden == ()
     d = identifiability(net).to_dict()
     assert d["locally_identifiable"] is True and d["tangent"]["dimension"] == 3
+
+
+def test_cli_identify(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from exactrelu import save
+    from exactrelu.cli import app
+
+    save(examples.relu_minus_shifted_relu(), tmp_path / "n.json")
+    res = CliRunner().invoke(app, ["identify", str(tmp_path / "n.json"), "--json"])
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert doc["globally_identifiable"] is False and doc["fiber_dimension"] == 2
+    assert [m["kind"] for m in doc["mechanisms"]] == ["orientation flip"]
+    res = CliRunner().invoke(app, ["identify", str(tmp_path / "n.json")])
+    assert res.exit_code == 0 and "orientation flip" in res.stdout
+    (tmp_path / "bad.json").write_text("{")
+    res = CliRunner().invoke(app, ["identify", str(tmp_path / "bad.json")])
+    assert res.exit_code == 2 and res.stderr.startswith("exactrelu: error:")

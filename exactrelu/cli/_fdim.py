@@ -1,0 +1,140 @@
+"""Functional dimension and identifiability commands: fdim, fdim-arch, identify (MATH.md §1, E1-E4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..errors import FormatError
+from ..random import parse_architecture
+from ..rational import parse_rational
+from ._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+
+PointsOpt = Annotated[Path | None, typer.Option(
+    "--points", help="JSON file: a list of input points (exact strings \"p/q\" or integers), or {\"points\": [...]}.")]
+MaxRegionsOpt = Annotated[int, typer.Option("--max-regions", help="Enumerate at most this many regions, then sample.")]
+
+
+def _read_points(path: Path) -> list[list[object]]:
+    try:
+        doc = json.loads(path.read_text())
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{path}: invalid JSON: {exc.msg} (line {exc.lineno})") from None
+    pts = doc.get("points") if isinstance(doc, dict) else doc
+    if not isinstance(pts, list) or not all(isinstance(p, list) for p in pts):
+        raise FormatError(f"{path}: expected a list of points (lists of numbers as strings)")
+    out = []
+    for i, p in enumerate(pts):
+        row = []
+        for j, v in enumerate(p):
+            if isinstance(v, float) or isinstance(v, bool) or not isinstance(v, (int, str)):
+                raise FormatError(f"{path}: points[{i}][{j}]: write exact numbers as strings like \"1/3\", got {v!r}")
+            try:
+                row.append(parse_rational(str(v)))
+            except FormatError as exc:
+                raise FormatError(f"{path}: points[{i}][{j}]: {exc}") from None
+        out.append(row)
+    return out
+
+
+@app.command("fdim")
+@guarded
+def fdim_cmd(path: NetArg, points: PointsOpt = None, json_out: JsonOpt = False, allow_float: AllowFloatOpt = False,
+             method: Annotated[str, typer.Option(help="auto | regions | sampling")] = "auto",
+             max_regions: MaxRegionsOpt = 2000,
+             seed: Annotated[int, typer.Option(help="Seed of the random sampler.")] = 0) -> None:
+    """Exact functional dimension of a network, with its certificate (modular or rational rank)."""
+    from ..fdim import functional_dimension
+
+    net = read_network(path, allow_float)
+    pts = _read_points(points) if points is not None else None
+    if pts is not None:
+        for i, p in enumerate(pts):
+            if len(p) != net.input_dim:
+                raise FormatError(f"{points}: points[{i}] has {len(p)} coordinates, the network expects "
+                                  f"{net.input_dim}")
+    r = functional_dimension(net, pts, method=method, max_regions=max_regions, seed=seed)
+    if json_out:
+        emit_json(r.to_dict(with_points=pts is None))
+        return
+    what = "dim_fun" if r.exact else "lower bound of dim_fun"
+    console.print(f"[bold]{path}[/]: {what} = [bold]{r.rank}[/] (D = {r.parameters}, N_h = {r.hidden_neurons}, "
+                  f"bound D - N_h = {r.upper_bound}); method {r.method}, certified by {r.certified_by} rank",
+                  highlight=False)
+    for p, neurons in r.excluded:
+        console.print(f"  excluded point ({', '.join(map(str, p))}): zero pre-activation at neurons "
+                      f"{', '.join(f'({l},{i})' for l, i in neurons)}", highlight=False)
+    for note in r.notes:
+        console.print(f"  note: {note}", highlight=False)
+
+
+@app.command("fdim-arch")
+@guarded
+def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture d,n1,...,m e.g. 2,3,3,1")],
+                  trials: Annotated[int, typer.Option(help="Number of random rational θ.")] = 200,
+                  seed: Annotated[int, typer.Option(help="First seed (trial t uses seed + t).")] = 0,
+                  scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+                  workers: Annotated[int, typer.Option(help="LocalCluster workers.")] = 2,
+                  serial: Annotated[bool, typer.Option("--serial", help="Run in this process, no Dask.")] = False,
+                  plot: Annotated[Path | None, typer.Option(help="Write a histogram PNG here.")] = None,
+                  json_out: JsonOpt = False) -> None:
+    """Functional dimension of an architecture: max of dim_fun over random θ, with the distribution (on Dask)."""
+    from ..fdim import architecture_functional_dimension, plot_rank_histogram
+
+    arch = parse_architecture(architecture)
+    if trials < 1:
+        raise FormatError("--trials must be >= 1")
+    with Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=json_out, transient=True) as bar:
+        task = bar.add_task("trials", total=trials)
+        r = architecture_functional_dimension(arch, trials, seed, serial=serial, scheduler=scheduler,
+                                              workers=workers,
+                                              progress=lambda done: bar.update(task, completed=done))
+    if plot is not None:
+        plot_rank_histogram(r, plot)
+    if json_out:
+        out = r.to_dict()
+        out["plot"] = str(plot) if plot is not None else None
+        emit_json(out)
+        return
+    console.print(f"{arch}: max dim_fun over {trials} random θ = [bold]{r.maximum}[/] "
+                  f"(bound D - N_h = {r.upper_bound}{', attained' if r.attains_bound else ''})", highlight=False)
+    table = Table("dim_fun", "θ count")
+    for k, v in r.histogram.items():
+        table.add_row(str(k), str(v))
+    console.print(table)
+    if plot is not None:
+        console.print(f"wrote {plot}")
+
+
+@app.command("identify")
+@guarded
+def identify_cmd(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = False,
+                 max_regions: MaxRegionsOpt = 2000) -> None:
+    """Local and global identifiability, the fiber's tangent space and the hidden-symmetry mechanisms found."""
+    from ..identifiability import identifiability
+
+    net = read_network(path, allow_float)
+    r = identifiability(net, max_regions=max_regions)
+    if json_out:
+        emit_json(r.to_dict())
+        return
+    glob = {True: "yes (up to permutations and rescalings)", False: "no", None: "undecided"}[r.globally_identifiable]
+    console.print(f"[bold]{path}[/]: dim_fun = {r.functional_dimension} (bound {r.upper_bound}), fiber dimension "
+                  f"{r.fiber_dimension} ({len(r.tangent.scaling)} scaling + {r.hidden_dimension} hidden)",
+                  highlight=False)
+    console.print(f"locally identifiable: {'yes' if r.locally_identifiable else 'no'}; globally identifiable: "
+                  f"{glob}", highlight=False)
+    console.print(f"reason: {r.reason}", highlight=False)
+    if r.mechanisms:
+        table = Table("mechanism", "neurons (layer, index)", "why")
+        for m in r.mechanisms:
+            table.add_row(m.kind, " ".join(f"({l},{i})" for l, i in m.neurons), m.description)
+        console.print(table)
