@@ -6,8 +6,16 @@ The public API is re-exported here; everything else is an implementation detail.
 from . import examples
 from .equivalence import Equivalence, equivalent, is_shallow_representable
 from .errors import ExactReluError
+from .fdim import (
+    FunctionalDimension,
+    architecture_functional_dimension,
+    batch_functional_dimension,
+    functional_dimension,
+)
+from .identifiability import fiber_tangent_space, identifiability
 from .interop import from_torch
 from .io import load, save
+from .jacobian import parameter_jacobian
 from .network import Layer, Network, num_parameters, parameter_names
 from .polyhedra import Box, Orthant, Polyhedron
 from .random import parse_architecture, random_network
@@ -30,6 +38,13 @@ __all__ = [
     "canonical_form",
     "minimal_width",
     "valid_orientation_sets",
+    "FunctionalDimension",
+    "architecture_functional_dimension",
+    "batch_functional_dimension",
+    "fiber_tangent_space",
+    "functional_dimension",
+    "identifiability",
+    "parameter_jacobian",
     "ExactReluError",
     "Layer",
     "Network",
