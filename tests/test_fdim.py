@@ -232,3 +232,18 @@ def test_cli_fdim_arch(tmp_path) -> None:
     assert doc["upper_bound"] == 4 and sum(doc["histogram"].values()) == 6
     assert doc["ranks"] == [functional_dimension(random_network((1, 1, 1, 1), seed=s)).rank for s in range(6)]
     assert (tmp_path / "h.png").exists()
+
+
+# ---------------------------------------------------------------------- depth hierarchy (MATH.md §2.F, E2)
+def test_hierarchy_functions() -> None:
+    from exactrelu.hierarchy import bound_check, depth_report, gm_bound, gm_hypothesis, width_one_exception
+
+    assert all(gm_bound(a) == v for a, v in E2_TABLE.items())
+    assert [gm_hypothesis(a) for a in [(2, 2, 1), (1, 2, 1), (2, 1, 2, 1), (3, 2, 2, 2, 1)]] == [True, False, False,
+                                                                                            True]
+    exc = width_one_exception(trials=40)
+    assert (exc.upper_bound, exc.maximum, exc.attains_bound) == (5, 4, False)
+    assert bound_check((2, 2, 2, 1), trials=3).maximum == 11
+    assert depth_report(examples.relu_of_sum()).shallow_representable is False    # MATH.md §7 row 12
+    lifted = depth_report(examples.chain("lifted"))                              # relu(relu(x)+1) = relu(x)+1
+    assert lifted.shallow_representable is True and lifted.to_dict()["gm_bound"] == 4
