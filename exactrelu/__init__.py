@@ -12,6 +12,7 @@ from .fdim import (
     batch_functional_dimension,
     functional_dimension,
 )
+from .fibers import Component, Fiber, fiber
 from .identifiability import fiber_tangent_space, identifiability
 from .interop import from_torch
 from .io import load, save
@@ -19,6 +20,7 @@ from .jacobian import parameter_jacobian
 from .network import Layer, Network, num_parameters, parameter_names
 from .polyhedra import Box, Orthant, Polyhedron
 from .random import parse_architecture, random_network
+from .reduce import Reduction, reduce
 from .regions import PolyhedralComplex, Region, regions
 from .shallow import CanonicalData, canonical_data, canonical_form, minimal_width, valid_orientation_sets
 from .symmetry import TrivialSymmetry, normal_form, permute, related_by_trivial_symmetry, rescale
@@ -34,6 +36,8 @@ __all__ = [
     "Equivalence",
     "equivalent",
     "is_shallow_representable",
+    "Reduction",
+    "reduce",
     "canonical_data",
     "canonical_form",
     "minimal_width",
@@ -45,6 +49,9 @@ __all__ = [
     "functional_dimension",
     "identifiability",
     "parameter_jacobian",
+    "Component",
+    "Fiber",
+    "fiber",
     "ExactReluError",
     "Layer",
     "Network",

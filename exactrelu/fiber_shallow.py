@@ -298,47 +298,16 @@ def _is_orthant(domain: Any, d: int) -> bool:
 
 
 def region_data(net: Network, domain: Any = None) -> list[tuple[tuple[tuple[int, ...], ...], tuple[Fraction, ...]]]:
-    """``[(pattern, interior point)]`` for the open regions of C_θ (on the orthant when ``domain`` is the orthant).
-
-    Uses :func:`exactrelu.regions.regions` when available; for one hidden layer it otherwise splits the hyperplane
-    arrangement neuron by neuron with exact interior-point LPs (:class:`exactrelu.polyhedra.Polyhedron`).
-    """
-    from .polyhedra import Polyhedron
+    """``[(pattern, interior point)]`` for the open regions of C_θ (on the orthant when ``domain`` is the orthant),
+    from :func:`exactrelu.regions.regions` (exact LPs)."""
+    from .polyhedra import Orthant
+    from .regions import regions
 
     d = net.input_dim
-    orth = _is_orthant(domain, d)
-    if domain is not None and not orth:
+    if domain is not None and not _is_orthant(domain, d):
         raise NotApplicableError("region data on a domain other than R^d or the orthant is not implemented here")
-    base_rows = [[_ZERO] + [Fraction(int(q == c)) for q in range(d)] for c in range(d)] if orth else []
-    try:
-        from .regions import regions
-    except ImportError:
-        regions = None
-    if regions is not None:
-        dom = Polyhedron(base_rows) if orth else None
-        cx = regions(net, dom)
-        return [(tuple(tuple(p) for p in r.pattern), tuple(r.interior_point)) for r in cx.regions]
-    if net.depth != 1:
-        raise NotApplicableError("region enumeration for deep networks needs exactrelu.regions")
-    hid = net.layers[0]
-    cells: list[tuple[list[list[Fraction]], list[int]]] = [(list(base_rows), [])]
-    for i in range(hid.n_out):
-        row = [hid.biases[i], *hid.weights[i]]
-        new = []
-        for rows, pat in cells:
-            if not any(hid.weights[i]):
-                new.append((rows, [*pat, 1 if hid.biases[i] > 0 else -1]))
-                continue
-            for s in (1, -1):
-                cand = rows + [[s * v for v in row]]
-                if Polyhedron(cand).dimension == d:
-                    new.append((cand, [*pat, s]))
-        cells = new
-    out = []
-    for rows, pat in cells:
-        pt = Polyhedron(rows).interior_point()
-        out.append(((tuple(pat),), tuple(pt)))
-    return out
+    cx = regions(net, Orthant(d) if domain is not None else None)
+    return [(tuple(tuple(p) for p in r.pattern), tuple(r.interior_point)) for r in cx.regions]
 
 
 # ---------------------------------------------------------------------------------------------- orthant (§2.C)

@@ -13,6 +13,7 @@ import sys
 # command modules register themselves on `app` (import order = order in --help)
 from . import _core  # noqa: E402,F401
 from . import _fdim  # noqa: E402,F401
+from . import _fiber  # noqa: E402,F401
 from ._common import app
 
 __all__ = ["app", "main"]

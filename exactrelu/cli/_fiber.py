@@ -1,0 +1,113 @@
+"""Command ``fiber``: the fiber S(θ) as a union of semi-algebraic components (MATH.md §1, §2.B–D)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+from rich.text import Text
+
+from ..errors import ShapeError
+from ..rational import format_rational
+from ._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+
+__all__ = ["fiber_cmd"]
+
+SHOWN = 12  # components printed by default
+
+
+@app.command("fiber")
+@guarded
+def fiber_cmd(
+    path: NetArg,
+    json_out: JsonOpt = False,
+    latex: Annotated[bool, typer.Option("--latex", help="Print the LaTeX rendering of the component systems.")] = False,
+    component: Annotated[int | None, typer.Option("--component", help="Only component K (1-based, as printed).")]
+    = None,
+    sample: Annotated[int, typer.Option("--sample", help="Print N rational points sampled from the fiber "
+                                                         "(from component K if given), each checked exactly.")] = 0,
+    orthant: Annotated[bool, typer.Option("--orthant", help="The fiber on the orthant R^d_{>=0} (MATH.md §2.C).")]
+    = False,
+    verify: Annotated[bool, typer.Option("--verify", help="Prove symbolically (sympy) that the shown components lie "
+                                                          "in the fiber, region by region.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help=f"Print every component (default: the first {SHOWN}).")]
+    = False,
+    allow_float: AllowFloatOpt = False,
+) -> None:
+    """Dimension, number of components and each component's polynomial system of the fiber {η : f_η = f_θ}."""
+    from ..fibers import fiber
+
+    net = read_network(path, allow_float)
+    fib = fiber(net, "orthant" if orthant else None)
+    comps = fib.components
+    if component is not None:
+        if comps is None:
+            raise ShapeError(f"{path}: --component needs the components, but only a local description is known")
+        if not 1 <= component <= len(comps):
+            raise ShapeError(f"{path}: component {component} does not exist (the fiber has {len(comps)})")
+    chosen = (list(range(len(comps))) if comps is not None else []) if component is None else [component - 1]
+    samples: list[dict[str, Any]] = []
+    for s in range(sample):
+        k = None if component is None else component - 1
+        pt = fib.sample(seed=s, component=k)
+        samples.append({"seed": s, "component": fib.component_of(pt) + 1, "point": [format_rational(v) for v in pt]})
+    verification = None
+    if verify and comps is not None:
+        todo = chosen if (component is not None or show_all or len(chosen) <= SHOWN) else chosen[:SHOWN]
+        ok, failures = True, []
+        with Progress(console=console, transient=True, disable=json_out) as bar:
+            task = bar.add_task("verifying components", total=len(todo))
+            for k in todo:
+                v = fib.verify(k)
+                ok &= v.ok
+                failures += list(v.failures)
+                bar.advance(task)
+        verification = {"ok": ok, "components": [k + 1 for k in todo], "failures": failures}
+    if json_out:
+        data = fib.to_dict()
+        if component is not None and comps is not None:
+            data["component"] = component
+            data["component_systems"] = [comps[component - 1].to_dict()]
+        data["samples"] = samples
+        if verification is not None:
+            data["verification"] = verification
+        if latex:
+            data["latex"] = _latex(fib, chosen, component)
+        emit_json(data)
+        return
+    ncomp = "local description only" if comps is None else f"{len(comps)} components"
+    console.print(f"[bold]{path}[/]: fiber of kind [bold]{fib.kind}[/], dimension [bold]{fib.dimension}[/], "
+                  f"{ncomp} (parameters {net.num_parameters}, architecture {net.architecture})")
+    for note in fib.notes:
+        console.print(f"  [dim]{note}[/]", highlight=False)
+    if comps is None and fib.local is not None:
+        console.print(str(fib.local), highlight=False)
+    shown = chosen if (show_all or component is not None) else chosen[:SHOWN]
+    for k in shown:
+        c = comps[k]  # type: ignore[index]
+        console.rule(f"component {k + 1}: dimension {c.dimension}", align="left")
+        console.print(Text("origin: " + ", ".join(f"{key}={val}" for key, val in c.origin.items()), style="dim"))
+        lines = [f"  {e} = 0" for e in c.equalities] + [f"  {e} > 0" for e in c.strict]
+        lines += [f"  {e} >= 0" for e in c.nonstrict]
+        lines.append("  point: " + ", ".join(format_rational(v) for v in c.point))
+        console.print(Text("\n".join(lines)))
+    if len(shown) < len(chosen):
+        console.print(f"... {len(chosen) - len(shown)} more components (--all, or --component K)")
+    if latex:
+        console.print(_latex(fib, chosen, component), highlight=False, markup=False)
+    for s in samples:
+        console.print(f"sample seed {s['seed']} (component {s['component']}): {', '.join(s['point'])}",
+                      highlight=False)
+    if verification is not None:
+        status = "[green]verified[/]" if verification["ok"] else "[red]NOT verified[/]"
+        console.print(f"{status}: components {verification['components'][:SHOWN]}"
+                      f"{' ...' if len(verification['components']) > SHOWN else ''}")
+        for f in verification["failures"]:
+            console.print(f"  {f}", highlight=False, markup=False)
+
+
+def _latex(fib: Any, chosen: list[int], component: int | None) -> str:
+    if component is not None and fib.components is not None:
+        return fib.components[component - 1].to_latex()
+    return fib.to_latex(max_components=SHOWN)

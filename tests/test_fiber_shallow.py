@@ -1,0 +1,234 @@
+"""Shallow fibers on R^d (MATH.md B3/B4, §7 rows 6-9) and on the orthant (§2.C): oracles and cross-checks.
+
+Every membership claim is cross-checked against the independent equivalence test (`exactrelu.equivalence`), and
+counts against closed forms (n!, the MATH.md §7 numbers, brute-force subset enumeration written here).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exactrelu import Network, examples, random_network
+from exactrelu.equivalence import equivalent
+from exactrelu.errors import NotApplicableError
+from exactrelu.fdim import functional_dimension
+from exactrelu.fiber_shallow import orthant_fiber, shallow_fiber
+from exactrelu.polyhedra import Orthant
+from exactrelu.shallow import canonical_data
+
+
+def _brute_force_trivial_only(net: Network) -> bool:
+    """MATH.md B3 (iii) by brute force: no nonempty S with sum_{i in S} W2_i W1_i = 0 (plus (i), (ii))."""
+    hid, out = net.layers
+    n, d, m = hid.n_out, hid.n_in, out.n_out
+    prods = [[out.weights[r][i] * hid.weights[i][c] for r in range(m) for c in range(d)] for i in range(n)]
+    for size in range(1, n + 1):
+        for S in itertools.combinations(range(n), size):
+            if all(sum(prods[i][q] for i in S) == 0 for q in range(m * d)):
+                return False
+    rows = [(*hid.weights[i], hid.biases[i]) for i in range(n)]
+    for i, j in itertools.combinations(range(n), 2):  # (ii) pairwise non-proportional
+        k = next(q for q, v in enumerate(rows[i]) if v)
+        if rows[j][k] and all(rows[i][q] * rows[j][k] == rows[j][q] * rows[i][k] for q in range(d + 1)):
+            return False
+    return True
+
+
+def _with_lambda(comp, index: int, value: F) -> tuple[F, ...]:
+    """The component's parametrisation with every lambda = 1 except lambda_index = value (may be <= 0)."""
+    vals = {s: F(1) for s in comp.free_symbols}
+    vals[comp.free_symbols[index]] = value
+    from exactrelu import _sympy as S
+
+    return tuple(S.evaluate(comp.parametrization[s], vals) for s in comp.symbols)
+
+
+# ------------------------------------------------------------------ MATH.md §7 oracles
+def test_row7_relu_minus_shifted_relu() -> None:
+    net = examples.relu_minus_shifted_relu()
+    fib = shallow_fiber(net)
+    assert len(fib.components) == 4 and fib.dimension == 2
+    assert {c.dimension for c in fib.components} == {2}
+    orbits = {tuple(c.origin["orientation_set"]) for c in fib.components}
+    assert orbits == {(), (1, 2)}                      # two H_2-orbits (S = ∅ and S = {1,2})
+    # MATH.md B3's explicit second point: W1 = (-1,-1), b1 = (0,1), W2 = (1,-1), b2 = 1
+    other = Network.from_lists([([[-1], [-1]], [0, 1]), ([[1, -1]], [1])])
+    assert [other([x]) for x in range(-2, 4)] == [net([x]) for x in range(-2, 4)]
+    k = fib.component_of(other)
+    assert k is not None and fib.components[k].origin["theta_orbit"] is False
+    assert fib.components[fib.component_of(net)].origin["theta_orbit"] is True
+
+
+def test_row8_three_kinks() -> None:
+    fib = shallow_fiber(examples.three_kinks())
+    assert len(fib.components) == 18 and fib.dimension == 3
+    sets = sorted({tuple(c.origin["orientation_set"]) for c in fib.components})
+    assert sets == [(1,), (1, 2, 3), (3,)]             # MATH.md B3: S = {1}, {3}, {1,2,3}
+    assert fib.contains(examples.three_kinks())
+
+
+def test_row9_relu_plus_identity() -> None:
+    fib = shallow_fiber(examples.relu_plus_identity())
+    assert len(fib.components) == 2 and fib.dimension == 2
+    # MATH.md B4: both neurons on x = 0, opposite orientations, output weights 2/λ1 and -1/λ2
+    for comp in fib.components:
+        plus = comp.origin["orientations"].index(1)
+        minus = 1 - plus
+        pt = _with_lambda(comp, plus, F(3))
+        net = Network.from_parameters((1, 2, 1), pt)
+        assert net.layers[0].biases == (0, 0)
+        assert net.layers[1].weights[0][plus] == F(2, 3) and net.layers[1].weights[0][minus] == -1
+        assert net.layers[0].weights[plus][0] == 3 and net.layers[0].weights[minus][0] == -1
+
+
+def test_absolute_value_pair_case() -> None:
+    fib = shallow_fiber(examples.absolute_value())      # k = 1, width k+1: (k+1)! k 2^(k-1) = 2 components
+    assert len(fib.components) == 2 and fib.dimension == 2
+    assert all(c.origin["case"] == "k+1" for c in fib.components)
+
+
+@pytest.mark.parametrize("arch", [(1, 2, 1), (2, 2, 1), (2, 3, 1), (1, 3, 2), (3, 3, 2), (2, 4, 1)])
+def test_row6_generic_shallow(arch: tuple[int, ...]) -> None:
+    """Generic (d,n,m) minimal θ: n! components of dimension n; only the θ-orbit (identifiable)."""
+    checked = 0
+    for seed in range(12):
+        net = random_network(arch, seed=seed)
+        if not _brute_force_trivial_only(net):
+            continue
+        checked += 1
+        fib = shallow_fiber(net)
+        n = arch[1]
+        assert len(fib.components) == math.factorial(n)
+        assert fib.dimension == n and all(c.dimension == n for c in fib.components)
+        assert all(c.origin["theta_orbit"] for c in fib.components)
+        # every labelling of neurons onto the hyperplanes appears exactly once
+        assert sorted(tuple(c.origin["permutation"]) for c in fib.components) == sorted(
+            itertools.permutations(range(1, n + 1)))
+    assert checked >= 3
+
+
+def test_local_dimension_is_D_minus_functional_dimension() -> None:
+    """At generic θ the fiber dimension equals D - dim_fun (MATH.md B3 oracle, E1)."""
+    for arch, seed in [((1, 2, 1), 0), ((2, 2, 1), 1), ((2, 3, 1), 2), ((1, 3, 2), 3)]:
+        net = random_network(arch, seed=seed)
+        assert _brute_force_trivial_only(net)
+        fd = functional_dimension(net)
+        assert fd.exact
+        assert shallow_fiber(net).dimension == net.num_parameters - fd.rank
+
+
+# ------------------------------------------------------------------ samples, pushes, verification
+def _check_component_samples(net: Network, fib, seeds=range(2), domain=None) -> None:
+    for k, comp in enumerate(fib.components):
+        for seed in seeds:
+            pt = comp.sample(seed)
+            eta = Network.from_parameters(net.architecture, pt)
+            assert comp.contains(pt) and fib.component_of(pt) == k
+            assert bool(equivalent(net, eta, domain))
+        # push one scaling just across its inequality (lambda_i -> -1/7): leaves the fiber
+        pos = [i for i, s in enumerate(comp.free_symbols) if s.is_positive]
+        pushed = _with_lambda(comp, pos[k % len(pos)], F(-1, 7))
+        assert not fib.contains(pushed)
+        assert not bool(equivalent(net, Network.from_parameters(net.architecture, pushed), domain))
+
+
+@pytest.mark.parametrize("name", ["relu_minus_shifted_relu", "three_kinks", "relu_plus_identity",
+                                  "absolute_value"])
+def test_examples_samples_equivalent_and_pushes_not(name: str) -> None:
+    net = examples.catalogue()[name]
+    fib = shallow_fiber(net)
+    _check_component_samples(net, fib)
+    v = fib.verify()
+    assert v.ok and len(v.checks) == len(fib.components) and not v.failures
+    assert all(c["proof"] and c["regions"] == canonical_data(net).num_hyperplanes + 1 for c in v.checks)
+
+
+@settings(max_examples=8)
+@given(arch=st.sampled_from([(1, 2, 1), (2, 2, 1), (2, 3, 1), (1, 2, 2), (2, 2, 2)]),
+       seed=st.integers(0, 10_000))
+def test_random_fibers_cross_checked_by_equivalence(arch: tuple[int, ...], seed: int) -> None:
+    net = random_network(arch, seed=seed)
+    try:
+        fib = shallow_fiber(net)
+    except NotApplicableError:
+        # non-minimal θ: then canonical data has fewer hyperplanes than neurons and no width-n role set
+        assert canonical_data(net).num_hyperplanes < arch[1]
+        return
+    assert fib.contains(net)
+    _check_component_samples(net, fib, seeds=[seed])
+    assert fib.verify(seed % len(fib.components)).ok
+
+
+def test_membership_agrees_with_equivalence_on_perturbations() -> None:
+    net = random_network((2, 2, 1), seed=5)
+    fib = shallow_fiber(net)
+    theta = net.parameters()
+    for q in range(len(theta)):
+        for delta in (F(1, 3), F(-2, 5)):
+            pt = list(theta)
+            pt[q] += delta
+            eta = Network.from_parameters(net.architecture, pt)
+            assert fib.contains(pt) == bool(equivalent(net, eta))
+
+
+def test_orientation_flip_is_outside_the_orbit() -> None:
+    """d = m = 1 zero subset sum (MATH.md B3 remark, §7 row 14): W2_i W1_i = (1, 2, -3)."""
+    net = Network.from_lists([([[1], [2], [-1]], [0, -1, -2]), ([[1, 1, 3]], [0])])
+    fib = shallow_fiber(net)
+    sets = {tuple(c.origin["orientation_set"]) for c in fib.components}
+    assert len(sets) == 2 and len(fib.components) == 2 * 6
+    flipped = [c for c in fib.components if not c.origin["theta_orbit"]]
+    assert len(flipped) == 6
+    eta = Network.from_parameters(net.architecture, flipped[0].point)
+    assert bool(equivalent(net, eta))
+
+
+def test_non_minimal_widths_are_refused() -> None:
+    zero = Network.from_lists([([[1], [2]], [0, 1]), ([[1, 0]], [0])])          # a zero neuron
+    dead = Network.from_lists([([[1], [0]], [0, -1]), ([[1, 5]], [0])])         # a dead constant neuron
+    dup = Network.from_lists([([[1], [2]], [0, 0]), ([[1, 1]], [0])])           # duplicates on one hyperplane
+    for net in (zero, dead, dup):
+        with pytest.raises(NotApplicableError):
+            shallow_fiber(net)
+    with pytest.raises(NotApplicableError):
+        shallow_fiber(examples.relu_of_sum())
+
+
+# ------------------------------------------------------------------ orthant (MATH.md §2.C)
+def test_orthant_visible_and_linear() -> None:
+    net = Network.from_lists([([[1, -1], [1, 1]], [0, 1]), ([[1, 2]], [0])])   # relu(x1-x2) + 2 relu(x1+x2+1)
+    fib = orthant_fiber(net)
+    # k = 1 visible, r = 1 linear; both S = ∅ and S = {1} factor through one nonnegative row: 2 S x 2!/1! labellings
+    assert len(fib.components) == 4 and fib.dimension == 1 + 1 + 1
+    assert fib.contains(net) and fib.kind == "orthant"
+    _check_component_samples(net, fib, seeds=[0], domain=Orthant(2))
+    assert fib.verify().ok
+    # on R^d the same θ is minimal with k = 2 hyperplanes and only the θ-orbit: the orthant fiber is larger
+    assert shallow_fiber(net).dimension == 2
+
+
+def test_orthant_two_linear_neurons_thm6_case3() -> None:
+    """r = m = 2 < d = 3 (Thm 6 case 3): dim V_S = r^2 modulo scaling, so each piece has dim k + r^2 + r."""
+    net = Network.from_lists([([[1, 2, 0], [0, 1, 1], [1, -1, 0]], [1, 2, 0]), ([[1, 2, 1], [3, -1, 2]], [0, 1])])
+    fib = orthant_fiber(net)
+    assert fib.dimension == 1 + 4 + 2
+    assert {c.origin["det_sign"] for c in fib.components} == {1, -1}
+    assert fib.contains(net)
+    for k in (0, len(fib.components) - 1):
+        eta = Network.from_parameters(net.architecture, fib.sample(seed=k, component=k))
+        assert bool(equivalent(net, eta, Orthant(3)))
+    assert fib.verify(0).ok
+
+
+def test_orthant_refuses_dead_and_rank_deficient() -> None:
+    dead = Network.from_lists([([[-1, -1], [1, -1]], [-1, 0]), ([[1, 1]], [0])])
+    with pytest.raises(NotApplicableError):
+        orthant_fiber(dead)
+    with pytest.raises(NotApplicableError):            # r = 2 = m + 1 linear neurons (Thm 6 case 4)
+        orthant_fiber(Network.from_lists([([[1, F(2, 3)], [F(1, 2), F(5, 4)]], [1, F(3, 2)]), ([[3, -2]], [F(1, 2)])]))
