@@ -21,7 +21,6 @@ from .network import Layer, Network, num_parameters, parameter_names
 from .polyhedra import Box, Orthant, Polyhedron
 from .random import parse_architecture, random_network
 from .reduce import Reduction, reduce
-from .reduce import Reduction, reduce
 from .regions import PolyhedralComplex, Region, regions
 from .shallow import CanonicalData, canonical_data, canonical_form, minimal_width, valid_orientation_sets
 from .symmetry import TrivialSymmetry, normal_form, permute, related_by_trivial_symmetry, rescale
@@ -37,8 +36,6 @@ __all__ = [
     "Equivalence",
     "equivalent",
     "is_shallow_representable",
-    "Reduction",
-    "reduce",
     "Reduction",
     "reduce",
     "canonical_data",
