@@ -56,6 +56,7 @@ __all__ = [
     "upper_bound",
     "region_basis_points",
     "plot_rank_histogram",
+    "report_section",
 ]
 
 Point = tuple[Fraction, ...]
@@ -494,3 +495,42 @@ def plot_rank_histogram(result: ArchitectureFunctionalDimension, path: str | Pat
     out = Path(path)
     atomic_write_bytes(out, buf.getvalue())
     return out
+
+
+# ---------------------------------------------------------------------- demo report section
+def report_section(net: Network, outdir: Path) -> Any:
+    """Report section (``exactrelu demo``): dim_fun with its certification path, the fiber's tangent space split into
+    scaling and hidden directions, and the identifiability verdict with its mechanisms."""
+    from .identifiability import identifiability
+    from .report import ReportSection
+
+    r = functional_dimension(net, max_regions=500)
+    ident = identifiability(net, max_regions=500)
+    names = net.parameter_names()
+    path = {"modular": "the rank modulo p = 2^61 - 1 reached the upper bound, which proves it (no rational "
+                       "elimination needed)",
+            "rational": f"the rank modulo p = 2^61 - 1 was {r.modular_rank} < {r.upper_bound}, so the exact rank "
+                        "over Q was computed",
+            "empty": "no usable point"}[r.certified_by]
+    where = (f"{len(r.points)} points: d+1 affinely independent interior points of each of the {r.regions} "
+             "activation regions (exact, MATH.md E1)" if r.method == "regions" else
+             f"{len(r.points)} random rational points ({'exact' if r.exact else 'a certified lower bound'})")
+    lines = [f"**dim_fun(θ) = {r.rank}** with D = {r.parameters}, N_h = {r.hidden_neurons}, "
+             f"bound D - N_h = {r.upper_bound}{' (attained)' if r.rank == r.upper_bound else ''}.", "",
+             f"* Jacobian of θ -> f_θ(x) at {where}.",
+             f"* Certification: {path}.",
+             f"* Fiber tangent space: dimension {ident.fiber_dimension} = {len(ident.tangent.scaling)} scaling + "
+             f"{ident.hidden_dimension} hidden direction(s).",
+             f"* Locally identifiable: **{ident.locally_identifiable}**; globally identifiable: "
+             f"**{ident.globally_identifiable}** — {ident.reason}."]
+    for v in ident.tangent.hidden:
+        terms = " ".join(f"{'+' if c > 0 else '-'} {abs(c)}·∂/∂{n}" for c, n in zip(v, names) if c)
+        lines.append(f"* Hidden direction: {terms.lstrip('+ ')}")
+    for m in ident.mechanisms:
+        lines.append(f"* Mechanism: {m.kind} at neurons {list(m.neurons)} — {m.description}.")
+    data = {**r.to_dict(with_points=False), "identifiability": {
+        "locally_identifiable": ident.locally_identifiable, "globally_identifiable": ident.globally_identifiable,
+        "fiber_dimension": ident.fiber_dimension, "hidden_directions": [[format_rational(c) for c in v]
+                                                                        for v in ident.tangent.hidden],
+        "mechanisms": [m.kind for m in ident.mechanisms]}}
+    return ReportSection("functional_dimension", "Functional dimension and identifiability", "\n".join(lines), data)

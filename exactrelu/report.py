@@ -33,6 +33,7 @@ class ReportSection:
 #: (key, "module:function") in report order.  Capabilities append their section here.
 SECTIONS: list[tuple[str, str]] = [
     ("network", "exactrelu.report:network_section"),
+    ("functional_dimension", "exactrelu.fdim:report_section"),
 ]
 
 

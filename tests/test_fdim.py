@@ -247,3 +247,14 @@ def test_hierarchy_functions() -> None:
     assert depth_report(examples.relu_of_sum()).shallow_representable is False    # MATH.md §7 row 12
     lifted = depth_report(examples.chain("lifted"))                              # relu(relu(x)+1) = relu(x)+1
     assert lifted.shallow_representable is True and lifted.to_dict()["gm_bound"] == 4
+
+
+def test_report_section_on_the_demo_network(tmp_path) -> None:
+    from exactrelu.fdim import report_section
+
+    s = report_section(examples.demo_network(), tmp_path)
+    assert s.key == "functional_dimension"
+    assert s.data["functional_dimension"] == 7 and s.data["certified_by"] == "rational"
+    assert s.data["identifiability"]["fiber_dimension"] == 4
+    assert s.data["identifiability"]["hidden_directions"] == [["0"] * 4 + ["1", "0", "0", "0", "-1", "0", "0"]]
+    assert "dim_fun(θ) = 7" in s.markdown
