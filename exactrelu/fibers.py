@@ -286,7 +286,10 @@ class Fiber:
         C_θ (interior point x_R), the activation pattern of η(λ) at x_R is decided by sympy for all λ > 0, and the
         affine map of η(λ) with that pattern minus the affine map (A_R, c_R) of θ reduces to 0.  For one hidden
         layer the first-layer rows of η are multiples of rows of θ (checked), so η's pattern is constant on each
-        region and (2) proves f_η = f_θ on a dense set, hence everywhere.
+        region and (2) proves f_η = f_θ on a dense set, hence everywhere.  For bottleneck components with a T_j
+        translation the pattern of η moves with t, so (2) is replaced by the exact certificate of the whole family
+        ``t >= t_min`` (:func:`exactrelu.fiber_bottleneck.certify_family`: common refinement in (x, t)); the
+        remaining scalings and permutations are trivial symmetries.
         """
         comps = self._need_components()
         if component is None:
@@ -300,7 +303,13 @@ class Fiber:
         regions = region_data(self.network, self.domain)
         checks, failures = [], []
         for k in idx:
-            info, fails = _verify_component(self.network, comps[k], regions)
+            comp = comps[k]
+            family = self.kind == "bottleneck" and str(comp.origin.get("hidden_symmetry", "")).startswith("T_")
+            info, fails = _verify_component(self.network, comp, [] if family else regions)
+            if family:
+                info.update(_certify_translation_family(self.network, comp))
+                if not info["family_certified"]:
+                    fails.append("the translation family was not certified")
             checks.append({"component": k, **info})
             failures += [f"component {k}: {f}" for f in fails]
         return FiberVerification(not failures, tuple(checks), tuple(failures))
@@ -501,6 +510,15 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
             "regions": len(regions), "affine_identities": n_aff, "rows_in_theta_arrangement": rows_ok,
             "proof": net.depth == 1 and rows_ok, "patterns": patterns}
     return info, fails
+
+
+def _certify_translation_family(net: Network, comp: Component) -> dict[str, Any]:
+    from .fiber_bottleneck import certify_family
+
+    K = [k - 1 for k in comp.origin.get("orientation_set", [])]
+    res = certify_family(net, K)
+    return {"family_certified": bool(res), "family_method": res.method, "family_regions": res.regions,
+            "proof": bool(res)}
 
 
 def _is_one_of(expr: sp.Expr, conditions: Sequence[sp.Expr]) -> bool:

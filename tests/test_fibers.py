@@ -206,3 +206,31 @@ def test_cli_bad_input(tmp_path) -> None:
         res = runner.invoke(app, args)
         assert res.exit_code == 2
         assert len(res.stderr.strip().splitlines()) == 1 and "error" in res.stderr
+
+
+# ------------------------------------------------------------------ dispatcher on deeper networks
+def test_dispatch_bottleneck_and_local() -> None:
+    """MATH.md §7 row 4: T_1 example fiber dimension 4, W2 = (1, 1) dimension 3; others get the local description."""
+    t1 = fiber(examples.invisible_translation())
+    assert t1.kind == "bottleneck" and t1.dimension == 4
+    res = t1.verify(0)
+    assert res.ok and res.checks[0]["family_certified"] is True
+    vis = fiber(examples.visible_bottleneck())
+    assert vis.kind == "bottleneck" and vis.dimension == 3 and vis.verify().ok
+    loc = fiber(examples.linear_block())                          # MATH.md D6: fiber dimension 8, local only
+    assert loc.kind == "local" and loc.components is None and loc.dimension == 8
+    doc = json.loads(loc.to_json())
+    assert doc["components"] is None and doc["dimension"] == 8 and doc["local"]["dimension"] == 8
+    with pytest.raises(NotApplicableError):
+        fiber(examples.linear_block(), "orthant")
+
+
+def test_cli_local_fiber_json(tmp_path) -> None:
+    p = tmp_path / "net.json"
+    save(examples.linear_block(), p)
+    res = runner.invoke(app, ["fiber", str(p), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["components"] is None and doc["dimension"] == 8 and doc["kind"] == "local"
+    res = runner.invoke(app, ["fiber", str(p)])
+    assert res.exit_code == 0 and "local description only" in res.stdout
