@@ -47,7 +47,7 @@ from .errors import NotApplicableError, ShapeError
 from .network import Network
 from .rational import as_rational, format_rational
 
-__all__ = ["Component", "Fiber", "FiberVerification", "fiber", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["Component", "Fiber", "FiberVerification", "fiber", "fiber_section", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "exactrelu-fiber"
 FORMAT_VERSION = 1
@@ -580,3 +580,47 @@ def _local(net: Network, reason: str) -> Fiber:
                                  "is not available") from None
     out = local_fiber(net)
     return replace(out, notes=(*out.notes, reason))
+
+
+def fiber_section(net: Network, outdir: Any) -> Any:
+    """Report section: the fiber of ``net`` (kind, dimension, components, the LaTeX of the first component systems,
+    the symbolic verification of one component); writes ``fiber.json`` and ``fiber.tex`` into ``outdir``."""
+    from pathlib import Path
+
+    from .errors import ExactReluError
+    from .rational import atomic_write_text
+    from .report import ReportSection
+
+    out = Path(outdir)
+    try:
+        fib = fiber(net)
+    except ExactReluError as exc:
+        return ReportSection("fiber", "The fiber S(θ)", f"No fiber description: {exc}", {"error": str(exc)})
+    lines = [f"Fiber of kind **{fib.kind}**, dimension **{fib.dimension}**, "
+             + ("local description only." if fib.components is None else f"**{len(fib.components)}** components."),
+             ""]
+    lines += [f"* {n}" for n in fib.notes]
+    data: dict[str, Any] = {"kind": fib.kind, "dimension": fib.dimension,
+                            "components": None if fib.components is None else len(fib.components)}
+    files = []
+    atomic_write_text(out / "fiber.json", fib.to_json() + "\n")
+    files.append("fiber.json")
+    if fib.components is not None:
+        tex = fib.to_latex(max_components=4)
+        atomic_write_text(out / "fiber.tex", tex + "\n")
+        files.append("fiber.tex")
+        c0 = fib.components[0]
+        lines += ["", f"Component 1 (dimension {c0.dimension}, {c0.origin.get('hidden_symmetry', '')}):", "",
+                  "$$" + c0.to_latex() + "$$", ""]
+        if len(fib.components) > 1:
+            lines += ["The LaTeX of the first components is in `fiber.tex`; every system is in `fiber.json`.", ""]
+        v = fib.verify(0)
+        data["verified_component_1"] = v.ok
+        what = ", ".join(f"{k} = {val}" for k, val in v.checks[0].items() if k not in ("patterns", "component"))
+        lines.append(f"Symbolic verification of component 1 (sympy): **{'passed' if v.ok else 'FAILED'}** ({what}).")
+        lines.append("")
+        lines.append(f"A sampled point of the fiber (seed 0): `{[str(x) for x in fib.sample(0)]}`; "
+                     f"it lies in component {fib.component_of(fib.sample(0)) + 1}.")
+    else:
+        lines += ["", f"Local description: `{_jsonable(fib.local)}`"]
+    return ReportSection("fiber", "The fiber S(θ)", "\n".join(lines), data, tuple(files))

@@ -34,6 +34,7 @@ class ReportSection:
 SECTIONS: list[tuple[str, str]] = [
     ("network", "exactrelu.report:network_section"),
     ("functional_dimension", "exactrelu.fdim:report_section"),
+    ("fiber", "exactrelu.fibers:fiber_section"),
 ]
 
 

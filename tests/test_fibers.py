@@ -234,3 +234,14 @@ def test_cli_local_fiber_json(tmp_path) -> None:
     assert doc["components"] is None and doc["dimension"] == 8 and doc["kind"] == "local"
     res = runner.invoke(app, ["fiber", str(p)])
     assert res.exit_code == 0 and "local description only" in res.stdout
+
+
+def test_report_section(tmp_path) -> None:
+    from exactrelu.report import write_report
+
+    path = write_report(examples.three_kinks(), tmp_path, only=["fiber"])
+    data = json.loads((tmp_path / "report.json").read_text())["sections"]["fiber"]
+    assert data["kind"] == "shallow" and data["dimension"] == 3 and data["components"] == 18
+    assert data["verified_component_1"] is True and set(data["files"]) == {"fiber.json", "fiber.tex"}
+    assert json.loads((tmp_path / "fiber.json").read_text())["components"] == 18
+    assert r"\left\{" in path.read_text() and "more components" in (tmp_path / "fiber.tex").read_text()
