@@ -1,0 +1,142 @@
+"""Geometry commands: ``regions`` (C_θ and B_θ counts, plot, JSON export, certificate) and ``check-certificate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..rational import parse_rational
+from ._common import (
+    AllowFloatOpt,
+    JsonOpt,
+    NetArg,
+    app,
+    console,
+    emit_json,
+    err_console,
+    guarded,
+    read_network,
+    write_json,
+)
+
+
+def _neurons(d: dict[tuple[int, int], tuple[int, Any]]) -> list[dict[str, Any]]:
+    return [{"layer": l + 1, "neuron": i + 1, "region": k, "extreme_value": str(v)} for (l, i), (k, v) in d.items()]
+
+
+def summarize(C: Any) -> dict[str, Any]:
+    """The counts printed by ``exactrelu regions`` (also used by the report section)."""
+    d = C.dim
+    B = C.breakpoint_complex()
+    verts = B.vertices
+    interior_facets = C.adjacency_graph().number_of_edges()
+    return {
+        "architecture": list(C.net.architecture),
+        "domain": "R^d" if C.domain is None else "polyhedron",
+        "activation_regions": len(C.regions),
+        "linear_regions": len(C.linear_regions()),
+        "bounded_regions": sum(r.bounded for r in C.regions),
+        "vertices": len(C.faces(0)),
+        "facets": len(C.faces(d - 1)),
+        "interior_facets": interior_facets,
+        "ridges_balanced": C.check_balancing(),
+        "breakpoint_regions": B.num_regions,
+        "breakpoint_facets": len(B.facets),
+        "breakpoint_ridges": len(B.ridges),
+        "breakpoint_vertices": None if verts is None else len(verts),
+        "dead_neurons": _neurons(C.dead_neurons()),
+        "always_active_neurons": _neurons(C.always_active_neurons()),
+        "first_layer_visible": {str(i + 1): v for i, v in C.first_layer_visibility().items()},
+        "supertransversal": C.is_supertransversal(),
+    }
+
+
+@app.command("regions")
+@guarded
+def regions_cmd(
+    path: NetArg,
+    box: Annotated[tuple[str, str] | None, typer.Option("--box", help="Restrict to the box [LO, HI]^d (rationals).",
+                                                        show_default=False)] = None,
+    orthant: Annotated[bool, typer.Option("--orthant", help="Restrict to the positive orthant.")] = False,
+    max_regions: Annotated[int, typer.Option("--max-regions", help="Stop with an error beyond this many regions.")]
+    = 100_000,
+    method: Annotated[str, typer.Option("--method", help="auto | split | walk")] = "auto",
+    plot_path: Annotated[Path | None, typer.Option("--plot", help="Draw C_θ and B_θ (d = 1, 2) to PNG/SVG.")] = None,
+    certificate: Annotated[Path | None, typer.Option("--certificate", help="Write a checkable certificate here.")]
+    = None,
+    export: Annotated[Path | None, typer.Option("--export", help="Write the whole complex as exact JSON here.")]
+    = None,
+    json_out: JsonOpt = False,
+    allow_float: AllowFloatOpt = False,
+) -> None:
+    """Enumerate the canonical complex C_θ exactly and report regions, facets, the breakpoint complex B_θ,
+    dead / always-active neurons and supertransversality."""
+    from ..polyhedra import Box, Orthant
+    from ..regions import regions
+
+    net = read_network(path, allow_float)
+    domain = None
+    if box is not None and orthant:
+        raise ValueError("choose at most one of --box and --orthant")
+    if box is not None:
+        domain = Box(parse_rational(box[0]), parse_rational(box[1]), net.input_dim)
+    elif orthant:
+        domain = Orthant(net.input_dim)
+    if json_out:
+        C = regions(net, domain, max_regions=max_regions, method=method)
+    else:
+        with Progress(SpinnerColumn(), TextColumn("enumerating C_θ: {task.completed} regions"), TimeElapsedColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task("regions", total=None)
+            C = regions(net, domain, max_regions=max_regions, method=method,
+                        progress=lambda n: bar.update(task, completed=n))
+    info = summarize(C)
+    if plot_path is not None:
+        from ..plotting import plot
+
+        plot(C, plot_path)
+        info["plot"] = str(plot_path)
+    if certificate is not None:
+        from ..certificate import write_certificate
+
+        write_certificate(C, certificate)
+        info["certificate"] = str(certificate)
+    if export is not None:
+        write_json(export, C.to_dict())
+        info["export"] = str(export)
+    if json_out:
+        emit_json(info)
+        return
+    table = Table("quantity", "value", title=f"{path}: architecture {net.architecture}")
+    for key, value in info.items():
+        if key in ("architecture",):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(f"({v['layer']},{v['neuron']})" for v in value) or "none"
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}:{'visible' if v else 'invisible'}" for k, v in value.items())
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+
+
+@app.command("check-certificate")
+@guarded
+def check_certificate_cmd(
+    path: Annotated[Path, typer.Argument(help="Certificate file (exactrelu-certificate JSON).", show_default=False)],
+    json_out: JsonOpt = False,
+) -> None:
+    """Re-verify a certificate independently (exact LPs and evaluation only); exit 2 naming the failed check."""
+    from ..certificate import check_certificate
+
+    summary = check_certificate(path)
+    if json_out:
+        emit_json(summary)
+    else:
+        console.print(f"{path}: valid {summary['kind']} certificate ({summary['regions']} regions, "
+                      f"{summary['networks']} network(s), {summary['lps']} exact LPs)", highlight=False)
