@@ -47,7 +47,8 @@ from .network import Network, Pattern
 from .polyhedra import Polyhedron, Row, normalize_inequality
 from .rational import as_rational
 
-__all__ = ["Region", "Facet", "PolyhedralComplex", "LinearRegion", "regions", "neuron_forms", "DEFAULT_MAX_REGIONS"]
+__all__ = ["Region", "Facet", "PolyhedralComplex", "LinearRegion", "regions", "neuron_forms", "summary",
+           "regions_section", "DEFAULT_MAX_REGIONS"]
 
 DEFAULT_MAX_REGIONS = 100_000
 _ZERO = Fraction(0)
@@ -622,3 +623,79 @@ def regions(net: Network, domain: Polyhedron | None = None, *, max_regions: int 
         found = _walk(net, dom_rows, max_regions, progress)
         regs = [found[p] for p in sorted(found)]
     return PolyhedralComplex(net, domain, tuple(regs))
+
+
+# ---------------------------------------------------------------------- summaries (CLI and report)
+def _neurons(d: dict[Neuron, tuple[int, Fraction]]) -> list[dict[str, Any]]:
+    return [{"layer": l + 1, "neuron": i + 1, "region": k, "extreme_value": str(v)} for (l, i), (k, v) in d.items()]
+
+
+def summary(C: PolyhedralComplex) -> dict[str, Any]:
+    """The counts printed by ``exactrelu regions`` (JSON-able; neurons 1-based here).
+
+    >>> from exactrelu import examples
+    >>> s = summary(regions(examples.relu_of_sum()))
+    >>> s["activation_regions"], s["linear_regions"], s["breakpoint_facets"], s["breakpoint_vertices"]
+    (7, 4, 5, 2)
+    """
+    d = C.dim
+    B = C.breakpoint_complex()
+    verts = B.vertices
+    return {
+        "architecture": list(C.net.architecture),
+        "domain": "R^d" if C.domain is None else "polyhedron",
+        "activation_regions": len(C.regions),
+        "linear_regions": len(C.linear_regions()),
+        "bounded_regions": sum(r.bounded for r in C.regions),
+        "vertices": len(C.faces(0)),
+        "facets": len(C.faces(d - 1)),
+        "interior_facets": C.adjacency_graph().number_of_edges(),
+        "ridges_balanced": C.check_balancing(),
+        "breakpoint_regions": B.num_regions,
+        "breakpoint_facets": len(B.facets),
+        "breakpoint_ridges": len(B.ridges),
+        "breakpoint_vertices": None if verts is None else len(verts),
+        "dead_neurons": _neurons(C.dead_neurons()),
+        "always_active_neurons": _neurons(C.always_active_neurons()),
+        "first_layer_visible": {str(i + 1): v for i, v in C.first_layer_visibility().items()},
+        "supertransversal": C.is_supertransversal(),
+    }
+
+
+def regions_section(net: Network, outdir: Any) -> Any:
+    """Report section: counts of C_θ and B_θ, the jumps of B_θ, and a PNG of the complex (d = 1, 2)."""
+    from pathlib import Path
+
+    from .certificate import check_certificate, complex_certificate
+    from .report import ReportSection
+
+    C = regions(net, max_regions=5000)
+    info = summary(C)
+    B = C.breakpoint_complex()
+    lines = [f"C_θ has **{info['activation_regions']}** activation regions ({info['bounded_regions']} bounded), "
+             f"{info['facets']} facets and {info['vertices']} vertices; balancing holds at all "
+             f"{info['ridges_balanced']} ridges.  They merge into **{info['linear_regions']}** linear regions.",
+             "",
+             f"The breakpoint complex B_θ (a function invariant) has {info['breakpoint_regions']} regions, "
+             f"{info['breakpoint_facets']} facets and {info['breakpoint_vertices']} vertices.  "
+             f"Supertransversal: {'yes' if info['supertransversal'] else 'no'}.  First-layer hyperplanes visible: "
+             + ", ".join(f"{k}: {'yes' if v else 'no'}" for k, v in info["first_layer_visible"].items()) + ".",
+             "", "| B_θ facet: hyperplane t + n·x = 0 | weight ω |", "| --- | --- |"]
+    for f in B.facets:
+        hyp = " + ".join([str(f.hyperplane[0])] + [f"{v}·x{k + 1}" for k, v in enumerate(f.hyperplane[1:]) if v])
+        lines.append(f"| {hyp} = 0 | {', '.join(map(str, f.omega))} |")
+    dead = ", ".join(f"({n['layer']},{n['neuron']}) max z = {n['extreme_value']}" for n in info["dead_neurons"])
+    lines += ["", f"Dead neurons: {dead or 'none'}."]
+    cert = complex_certificate(C)
+    check = check_certificate(cert)
+    lines += [f"A region-by-region certificate was re-verified independently ({check['lps']} exact LPs)."]
+    files: list[str] = []
+    if net.input_dim <= 2:
+        from .plotting import plot
+
+        png = Path(outdir) / "regions.png"
+        plot(C, png, color_by="map")
+        files.append(str(png))
+        lines += ["", "![C_θ coloured by linear region, B_θ in black with its weights](regions.png)"]
+    return ReportSection("regions", "Regions and the breakpoint complex", "\n".join(lines),
+                         {**info, "breakpoint_complex": B.to_dict(), "certificate_lps": check["lps"]}, tuple(files))

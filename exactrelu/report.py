@@ -35,6 +35,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("network", "exactrelu.report:network_section"),
     ("functional_dimension", "exactrelu.fdim:report_section"),
     ("fiber", "exactrelu.fibers:fiber_section"),
+    ("regions", "exactrelu.regions:regions_section"),
 ]
 
 

@@ -201,3 +201,11 @@ def test_region_points_and_progress() -> None:
         assert net.affine_map(net.pattern(r.interior_point)) == r.affine_map
     with pytest.raises(EmptyRegionError):
         C.region_of(C.regions[0].facets[0].point)
+
+
+def test_report_section(tmp_path) -> None:
+    from exactrelu.regions import regions_section
+
+    sec = regions_section(examples.relu_of_sum(), tmp_path)
+    assert sec.key == "regions" and sec.data["activation_regions"] == 7 and sec.data["breakpoint_regions"] == 4
+    assert (tmp_path / "regions.png").read_bytes()[:4] == b"\x89PNG" and "**7**" in sec.markdown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -22,37 +22,6 @@ from ._common import (
     read_network,
     write_json,
 )
-
-
-def _neurons(d: dict[tuple[int, int], tuple[int, Any]]) -> list[dict[str, Any]]:
-    return [{"layer": l + 1, "neuron": i + 1, "region": k, "extreme_value": str(v)} for (l, i), (k, v) in d.items()]
-
-
-def summarize(C: Any) -> dict[str, Any]:
-    """The counts printed by ``exactrelu regions`` (also used by the report section)."""
-    d = C.dim
-    B = C.breakpoint_complex()
-    verts = B.vertices
-    interior_facets = C.adjacency_graph().number_of_edges()
-    return {
-        "architecture": list(C.net.architecture),
-        "domain": "R^d" if C.domain is None else "polyhedron",
-        "activation_regions": len(C.regions),
-        "linear_regions": len(C.linear_regions()),
-        "bounded_regions": sum(r.bounded for r in C.regions),
-        "vertices": len(C.faces(0)),
-        "facets": len(C.faces(d - 1)),
-        "interior_facets": interior_facets,
-        "ridges_balanced": C.check_balancing(),
-        "breakpoint_regions": B.num_regions,
-        "breakpoint_facets": len(B.facets),
-        "breakpoint_ridges": len(B.ridges),
-        "breakpoint_vertices": None if verts is None else len(verts),
-        "dead_neurons": _neurons(C.dead_neurons()),
-        "always_active_neurons": _neurons(C.always_active_neurons()),
-        "first_layer_visible": {str(i + 1): v for i, v in C.first_layer_visibility().items()},
-        "supertransversal": C.is_supertransversal(),
-    }
 
 
 @app.command("regions")
@@ -76,7 +45,7 @@ def regions_cmd(
     """Enumerate the canonical complex C_θ exactly and report regions, facets, the breakpoint complex B_θ,
     dead / always-active neurons and supertransversality."""
     from ..polyhedra import Box, Orthant
-    from ..regions import regions
+    from ..regions import regions, summary
 
     net = read_network(path, allow_float)
     domain = None
@@ -94,7 +63,7 @@ def regions_cmd(
             task = bar.add_task("regions", total=None)
             C = regions(net, domain, max_regions=max_regions, method=method,
                         progress=lambda n: bar.update(task, completed=n))
-    info = summarize(C)
+    info = summary(C)
     if plot_path is not None:
         from ..plotting import plot
 
