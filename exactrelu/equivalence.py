@@ -299,7 +299,7 @@ def _by_common_refinement(a: Network, b: Network, domain: Polyhedron | None, max
             "affine_map": {"A": [_strs(r) for r in ma[0]], "c": _strs(ma[1])},
         })
     cert = {"format": CERTIFICATE_FORMAT, "version": 1, "kind": "equivalence", "domain": _domain_dict(domain),
-            "networks": [network_to_dict(a), network_to_dict(b)], "regions": cert_regions}
+            "networks": [network_to_dict(a), network_to_dict(b)], "regions": cert_regions, "cover": "facet-matching"}
     return Equivalence(True, method, certificate=cert, regions=len(cx.regions), domain=domain,
                        notes=notes + (f"equal affine maps on all {len(cx.regions)} regions of the common refinement",))
 

@@ -1,6 +1,7 @@
 """Exact functional equivalence (MATH.md A4, B2, D5, F1): every witness is re-evaluated, every fast path is
 cross-checked against the common refinement, every certificate is re-checked."""
 
+import copy
 import random
 from fractions import Fraction as F
 
@@ -9,13 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, permute, random_network, rescale
+from exactrelu.certificate import check_certificate
 from exactrelu.equivalence import (
     Equivalence,
     common_refinement_network,
     equivalent,
     is_shallow_representable,
 )
-from exactrelu.errors import NotApplicableError, ShapeError
+from exactrelu.errors import CertificateError, NotApplicableError, ShapeError
+from exactrelu.io import network_to_dict
 from exactrelu.polyhedra import Box
 
 
@@ -43,6 +46,7 @@ def check_certificate_shape(res: Equivalence, a: Network, b: Network) -> None:
         A = tuple(tuple(F(v) for v in r) for r in reg["affine_map"]["A"])
         c = tuple(F(v) for v in reg["affine_map"]["c"])
         assert a.affine_map(pa) == (A, c) == b.affine_map(pb)
+    assert check_certificate(cert)["valid"]  # the independent LP checker (developer "geometry")
 
 
 shallow_archs = st.sampled_from([(1, 3, 1), (2, 3, 1), (2, 4, 2), (1, 5, 1)])
@@ -263,3 +267,26 @@ def test_bad_input() -> None:
         equivalent(examples.relu_of_sum(), examples.invisible_translation(), method="canonical-data")
     with pytest.raises(NotApplicableError):
         equivalent(examples.relu_of_sum(), examples.invisible_translation(), method="normal-form")
+
+
+def test_tampered_certificates_are_rejected() -> None:
+    a = random_network((2, 3, 1), seed=4)
+    b = split_neuron(a, 1, 2, F(2), F(1, 2), F(1, 3))
+    cert = equivalent(a, b, certificate=True).certificate
+    assert check_certificate(cert)["valid"]
+    bad = copy.deepcopy(cert)
+    bad["regions"][0]["affine_map"]["A"][0][0] = str(F(bad["regions"][0]["affine_map"]["A"][0][0]) + 1)
+    with pytest.raises(CertificateError):
+        check_certificate(bad)
+    bad = copy.deepcopy(cert)
+    bad["regions"][-1]["affine_map"]["c"][0] = str(F(bad["regions"][-1]["affine_map"]["c"][0]) + F(1, 10**12))
+    with pytest.raises(CertificateError):
+        check_certificate(bad)
+    bad = copy.deepcopy(cert)
+    del bad["regions"][1]  # the cover fails
+    with pytest.raises(CertificateError):
+        check_certificate(bad)
+    bad = copy.deepcopy(cert)
+    bad["networks"][1] = network_to_dict(perturb(b, 1, "bias"))  # a different network B
+    with pytest.raises(CertificateError):
+        check_certificate(bad)

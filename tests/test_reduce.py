@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, random_network
+from exactrelu.certificate import check_certificate
 from exactrelu.equivalence import equivalent
 from exactrelu.polyhedra import Box
 from exactrelu.reduce import reduce
@@ -21,6 +22,7 @@ def check_reduction(r, net, domain=None) -> None:
         assert net(x) == r.network(x)
         for row in reg["inequalities"]:
             assert F(row[0]) + sum(F(c) * v for c, v in zip(row[1:], x)) > 0
+    assert check_certificate(r.certificate)["valid"]
     assert equivalent(net, r.network, domain, method="common-refinement")
     assert r.network.num_hidden <= net.num_hidden
 

@@ -14,6 +14,7 @@ import sys
 from . import _core  # noqa: E402,F401
 from . import _fdim  # noqa: E402,F401
 from . import _fiber  # noqa: E402,F401
+from . import _equiv  # noqa: E402,F401
 from . import _regions  # noqa: E402,F401
 from ._common import app
 

@@ -1,0 +1,163 @@
+"""Equivalence commands: equiv (exit 0 equal / 1 not equal / 2 error, like cmp), canonical, reduce, shallow."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..equivalence import equivalent, is_shallow_representable
+from ..io import network_to_dict, save
+from ..polyhedra import Box, Polyhedron
+from ..rational import parse_rational
+from ..reduce import reduce as reduce_network
+from ..shallow import canonical_data, canonical_form, minimal_width
+from ._common import (
+    AllowFloatOpt,
+    JsonOpt,
+    NetArg,
+    app,
+    console,
+    emit_json,
+    err_console,
+    guarded,
+    read_network,
+    write_json,
+)
+
+BoxOpt = Annotated[tuple[str, str] | None, typer.Option(
+    "--box", help="Ask the question on the box [LO, HI]^d only (e.g. --box -1 1); a witness lies in the box.",
+    show_default=False)]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write the resulting network here (atomically).")]
+CertOpt = Annotated[Path | None, typer.Option("--certificate", help="Write the equivalence certificate here.")]
+MaxRegionsOpt = Annotated[int | None, typer.Option("--max-regions", help="Bound on the regions enumerated.")]
+
+
+def _box(box: tuple[str, str] | None, d: int) -> Polyhedron | None:
+    if box is None:
+        return None
+    return Box(parse_rational(box[0]), parse_rational(box[1]), d)
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool, what: str) -> Iterator[Callable[[int], None] | None]:
+    """A rich spinner on stderr counting regions (long enumerations), or nothing."""
+    if not enabled:
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
+                  TextColumn("{task.completed} regions"), TimeElapsedColumn(), console=err_console,
+                  transient=True) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda n: bar.update(task, completed=n)
+
+
+def _fmt(v: Any) -> str:
+    return "(" + ", ".join(str(x) for x in v) + ")"
+
+
+@app.command()
+@guarded
+def equiv(a_path: Annotated[Path, typer.Argument(help="First network file.", show_default=False)],
+          b_path: Annotated[Path, typer.Argument(help="Second network file.", show_default=False)],
+          box: BoxOpt = None, json_out: JsonOpt = False, certificate: CertOpt = None,
+          method: Annotated[str, typer.Option(help="auto, normal-form, canonical-data, bottleneck or "
+                                                   "common-refinement.")] = "auto",
+          max_regions: MaxRegionsOpt = None, allow_float: AllowFloatOpt = False) -> None:
+    """Do A and B compute the same function?  Exit 0 = equal, 1 = not equal (with a witness), 2 = error.
+
+    Equal: the method and, with --certificate, the region-by-region certificate (re-check it with
+    `exactrelu check-certificate`).  Not equal: a rational witness x with both exact outputs.
+    """
+    a, b = read_network(a_path, allow_float), read_network(b_path, allow_float)
+    domain = _box(box, a.input_dim)
+    with _progress(not json_out, "common refinement") as prog:
+        res = equivalent(a, b, domain, method=method, certificate=certificate is not None, max_regions=max_regions,
+                         progress=prog)
+    if certificate is not None and res.certificate is not None:
+        write_json(certificate, res.certificate)
+    if json_out:
+        emit_json(res.to_dict())
+    elif res:
+        extra = f", {res.regions} regions" if res.regions is not None else ""
+        console.print(f"equivalent ({res.method}{extra})", highlight=False)
+    else:
+        assert res.witness is not None
+        w = res.witness
+        console.print(f"NOT equivalent ({res.method}): x = {_fmt(w.x)}, A(x) = {_fmt(w.a)}, B(x) = {_fmt(w.b)}",
+                      highlight=False)
+    if not res:
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def canonical(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False,
+              allow_float: AllowFloatOpt = False) -> None:
+    """Canonical minimal form of a one-hidden-layer network (MATH.md B1/B4): canonical data, minimal width, network."""
+    net = read_network(path, allow_float)
+    data = canonical_data(net)
+    width = minimal_width(data)
+    cf = canonical_form(data)
+    if output is not None:
+        save(cf, output)
+    if json_out:
+        emit_json({"canonical_data": data.to_dict(), "minimal_width": width, "hyperplanes": data.num_hyperplanes,
+                   "network": network_to_dict(cf)})
+        return
+    console.print(f"{data.num_hyperplanes} hyperplane(s), minimal width {width}; canonical form {cf.architecture}"
+                  + (f" written to {output}" if output is not None else ""), highlight=False)
+    for a, t, C in data.hyperplanes:
+        console.print(f"  kink {_fmt(a)}.x + {t} = 0, jump {_fmt(C)}", highlight=False)
+    console.print(f"  linear part A_R = {[list(map(str, r)) for r in data.linear]}, constant {_fmt(data.constant)}",
+                  highlight=False)
+
+
+@app.command("reduce")
+@guarded
+def reduce_(path: NetArg, output: OutOpt = None, box: BoxOpt = None, json_out: JsonOpt = False,
+            certificate: CertOpt = None,
+            certify: Annotated[bool, typer.Option("--certify/--no-certify",
+                                                  help="Check the reduction with the common refinement.")] = True,
+            max_regions: MaxRegionsOpt = None, allow_float: AllowFloatOpt = False) -> None:
+    """Remove dead, invisible, constant, duplicate and foldable always-active neurons (optionally on a box)."""
+    net = read_network(path, allow_float)
+    domain = _box(box, net.input_dim)
+    with _progress(not json_out, "reducing") as prog:
+        res = reduce_network(net, domain, certify=certify or certificate is not None, max_regions=max_regions,
+                             progress=prog)
+    if output is not None:
+        save(res.network, output)
+    if certificate is not None and res.certificate is not None:
+        write_json(certificate, res.certificate)
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    console.print(f"{net.architecture} -> {res.network.architecture}: {res.removed_neurons} neuron(s) removed"
+                  + (f", written to {output}" if output is not None else ""), highlight=False)
+    for step in res.steps:
+        console.print(f"  {step}", highlight=False)
+
+
+@app.command()
+@guarded
+def shallow(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False, max_regions: MaxRegionsOpt = None,
+            allow_float: AllowFloatOpt = False) -> None:
+    """Is the function one-hidden-layer representable (MATH.md F1)?  Exit 0 = yes (network with -o), 1 = no."""
+    net = read_network(path, allow_float)
+    res = is_shallow_representable(net, max_regions=max_regions)
+    if output is not None and res.network is not None:
+        save(res.network, output)
+    if json_out:
+        emit_json(res.to_dict())
+    elif res:
+        assert res.network is not None
+        console.print(f"yes: a one-hidden-layer network {res.network.architecture} computes it", highlight=False)
+    else:
+        console.print(f"no: {res.reason}", highlight=False)
+    if not res:
+        raise typer.Exit(1)
