@@ -36,6 +36,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("functional_dimension", "exactrelu.fdim:report_section"),
     ("fiber", "exactrelu.fibers:fiber_section"),
     ("regions", "exactrelu.regions:regions_section"),
+    ("equivalence", "exactrelu.equivalence:equivalence_section"),
 ]
 
 

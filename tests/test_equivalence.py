@@ -290,3 +290,15 @@ def test_tampered_certificates_are_rejected() -> None:
     bad["networks"][1] = network_to_dict(perturb(b, 1, "bias"))  # a different network B
     with pytest.raises(CertificateError):
         check_certificate(bad)
+
+
+def test_report_section(tmp_path) -> None:
+    from exactrelu.equivalence import equivalence_section
+
+    net = examples.demo_network()
+    sec = equivalence_section(net, tmp_path)
+    assert sec.key == "equivalence" and sec.data["permuted"]["equivalent"] is True
+    assert sec.data["reduced"]["to"] == list(net.architecture)
+    w = sec.data["perturbed"]["witness"]
+    assert sec.data["perturbed"]["equivalent"] is False and [F(v) for v in w["a"]] == list(net([F(v) for v in w["x"]]))
+    assert check_certificate(tmp_path / "equivalence-certificate.json")["valid"]
