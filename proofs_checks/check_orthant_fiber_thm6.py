@@ -1,0 +1,107 @@
+"""One hidden layer on the orthant: K_S = {p_S} × V_S and the dimension of V_S (MATH.md §2.C, G3 Prop. 5 / Thm 6).
+
+With k visible neurons and r = n - k linear neurons (W1 >= 0, b1 >= 0) and rank A_S = r:
+1. r < min(d, m): V_S ≠ ∅ only for S = S_θ;
+2. r = d <= m: V_S ≠ ∅ for every S;
+3. r = m < d: V_S ≠ ∅ iff the cone of the columns of A_S is pointed — for m = 1: iff the nonzero entries of the row
+   A_S all have one sign (checked here independently of the LP used by the package);
+and every non-empty piece has dimension k + r² + r (= r² modulo the n scalings, Thm 6).  Sampled points of every
+piece are exactly equivalent to θ on the orthant.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from fractions import Fraction
+
+from exactrelu import Network
+from exactrelu._flint import rank
+from exactrelu.equivalence import equivalent
+from exactrelu.errors import NotApplicableError
+from exactrelu.fiber_shallow import orthant_fiber
+from exactrelu.polyhedra import Orthant
+from exactrelu.shallow import canonical_data
+
+THEOREM = ("Orthant fibers (MATH.md §2.C, G3 Thm 6 cases 1-3): which V_S are non-empty, and dim K_S = k + r^2 + r")
+
+#: (case, d, k, r, m)
+SHAPES = [(1, 3, 1, 1, 3), (1, 2, 2, 1, 2), (2, 1, 1, 1, 1), (2, 1, 2, 1, 2), (2, 2, 1, 2, 2), (3, 2, 2, 1, 1),
+          (3, 3, 1, 1, 1), (3, 3, 1, 2, 2)]
+
+
+def cases() -> list[tuple[tuple[int, ...], int]]:
+    return [(shape, s) for shape in SHAPES for s in range(4)]
+
+
+def _q(rng: random.Random, lo: int = 1) -> Fraction:
+    return Fraction(rng.randint(lo, 5), rng.randint(1, 3))
+
+
+def _net(shape: tuple[int, ...], seed: int) -> Network:
+    _case, d, k, r, m = shape
+    rng = random.Random(hash((shape, seed)) & 0xFFFF)
+    rows, biases = [], []
+    for _ in range(k):  # visible: mixed signs (meets the open orthant) or all positive with a negative bias
+        w = [_q(rng) * rng.choice([-1, 1]) for _ in range(d)]
+        if d == 1 or all(v > 0 for v in w) or all(v < 0 for v in w):
+            w[0] = abs(w[0])
+            b = -_q(rng) if all(v > 0 for v in w) else _q(rng) * rng.choice([-1, 1])
+        else:
+            b = _q(rng) * rng.choice([-1, 1])
+        rows.append(w)
+        biases.append(b)
+    for _ in range(r):  # linear: nonnegative weights and bias
+        rows.append([_q(rng) for _ in range(d)])
+        biases.append(_q(rng))
+    W2 = [[_q(rng) * rng.choice([-1, 1]) for _ in range(k + r)] for _ in range(m)]
+    return Network.from_lists([(rows, biases), (W2, [_q(rng) for _ in range(m)])])
+
+
+def _all_A_S(net: Network, k: int, r: int) -> dict[tuple[int, ...], list[list[Fraction]]]:
+    """A_S = A_R(visible) + W2_lin W1_lin + sum_{j in S} C_j a_j^T for every S (1-based tuples)."""
+    hid, out = net.layers
+    d, m = hid.n_in, out.n_out
+    sub = canonical_data(Network.from_lists([(hid.weights[:k], hid.biases[:k]),
+                                            ([row[:k] for row in out.weights], [0] * m)]))
+    base = [[sub.linear[i][c] + sum((out.weights[i][k + q] * hid.weights[k + q][c] for q in range(r)), Fraction(0))
+             for c in range(d)] for i in range(m)]
+    res = {}
+    for size in range(k + 1):
+        for S in itertools.combinations(range(k), size):
+            res[tuple(j + 1 for j in S)] = [[base[i][c] + sum((sub.hyperplanes[j][2][i] * sub.hyperplanes[j][0][c]
+                                                               for j in S), Fraction(0)) for c in range(d)]
+                                            for i in range(m)]
+    return res
+
+
+def check(case: tuple[tuple[int, ...], int]) -> str:
+    shape, seed = case
+    kind, d, k, r, m = shape
+    net = _net(shape, seed)
+    try:
+        fib = orthant_fiber(net)
+    except NotApplicableError:
+        # only allowed for non-generic θ: some A_S (computed independently here) has rank below r
+        assert min(rank([list(row) for row in A]) for A in _all_A_S(net, k, r).values()) < r
+        return "non-generic θ (rank-deficient A_S): refused, as documented"
+    assert fib.contains(net)
+    assert all(c.dimension == k + r * r + r for c in fib.components)
+    sets = sorted({tuple(c.origin["orientation_set"]) for c in fib.components})
+    if kind == 1:
+        assert len(sets) == 1, sets
+    elif kind == 2:
+        assert len(sets) == 2 ** k, sets
+    elif kind == 3 and m == 1:
+        expect = []
+        for S, A in _all_A_S(net, k, r).items():
+            nz = [v for v in A[0] if v]
+            if nz and (all(v > 0 for v in nz) or all(v < 0 for v in nz)):
+                expect.append(S)
+        assert sets == sorted(expect), (sets, expect)
+    per = len(fib.components) // len(sets)
+    for j in (0, per, len(fib.components) - 1):
+        j = min(j, len(fib.components) - 1)
+        eta = Network.from_parameters(net.architecture, fib.sample(seed=seed + j, component=j))
+        assert bool(equivalent(net, eta, Orthant(d)))
+    return f"{len(sets)} orientation sets, {len(fib.components)} pieces of dim {fib.dimension}"

@@ -1,0 +1,79 @@
+"""Shallow fibers on R^d (MATH.md B3, §7 rows 6-9; P:R + D).
+
+For θ of minimal width n = k on R^d: S(θ) = ⊔_{S valid} H_n · p_S, i.e. (#valid S) · n! components of dimension n;
+for generic θ (B3 (i)-(iii), checked here by brute force over all subsets) exactly n! components, all in the
+H_n-orbit of θ, and the fiber dimension equals D - dim_fun(θ).  Named examples: relu(x) - relu(x-1) has 4
+components of dimension 2 (two H_2-orbits), the (1,3,1) three-kinks example 18 of dimension 3, relu(x) + x in (1,2,1)
+2 of dimension 2.  On every case, sampled points of every component realise f_θ (exact equivalence test), and pushing
+one scaling across 0 leaves the fiber.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+from exactrelu import Network, examples, random_network
+from exactrelu import _sympy as S
+from exactrelu.equivalence import equivalent
+from exactrelu.fdim import functional_dimension
+from exactrelu.fiber_shallow import shallow_fiber
+
+THEOREM = ("Shallow fiber on R^d (MATH.md B3, §7 rows 6-9): (#valid S)·n! components of dim n; generic θ: n!, "
+           "dim = D - dim_fun; relu(x)-relu(x-1): 4, three kinks: 18, relu(x)+x: 2")
+
+ARCHS = [(1, 2, 1), (1, 3, 1), (2, 2, 1), (2, 3, 1), (1, 2, 2), (2, 3, 2), (3, 3, 1), (2, 4, 1)]
+NAMED = {"relu_minus_shifted_relu": (4, 2), "three_kinks": (18, 3), "relu_plus_identity": (2, 2),
+         "absolute_value": (2, 2)}
+
+
+def cases() -> list[tuple[str, object, int]]:
+    out: list[tuple[str, object, int]] = [("example", name, 0) for name in NAMED]
+    out += [("random", a, s) for a in ARCHS for s in range(5)]
+    return out
+
+
+def _generic(net: Network) -> bool:
+    hid, out = net.layers
+    n, d, m = hid.n_out, hid.n_in, out.n_out
+    prods = [[out.weights[r][i] * hid.weights[i][c] for r in range(m) for c in range(d)] for i in range(n)]
+    for size in range(1, n + 1):
+        for sub in itertools.combinations(range(n), size):
+            if all(sum(prods[i][q] for i in sub) == 0 for q in range(m * d)):
+                return False
+    rows = [(*hid.weights[i], hid.biases[i]) for i in range(n)]
+    for i, j in itertools.combinations(range(n), 2):
+        if all(rows[i][a] * rows[j][b] == rows[i][b] * rows[j][a] for a in range(d + 1) for b in range(d + 1)):
+            return False
+    return True
+
+
+def check(case: tuple[str, object, int]) -> str:
+    kind, what, seed = case
+    net = examples.catalogue()[what] if kind == "example" else random_network(what, seed=seed)
+    fib = shallow_fiber(net)
+    n = net.architecture[1]
+    if kind == "example":
+        count, dim = NAMED[what]
+        assert (len(fib.components), fib.dimension) == (count, dim), (len(fib.components), fib.dimension)
+    else:
+        orbits = {tuple(c.origin["orientation_set"]) for c in fib.components}
+        assert len(fib.components) == len(orbits) * math.factorial(n)
+        assert all(c.dimension == n for c in fib.components)
+        if _generic(net):
+            assert len(fib.components) == math.factorial(n)
+            fd = functional_dimension(net)
+            assert fd.exact and fib.dimension == net.num_parameters - fd.rank
+    assert fib.contains(net)
+    for k in sorted({0, len(fib.components) // 2, len(fib.components) - 1}):
+        comp = fib.components[k]
+        eta = Network.from_parameters(net.architecture, comp.sample(seed + k))
+        assert bool(equivalent(net, eta)), f"sample of component {k} is not equivalent"
+        vals = {s: Fraction(1) for s in comp.free_symbols}
+        vals[comp.free_symbols[k % n]] = Fraction(-1, 5)
+        pushed = tuple(S.evaluate(comp.parametrization[s], vals) for s in comp.symbols)
+        assert not fib.contains(pushed)
+        assert not bool(equivalent(net, Network.from_parameters(net.architecture, pushed)))
+    assert fib.verify(0).ok
+    return f"{len(fib.components)} components of dim {fib.dimension}"
