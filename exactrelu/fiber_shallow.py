@@ -16,6 +16,13 @@ and contributes U relu(o (a_j·x + t_j)).  The output bias is then forced: b2 = 
   orientations with jumps u (o = +1) and v (o = -1), u + v = C_{j0}; for S ⊆ [k]∖{j0} the linear part forces
   A_R + Σ_{j∈S} C_j a_j^T = -v a_{j0}^T (v ≠ 0 and u ≠ 0 hold automatically because no valid S exists).  Each
   admissible (j0, S) gives n! components of dimension n (the canceling-pair / "linear term" hidden symmetry).
+* width n = k+2, scalar output, when neither k nor k+1 neurons suffice (MATH.md B4 case 3), two kinds of role sets:
+  a *canceling pair* on a free hyperplane G (a_G ∝ r_S = A_R + Σ_{j∈S} C_j a_j^T, jumps u = -v with
+  v a_G^T = -r_S, offset t_G a free parameter; any S), giving n! components of dimension n+1 each; and two
+  opposite pairs on hyperplanes H_{j0}, H_{j1} with independent normals (r_S + v0 a_{j0}^T + v1 a_{j1}^T = 0),
+  n! components of dimension n each.  (G is never parallel to an H_j and the jumps never vanish, otherwise k+1
+  neurons would suffice, so these pieces are again open and closed in S(θ).)  In ``origin["permutation"]`` the
+  free hyperplane is numbered 0 and ``origin["canceling_pair"]`` names its two neurons.
 * any other width (θ not of minimal width: dead, zero, duplicated or canceling extra neurons) is **not enumerated**
   (:class:`~exactrelu.errors.NotApplicableError`): there the pieces of the fiber meet along lower-dimensional strata
   (a neuron whose output weight tends to 0 becomes free), so its connected components are not read off the roles.
@@ -26,7 +33,9 @@ The system of a component (neuron i on role (j, o, U), pivot p = the first nonze
   ``W2_{r,i} x_p - o U_r = 0`` (output weight times scale), ``b2_r - (β + Σ U t)_r = 0``;
 * strict inequalities ``o x_p > 0`` (the orientation).
 
-Its parametrisation is the displayed role formula with free symbols ``lambda_1..lambda_n > 0``.
+Its parametrisation is the displayed role formula with free symbols ``lambda_1..lambda_n > 0`` (and ``t_G`` for a
+canceling pair on a free hyperplane: then the rows of the pair are proportional to a_G only, their offsets agree,
+``b1_+ W1_-[p] - b1_- W1_+[p] = 0``, and ``b2 W1_+[p] - (β + Σ U t) W1_+[p] - v b1_+ = 0``).
 
 Examples
 --------
@@ -65,14 +74,15 @@ _ZERO = Fraction(0)
 
 @dataclass(frozen=True, slots=True)
 class Role:
-    """A neuron role: hyperplane index ``j`` (into K(f), 0-based), its normalised ``(a, t)``, orientation ``o`` and
-    output jump ``U`` (the neuron contributes ``U relu(o (a.x + t))``)."""
+    """A neuron role: hyperplane index ``j`` (into K(f), 0-based; -1 for a free hyperplane), its normalised
+    ``(a, t)``, orientation ``o`` and output jump ``U`` (the neuron contributes ``U relu(o (a.x + t))``)."""
 
     j: int
     a: tuple[Fraction, ...]
     t: Fraction
     o: int
     U: tuple[Fraction, ...]
+    free_offset: bool = False  # a canceling-pair role on a free hyperplane a.x + t_G = 0 (t_G a free parameter)
 
 
 def _rank1_factor(M: Sequence[Fraction], a: Sequence[Fraction], m: int, d: int) -> tuple[Fraction, ...] | None:
@@ -84,12 +94,102 @@ def _rank1_factor(M: Sequence[Fraction], a: Sequence[Fraction], m: int, d: int) 
     return None
 
 
+def _residual(data: CanonicalData, Ssub: Sequence[int]) -> list[Fraction]:
+    """``A_R + sum_{j in S} C_j a_j^T``, flattened row-major (m x d)."""
+    d, m = data.input_dim, data.output_dim
+    M = [v for row in data.linear for v in row]
+    for j in Ssub:
+        a, _t, C = data.hyperplanes[j]
+        for rr in range(m):
+            for q in range(d):
+                M[rr * d + q] += C[rr] * a[q]
+    return M
+
+
+def _singles(data: CanonicalData, Ssub: Sequence[int], skip: Sequence[int] = ()) -> tuple[Role, ...]:
+    return tuple(Role(j, a, t, -1 if j in Ssub else 1, C) for j, (a, t, C) in enumerate(data.hyperplanes)
+                 if j not in skip)
+
+
+def _strs(v: Sequence[Fraction]) -> list[str]:
+    return [str(x) for x in v]
+
+
+def _pair_role_sets(data: CanonicalData) -> list[tuple[tuple[Role, ...], dict[str, Any]]]:
+    """MATH.md B4 case 2: two opposite neurons on H_{j0}, for every admissible (j0, S)."""
+    k, d, m = data.num_hyperplanes, data.input_dim, data.output_dim
+    if k > 20:
+        raise RegionLimitError(f"{k} hyperplanes: the (j0, S) search has k 2^(k-1) > 10^7 cases")
+    out = []
+    for j0 in range(k):
+        others = [j for j in range(k) if j != j0]
+        a0, t0, C0 = data.hyperplanes[j0]
+        for r in range(len(others) + 1):
+            for Ssub in itertools.combinations(others, r):
+                w = _rank1_factor(_residual(data, Ssub), a0, m, d)
+                if w is None:
+                    continue
+                v = tuple(-x for x in w)  # r_S + v a0^T = 0
+                u = tuple(c - x for c, x in zip(C0, v))
+                roles = _singles(data, Ssub, (j0,)) + (Role(j0, a0, t0, 1, u), Role(j0, a0, t0, -1, v))
+                out.append((roles, {"case": "k+1", "pair_hyperplane": j0 + 1,
+                                    "orientation_set": sorted(j + 1 for j in Ssub),
+                                    "pair_jumps": {"plus": _strs(u), "minus": _strs(v)}}))
+    return out
+
+
+def _canceling_role_sets(data: CanonicalData) -> list[tuple[tuple[Role, ...], dict[str, Any]]]:
+    """MATH.md B4 case 3 (scalar output, neither k nor k+1 neurons suffice), width k+2.  Two kinds of role sets:
+
+    * a canceling pair on a free hyperplane G: a_G ∝ r_S = A_R + Σ_S C_j a_j^T (any S; r_S ≠ 0 as no S is valid),
+      jumps u = -v, v a_G^T = -r_S, offset t_G free (G is never parallel to an H_j, else k+1 neurons would do);
+    * two opposite pairs on H_{j0}, H_{j1} with independent normals: r_S + v0 a_{j0}^T + v1 a_{j1}^T = 0.
+    """
+    k, d = data.num_hyperplanes, data.input_dim
+    H = data.hyperplanes
+    out = []
+    for r in range(k + 1):
+        for Ssub in itertools.combinations(range(k), r):
+            M = _residual(data, Ssub)
+            p = next(q for q, x in enumerate(M) if x)
+            aG = tuple(x / M[p] for x in M)
+            v = (-M[p],)
+            u = (M[p],)
+            roles = _singles(data, Ssub) + (Role(-1, aG, _ZERO, 1, u, True), Role(-1, aG, _ZERO, -1, v, True))
+            out.append((roles, {"case": "k+2", "kind": "canceling pair on a free hyperplane",
+                                "orientation_set": sorted(j + 1 for j in Ssub), "free_hyperplane_normal": _strs(aG),
+                                "pair_jumps": {"plus": _strs(u), "minus": _strs(v)}}))
+    for j0, j1 in itertools.combinations(range(k), 2):
+        a0, t0, C0 = H[j0]
+        a1, t1, C1 = H[j1]
+        piv = next(((x, y) for x, y in itertools.combinations(range(d), 2) if a0[x] * a1[y] != a0[y] * a1[x]), None)
+        if piv is None:
+            continue  # parallel normals: such a pair would give a (k+1)-neuron solution, impossible here
+        x, y = piv
+        det = a0[x] * a1[y] - a0[y] * a1[x]
+        others = [j for j in range(k) if j not in (j0, j1)]
+        for r in range(len(others) + 1):
+            for Ssub in itertools.combinations(others, r):
+                M = _residual(data, Ssub)
+                v0 = (-M[x] * a1[y] + M[y] * a1[x]) / det  # solve v0 a0 + v1 a1 = -M on columns x, y
+                v1 = (-M[y] * a0[x] + M[x] * a0[y]) / det
+                if any(M[q] + v0 * a0[q] + v1 * a1[q] != 0 for q in range(d)):
+                    continue
+                u0, u1 = C0[0] - v0, C1[0] - v1
+                roles = _singles(data, Ssub, (j0, j1)) + (Role(j0, a0, t0, 1, (u0,)), Role(j0, a0, t0, -1, (v0,)),
+                                                          Role(j1, a1, t1, 1, (u1,)), Role(j1, a1, t1, -1, (v1,)))
+                out.append((roles, {"case": "k+2", "kind": "two opposite pairs", "pair_hyperplanes": [j0 + 1, j1 + 1],
+                                    "orientation_set": sorted(j + 1 for j in Ssub),
+                                    "pair_jumps": {"plus": [str(u0), str(u1)], "minus": [str(v0), str(v1)]}}))
+    return out
+
+
 def roles_of(data: CanonicalData, width: int) -> list[tuple[tuple[Role, ...], dict[str, Any]]]:
     """Every role set of a minimal-width fiber (see the module doc), with a JSON-able description of its origin.
 
-    Raises NotApplicableError when ``width`` is not the minimal width k or k+1 of the function.
+    Raises NotApplicableError when ``width`` is not the minimal width (k, k+1, or k+2 for scalar output) of f.
     """
-    k, d, m = data.num_hyperplanes, data.input_dim, data.output_dim
+    k, m = data.num_hyperplanes, data.output_dim
     H = data.hyperplanes
     if width == k:
         sets = valid_orientation_sets(data)
@@ -101,35 +201,16 @@ def roles_of(data: CanonicalData, width: int) -> list[tuple[tuple[Role, ...], di
             out.append((roles, {"case": "k", "orientation_set": sorted(j + 1 for j in S_)}))
         return out
     if width == k + 1 and k >= 1 and not valid_orientation_sets(data):
-        if k > 20:
-            raise RegionLimitError(f"{k} hyperplanes: the (j0, S) search has k 2^(k-1) > 10^7 cases")
-        base = [v for row in data.linear for v in row]
-        out = []
-        for j0 in range(k):
-            others = [j for j in range(k) if j != j0]
-            a0, t0, C0 = H[j0]
-            for r in range(len(others) + 1):
-                for Ssub in itertools.combinations(others, r):
-                    M = list(base)
-                    for j in Ssub:
-                        a, _t, C = H[j]
-                        for rr in range(m):
-                            for q in range(d):
-                                M[rr * d + q] += C[rr] * a[q]
-                    w = _rank1_factor(M, a0, m, d)
-                    if w is None:
-                        continue
-                    v = tuple(-x for x in w)
-                    u = tuple(c - x for c, x in zip(C0, v))
-                    roles = tuple(Role(j, a, t, -1 if j in Ssub else 1, C) for j, (a, t, C) in enumerate(H)
-                                  if j != j0)
-                    roles += (Role(j0, a0, t0, 1, u), Role(j0, a0, t0, -1, v))
-                    out.append((roles, {"case": "k+1", "pair_hyperplane": j0 + 1,
-                                        "orientation_set": sorted(j + 1 for j in Ssub),
-                                        "pair_jumps": {"plus": [str(x) for x in u], "minus": [str(x) for x in v]}}))
+        out = _pair_role_sets(data)
         if not out:
             raise NotApplicableError("internal: width k+1 without an admissible (j0, S)")  # pragma: no cover
         return out
+    if width == k + 2 and not valid_orientation_sets(data) and not (k and _pair_role_sets(data)):
+        if m != 1:
+            raise NotApplicableError("minimal width k+2 is established for scalar output only (MATH.md B4)")
+        if k > 16:
+            raise RegionLimitError(f"{k} hyperplanes: the subset searches have more than 2^16 cases")
+        return _canceling_role_sets(data)
     raise NotApplicableError(
         f"width {width} is not the minimal width of f (k = {k} breakpoint hyperplanes): fibers of non-minimal "
         "shallow networks (extra dead, zero, duplicated or canceling neurons) are not enumerated")
@@ -144,6 +225,7 @@ class _Builder:
         self.data = data
         self.syms = S.parameter_symbols(arch)
         self.lams = tuple(S.free_symbol(f"lambda_{i + 1}", positive=True) for i in range(self.n))
+        self.tG = S.free_symbol("t_G")
         self.cache: dict[tuple[int, Role], tuple[Any, ...]] = {}
 
     def idx_w1(self, i: int, c: int) -> int:
@@ -167,11 +249,14 @@ class _Builder:
         p = next(q for q, x in enumerate(role.a) if x)
         xs = [self.syms[self.idx_w1(i, c)] for c in range(d)] + [self.syms[self.idx_b1(i)]]
         xp = xs[p]
-        eqs = [xs[c] - S.to_sympy(v[c]) * xp for c in range(d + 1) if c != p]
+        top = d if role.free_offset else d + 1  # the offset of a free hyperplane is a free parameter t_G
+        eqs = [xs[c] - S.to_sympy(v[c]) * xp for c in range(top) if c != p]
         eqs += [self.syms[self.idx_w2(r, i)] * xp - S.to_sympy(role.o * role.U[r]) for r in range(m)]
         strict = xp if role.o > 0 else -xp
         lam = self.lams[i]
         par = {xs[c]: role.o * S.to_sympy(v[c]) * lam for c in range(d + 1)}
+        if role.free_offset:
+            par[xs[d]] = role.o * lam * self.tG
         par.update({self.syms[self.idx_w2(r, i)]: S.to_sympy(role.U[r]) / lam for r in range(m)})
         pt = {self.idx_w1(i, c): role.o * v[c] for c in range(d)}
         pt[self.idx_b1(i)] = role.o * role.t
@@ -195,39 +280,34 @@ class _Builder:
                 point[q] = val
         b2 = list(self.data.constant)
         for role in roles:
-            if role.o < 0:
+            if role.o < 0 and not role.free_offset:
                 b2 = [x + u * role.t for x, u in zip(b2, role.U)]
+        free = [i for i, rj in enumerate(perm) if roles[rj].free_offset]
+        if free:  # canceling pair on G: same offset t_G = b1_i / W1_i[p]; b2 = const + v t_G
+            i_plus = next(i for i in free if roles[perm[i]].o > 0)
+            i_minus = next(i for i in free if roles[perm[i]].o < 0)
+            p = next(q for q, x in enumerate(roles[perm[i_plus]].a) if x)
+            Wp, Wm = self.syms[self.idx_w1(i_plus, p)], self.syms[self.idx_w1(i_minus, p)]
+            bp, bm = self.syms[self.idx_b1(i_plus)], self.syms[self.idx_b1(i_minus)]
+            eqs.append(bp * Wm - bm * Wp)
+            vneg = roles[perm[i_minus]].U
         for r in range(self.m):
             sym = self.syms[self.idx_b2(r)]
-            eqs.append(sym - S.to_sympy(b2[r]))
-            par[sym] = S.to_sympy(b2[r])
+            if free:
+                eqs.append(sym * Wp - S.to_sympy(b2[r]) * Wp - S.to_sympy(vneg[r]) * bp)
+                par[sym] = S.to_sympy(b2[r]) + S.to_sympy(vneg[r]) * self.tG
+            else:
+                eqs.append(sym - S.to_sympy(b2[r]))
+                par[sym] = S.to_sympy(b2[r])
             point[self.idx_b2(r)] = b2[r]
         origin = {**origin, "permutation": [roles[rj].j + 1 for rj in perm],
                   "orientations": [roles[rj].o for rj in perm]}
+        if free:
+            origin["canceling_pair"] = [i_plus + 1, i_minus + 1]
+            return Component(self.arch, tuple(eqs), tuple(strict), (), self.n + 1, tuple(point), origin,
+                             (*self.lams, self.tG), par, (), (), {self.tG: _ZERO})
         return Component(self.arch, tuple(eqs), tuple(strict), (), self.n, tuple(point), origin,
                          self.lams, par, (), ())
-
-
-def _theta_role_key(net: Network, data: CanonicalData) -> dict[str, Any]:
-    """θ's own orientation set (1-based hyperplane indices of the neurons with o = -1) and its pair hyperplane."""
-    hid = net.layers[0]
-    index = {(a, t): j for j, (a, t, _C) in enumerate(data.hyperplanes)}
-    neg, seen = [], {}
-    for i in range(hid.n_out):
-        w, b = hid.weights[i], hid.biases[i]
-        if not any(w):
-            continue
-        p = next(q for q, x in enumerate(w) if x)
-        o = 1 if w[p] > 0 else -1
-        lam = abs(w[p])
-        key = (tuple(x / (o * lam) for x in w), b / (o * lam))
-        j = index.get(key)
-        if j is None:
-            continue
-        seen.setdefault(j, []).append(o)
-    pair = [j + 1 for j, os in seen.items() if len(os) == 2]
-    neg = sorted(j + 1 for j, os in seen.items() if len(os) == 1 and os[0] < 0)
-    return {"orientation_set": neg, **({"pair_hyperplane": pair[0]} if pair else {})}
 
 
 def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fiber:
@@ -235,12 +315,12 @@ def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fibe
 
     Parameters
     ----------
-    net : a one-hidden-layer network of minimal width (n = k, or n = k+1 when no valid orientation set exists).
+    net : a one-hidden-layer network of minimal width (n = k, k+1 or, for scalar output, k+2; MATH.md B4).
     max_components : refuse (RegionLimitError) to build more components than this.
 
     Returns
     -------
-    Fiber of kind ``"shallow"``: ``(#role sets) * n!`` components of dimension n.
+    Fiber of kind ``"shallow"``: ``(#role sets) * n!`` components of dimension n (n+1 for a free canceling pair).
 
     Raises
     ------
@@ -263,23 +343,29 @@ def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fibe
     total = len(role_sets) * math.factorial(n)
     if total > max_components:
         raise RegionLimitError(f"the fiber has {total} components (> max_components = {max_components})")
-    own = _theta_role_key(net, data)
     b = _Builder(arch, data, role_sets)
     comps = []
     for orbit, (roles, origin) in enumerate(role_sets):
-        same = origin["orientation_set"] == own["orientation_set"] and (
-            origin.get("pair_hyperplane") == own.get("pair_hyperplane"))
-        hidden = "none: the H_n-orbit of θ (permutation and positive scaling)" if same else (
-            "orientation flip (MATH.md B3): different orientation set S" if origin["case"] == "k"
-            else "canceling pair / orientation change on the pair hyperplane (MATH.md B4)")
-        base = {**origin, "orbit": orbit, "theta_orbit": same, "hidden_symmetry": hidden}
+        base = {**origin, "orbit": orbit}
         for perm in itertools.permutations(range(n)):
             comps.append(b.component(roles, perm, base))
+    own = next(c.origin["orbit"] for c in comps if c.contains(net))  # θ's own H_n-orbit
+    for c in comps:
+        same = c.origin["orbit"] == own
+        parts = ["none: the H_n-orbit of θ (permutation and positive scaling)"] if same else []
+        if c.origin["case"] == "k+2" and "canceling_pair" in c.origin:
+            parts = ["canceling pair on a free hyperplane G, its offset t_G free (MATH.md B4 case 3)"]
+        if not same:
+            parts.append({"k": "orientation flip (MATH.md B3): another orientation set S",
+                          "k+1": "opposite pair on another hyperplane / orientation set (MATH.md B4 case 2)",
+                          "k+2": "another canceling configuration (MATH.md B4 case 3)"}[c.origin["case"]])
+        c.origin["theta_orbit"] = same
+        c.origin["hidden_symmetry"] = "; ".join(parts)
     case = role_sets[0][1]["case"]
     notes = (f"one hidden layer on R^d, width n = {n}, k = {data.num_hyperplanes} breakpoint hyperplanes "
-             f"(minimal width, case {case} of MATH.md B4); {len(role_sets)} H_n-orbit(s) x {n}! labellings; "
+             f"(minimal width, case {case} of MATH.md B4); {len(role_sets)} role set(s) x {n}! labellings; "
              "components are the connected components of S(θ) (MATH.md B3)",)
-    return Fiber(net, "shallow", n, tuple(comps), None, None, notes)
+    return Fiber(net, "shallow", max(c.dimension for c in comps), tuple(comps), None, None, notes)
 
 
 # ---------------------------------------------------------------------------------------------- regions

@@ -457,11 +457,27 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
         need = [syms[i * arch[0] + c] for c in range(arch[0])] + [syms[arch[1] * arch[0] + i]]
         if not all(x in nonneg for x in need):
             fails.append(f"neuron {i + 1} is declared linear but W1_i >= 0, b1_i >= 0 are not all conditions")
+    # a canceling pair (i, j) on a free hyperplane: z_j = -c z_i with c > 0 and W2_i + c W2_j = 0, so
+    # W2_i relu(z_i) + W2_j relu(z_j) = W2_j z_j everywhere (relu(z) - relu(-z) = z): count i inactive, j active
+    forced: dict[int, int] = {i: 1 for i in linear}
+    pair = comp.origin.get("canceling_pair")
+    if pair:
+        i, j = pair[0] - 1, pair[1] - 1
+        W1, b1 = layers[0]
+        ri, rj = [*W1[i], b1[i]], [*W1[j], b1[j]]
+        p = next(q for q in range(arch[0]) if not S.is_zero_identically(ri[q]))
+        c = sp.cancel(-rj[p] / ri[p])
+        W2 = layers[1][0]
+        ok = (S.sign_for_positive(c, positive) == 1 and all(S.is_zero_identically(y + c * x) for x, y in zip(ri, rj))
+              and all(S.is_zero_identically(row[i] + c * row[j]) for row in W2))
+        if not ok:
+            fails.append(f"neurons {i + 1}, {j + 1} are declared a canceling pair but the identity does not hold")
+        forced.update({i: -1, j: 1})
     if net.depth == 1:  # eta's first-layer hyperplanes must be hyperplanes of theta (pattern constant on regions)
         theta_rows = [tuple(r) + (bb,) for r, bb in zip(net.layers[0].weights, net.layers[0].biases)]
         W1, b1 = layers[0]
         for i in range(arch[1]):
-            if i in linear:
+            if i in forced:
                 continue
             row = [*W1[i], b1[i]]
             if all(S.is_zero_identically(v) for v in row):
@@ -485,7 +501,7 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
                      for j in range(len(xs))] for row in W]
             newc = [sp.expand(sum((w * c[k] for k, w in enumerate(row)), bb)) for row, bb in zip(W, b)]
             if l < len(layers) - 1:
-                signs = [1 if (l == 0 and i in linear) else S.sign_for_positive(zi, positive)
+                signs = [forced[i] if (l == 0 and i in forced) else S.sign_for_positive(zi, positive)
                          for i, zi in enumerate(z)]
                 if any(s is None for s in signs):
                     fails.append(f"region {pattern}: sign of a layer-{l + 1} pre-activation of η not decided")
@@ -507,6 +523,7 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
             patterns.append({"theta": [list(p) for p in pattern], "eta": [list(p) for p in eta_pattern]})
     info = {"system_identities": n_eq, "strict": len(comp.strict), "nonstrict": len(comp.nonstrict),
             "linear_neurons_active_by_inequalities": [i + 1 for i in linear],
+            "canceling_pair_identity": pair or None,
             "regions": len(regions), "affine_identities": n_aff, "rows_in_theta_arrangement": rows_ok,
             "proof": net.depth == 1 and rows_ok, "patterns": patterns}
     return info, fails

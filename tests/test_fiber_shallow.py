@@ -232,3 +232,44 @@ def test_orthant_refuses_dead_and_rank_deficient() -> None:
         orthant_fiber(dead)
     with pytest.raises(NotApplicableError):            # r = 2 = m + 1 linear neurons (Thm 6 case 4)
         orthant_fiber(Network.from_lists([([[1, F(2, 3)], [F(1, 2), F(5, 4)]], [1, F(3, 2)]), ([[3, -2]], [F(1, 2)])]))
+
+
+# ------------------------------------------------------------------ minimal width k+2 (MATH.md B4 case 3)
+@pytest.mark.parametrize("net, count, dim", [
+    (Network.from_lists([([[1, 0], [0, 1], [0, -1]], [0, 0, 0]), ([[1, 1, -1]], [0])]), 2 * 6, 4),   # relu(x1)+x2
+    (Network.from_lists([([[1], [-1]], [0, 0]), ([[1, -1]], [0])]), 2, 3),                            # x
+])
+def test_canceling_pair_on_a_free_hyperplane(net: Network, count: int, dim: int) -> None:
+    fib = shallow_fiber(net)
+    assert len(fib.components) == count and fib.dimension == dim
+    assert all(c.origin["case"] == "k+2" and len(c.origin["canceling_pair"]) == 2 for c in fib.components)
+    fd = functional_dimension(net)                                  # the local dimension at θ is D - dim_fun
+    assert fd.exact and fib.dimension == net.num_parameters - fd.rank
+    _check_component_samples(net, fib, seeds=[0, 1])
+    res = fib.verify()
+    assert res.ok and all(c["canceling_pair_identity"] for c in res.checks)
+    # the free offset t_G really is free: move it far away, stay in the same component, same function
+    comp = fib.components[0]
+    vals = {s: F(1) for s in comp.free_symbols}
+    vals[comp.free_symbols[-1]] = F(-37, 3)
+    far = comp.at(vals)
+    assert comp.contains(far) and bool(equivalent(net, Network.from_parameters(net.architecture, far)))
+
+
+def test_two_opposite_pairs_k_plus_2() -> None:
+    """k = 2 hyperplanes with independent normals in R^2 and a linear part outside every single span: besides the
+    free canceling pairs, two opposite pairs on H1 and H2 carry the linear part."""
+    # relu(x1) + relu(x2) + (x1 + x2) ... written minimally needs k+2 = 4 neurons
+    net = Network.from_lists([([[1, 0], [0, 1], [1, 1], [-1, -1]], [0, 0, 5, -5]), ([[1, 1, 1, -1]], [-5])])
+    data = canonical_data(net)
+    assert data.num_hyperplanes == 2
+    fib = shallow_fiber(net)
+    kinds = {c.origin["kind"] for c in fib.components}
+    assert kinds == {"canceling pair on a free hyperplane", "two opposite pairs"}
+    assert len(fib.components) % math.factorial(4) == 0
+    assert {c.dimension for c in fib.components} == {4, 5} and fib.dimension == 5
+    two = [c for c in fib.components if c.origin["kind"] == "two opposite pairs"]
+    eta = Network.from_parameters(net.architecture, two[0].sample(3))
+    assert bool(equivalent(net, eta)) and fib.verify(fib.components.index(two[0])).ok
+    free = next(c for c in fib.components if c.origin["kind"] != "two opposite pairs")
+    assert bool(equivalent(net, Network.from_parameters(net.architecture, free.sample(5))))
