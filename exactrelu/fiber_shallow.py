@@ -384,29 +384,62 @@ def _is_orthant(domain: Any, d: int) -> bool:
 
 
 def region_data(net: Network, domain: Any = None) -> list[tuple[tuple[tuple[int, ...], ...], tuple[Fraction, ...]]]:
-    """``[(pattern, interior point)]`` for the open regions of C_θ (on the orthant when ``domain`` is the orthant),
-    from :func:`exactrelu.regions.regions` (exact LPs)."""
+    """``[(pattern, interior point)]`` for the open regions of C_θ on ``domain`` (None = R^d, ``"orthant"`` or a
+    full-dimensional :class:`~exactrelu.polyhedra.Polyhedron`), from :func:`exactrelu.regions.regions`."""
     from .polyhedra import Orthant
     from .regions import regions
 
     d = net.input_dim
-    if domain is not None and not _is_orthant(domain, d):
-        raise NotApplicableError("region data on a domain other than R^d or the orthant is not implemented here")
-    cx = regions(net, Orthant(d) if domain is not None else None)
+    dom = None if domain is None else Orthant(d) if _is_orthant(domain, d) else domain
+    if dom is not None and not hasattr(dom, "inequalities"):
+        raise NotApplicableError(f"unknown domain {domain!r}: use None, 'orthant' or a Polyhedron")
+    cx = regions(net, dom)
     return [(tuple(tuple(p) for p in r.pattern), tuple(r.interior_point)) for r in cx.regions]
 
 
 # ---------------------------------------------------------------------------------------------- orthant (§2.C)
-def _meets_open_orthant(a: Sequence[Fraction], t: Fraction) -> bool:
-    """Does the hyperplane a.x + t = 0 meet {x > 0}?  (a.x ranges over R, (0,inf) or (-inf,0) there.)"""
-    pos, neg = any(v > 0 for v in a), any(v < 0 for v in a)
-    if pos and neg:
-        return True
-    if pos:
-        return t < 0
-    if neg:
-        return t > 0
-    return False
+Gens = tuple[list[tuple[Fraction, ...]], list[tuple[Fraction, ...]], list[tuple[Fraction, ...]]]
+
+
+def domain_generators(domain: Any, d: int) -> Gens:
+    """``(vertices, rays, lines)`` of a domain: ``"orthant"`` (vertex 0, rays e_k) or a full-dimensional Polyhedron."""
+    if domain is None or _is_orthant(domain, d):
+        return ([(_ZERO,) * d], [tuple(Fraction(int(q == c)) for q in range(d)) for c in range(d)], [])
+    if not hasattr(domain, "generators") or getattr(domain, "ambient_dim", None) != d:
+        raise NotApplicableError(f"the domain must be 'orthant' or a Polyhedron in R^{d}")
+    if domain.dimension != d:
+        raise NotApplicableError("the domain must be full-dimensional")
+    v, r, lines = domain.generators()
+    return ([tuple(Fraction(x) for x in p) for p in v], [tuple(Fraction(x) for x in p) for p in r],
+            [tuple(Fraction(x) for x in p) for p in lines])
+
+
+def _signs_on(w: Sequence[Fraction], b: Fraction, gens: Gens) -> tuple[bool, bool]:
+    """(z = w.x + b takes negative values on Ω, takes positive values on Ω), from the generators of Ω."""
+    verts, rays, lines = gens
+    dot = [sum((x * y for x, y in zip(w, g)), _ZERO) for g in rays]
+    ldot = [sum((x * y for x, y in zip(w, g)), _ZERO) for g in lines]
+    vals = [sum((x * y for x, y in zip(w, g)), b) for g in verts]
+    neg = any(v < 0 for v in vals) or any(x < 0 for x in dot) or any(x != 0 for x in ldot)
+    pos = any(v > 0 for v in vals) or any(x > 0 for x in dot) or any(x != 0 for x in ldot)
+    return neg, pos
+
+
+def linear_conditions(arch: tuple[int, ...], i: int, gens: Gens) -> tuple[list[Any], list[Any]]:
+    """For neuron ``i`` (0-based) of a one-hidden-layer architecture: the polynomials saying it is active on all of
+    Ω: ``(equalities W1_i.l = 0 for lines l, nonnegative W1_i.v + b1_i at vertices v and W1_i.r on rays r)``."""
+    d, n = arch[0], arch[1]
+    syms = S.parameter_symbols(arch)
+    w = [syms[i * d + c] for c in range(d)]
+    b = syms[n * d + i]
+    verts, rays, lines = gens
+    lin = lambda g: sp.Add(*[S.to_sympy(x) * y for x, y in zip(g, w)])  # noqa: E731
+    nonneg = [lin(v) + b for v in verts] + [lin(r) for r in rays]
+    out: list[Any] = []
+    for e in nonneg:
+        if e != 0 and e not in out:
+            out.append(e)
+    return [lin(line) for line in lines], out
 
 
 def _rref(M: list[list[Fraction]]) -> tuple[list[list[Fraction]], list[int]]:
@@ -457,9 +490,9 @@ def _inverse(G: list[list[Fraction]]) -> list[list[Fraction]]:
     return [row[n:] for row in R]
 
 
-def _orthant_data(net: Network) -> tuple[CanonicalData, list[int], list[int]]:
-    """Canonical data of f restricted to the orthant: (K over the visible neurons with the linear neurons folded into
-    A and β, visible neuron indices, linear neuron indices).  Raises NotApplicableError for non-minimal θ."""
+def _orthant_data(net: Network, gens: Gens) -> tuple[CanonicalData, list[int], list[int]]:
+    """Canonical data of f restricted to the domain Ω: (K over the visible neurons with the linear neurons folded
+    into A and β, visible neuron indices, linear neuron indices).  Raises NotApplicableError for non-minimal θ."""
     hid, out = net.layers
     d, n, m = net.architecture
     visible, linear = [], []
@@ -467,21 +500,22 @@ def _orthant_data(net: Network) -> tuple[CanonicalData, list[int], list[int]]:
         w, b = hid.weights[i], hid.biases[i]
         col = tuple(row[i] for row in out.weights)
         if not any(col):
-            raise NotApplicableError(f"neuron {i + 1} has zero output weights (θ is not minimal on the orthant)")
+            raise NotApplicableError(f"neuron {i + 1} has zero output weights (θ is not minimal on the domain)")
         if not any(w):
             raise NotApplicableError(f"neuron {i + 1} has zero input weights (a constant neuron; θ is not minimal)")
-        if _meets_open_orthant(w, b):
+        neg, pos = _signs_on(w, b, gens)
+        if neg and pos:
             visible.append(i)
-        elif sum(w) + b > 0:
+        elif pos:
             linear.append(i)
         else:
-            raise NotApplicableError(f"neuron {i + 1} is dead on the orthant (θ is not minimal there)")
+            raise NotApplicableError(f"neuron {i + 1} is dead on the domain (θ is not minimal there)")
     sub = Network.from_lists([([hid.weights[i] for i in visible] or [[_ZERO] * d],
                                [hid.biases[i] for i in visible] or [_ZERO]),
                               ([[row[i] for i in visible] or [_ZERO] for row in out.weights], out.biases)])
     data = canonical_data(sub)
     if data.num_hyperplanes != len(visible):
-        raise NotApplicableError("two visible neurons share a hyperplane or cancel (θ is not minimal on the orthant)")
+        raise NotApplicableError("two visible neurons share a hyperplane or cancel (θ is not minimal on the domain)")
     A = [list(r) for r in data.linear]
     beta = list(data.constant)
     for i in linear:
@@ -494,23 +528,27 @@ def _orthant_data(net: Network) -> tuple[CanonicalData, list[int], list[int]]:
 
 
 def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
-    """The pieces K_S = {p_S} × V_S of the fiber of a one-hidden-layer θ on the orthant Ω = R^d_{≥0} (MATH.md §2.C).
+    """The pieces K_S = {p_S} × V_S of the fiber of a one-hidden-layer θ on the orthant Ω = R^d_{≥0} (MATH.md §2.C),
+    or on any full-dimensional polyhedron Ω (``domain`` a :class:`~exactrelu.polyhedra.Polyhedron`, e.g. a ``Box``).
 
     On Ω, f = Σ_{j<k} C_j relu(a_j·x + t_j) + A x + β over the k hyperplanes meeting int Ω (canonical on Ω).  A piece
     is given by an orientation set S ⊆ [k], an injective assignment of k neurons to the visible roles (H_j, o_j, C_j)
     (o_j = -1 iff j ∈ S) and the remaining r = n - k neurons *linear*:
 
     * visible neurons: the equalities and orientation inequalities of :func:`shallow_fiber`;
-    * linear neurons L: ``W1_ℓ >= 0``, ``b1_ℓ >= 0`` (active on all of Ω) and ``W2_L W1_L = A_S`` with
+    * linear neurons L, active on all of Ω: ``W1_ℓ·v + b1_ℓ >= 0`` at the vertices v of Ω, ``W1_ℓ·ρ >= 0`` on its
+      rays, ``W1_ℓ·l = 0`` on its lines (for the orthant: ``W1_ℓ >= 0``, ``b1_ℓ >= 0``); ``W2_L W1_L = A_S`` with
       A_S = A + Σ_{j∈S} C_j a_j^T, and ``b2 + W2_L b1_L = β + Σ_{j∈S} C_j t_j``.
 
     Covered exactly when rank A_S = r for every S with V_S ≠ ∅ (Thm 6 cases 1–3 at generic θ): then W1_L = G B
-    with B the reduced row basis of A_S, G ∈ GL_r with G B ≥ 0, so V_S ≠ ∅ iff the cone {z : z^T B ≥ 0} is
-    full-dimensional (an exact LP; the pointed-cone condition of Thm 6) and each piece has dimension k + r² + r
-    (λ's, G, b1_L).  For r ≥ 2 each piece is split by the sign of det G (= det of W1_L on the pivot columns), which
-    cannot change inside the fiber piece.  θ must be minimal on Ω (no dead, zero, constant, duplicated or canceling
-    neurons).  This describes the K_S part of the fiber (G3 Prop. 5, [P?]); the fiber is exactly this union when θ
-    is generic and minimal.  Pieces of the same S differ by the labelling of the neurons.
+    with B the reduced row basis of A_S and G ∈ GL_r (rows of G B in the recession cone of Ω; the biases can always
+    be raised), so V_S ≠ ∅ iff B l = 0 on the lines and the cone {z : z·(B ρ) ≥ 0 on the rays} is full-dimensional
+    (an exact LP; on the orthant the pointed-cone condition of Thm 6), and each piece has dimension k + r² + r
+    (λ's, G, b1_L).  Each piece is split by the sign of det G (= det of W1_L on the pivot columns, which cannot
+    vanish in the fiber) whenever both signs occur (r ≥ 2, or r = 1 on a domain without rays); for r ≤ 1 the
+    pieces are connected, for r ≥ 2 their connectedness is not claimed.  θ must be minimal on Ω (no dead, zero,
+    constant, duplicated or canceling neurons).  This describes the K_S part of the fiber (G3 Prop. 5, [P?]); the
+    fiber is exactly this union when θ is generic and minimal.  Pieces of the same S differ by the labelling.
 
     Examples
     --------
@@ -523,11 +561,12 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
     from .polyhedra import Polyhedron
 
     if net.depth != 1:
-        raise NotApplicableError(f"orthant fibers need one hidden layer, the network has {net.depth}")
+        raise NotApplicableError(f"fibers on a domain need one hidden layer, the network has {net.depth}")
     d, n, m = net.architecture
-    if not (domain is None or _is_orthant(domain, d)):
-        raise NotApplicableError("only the orthant R^d_{>=0} is supported as a restricted domain")
-    data, visible, linear = _orthant_data(net)
+    orth = domain is None or _is_orthant(domain, d)
+    gens = domain_generators(domain, d)
+    verts, rays, lines = gens
+    data, visible, linear = _orthant_data(net, gens)
     k, r = data.num_hyperplanes, n - len(visible)
     H = data.hyperplanes
     arch = net.architecture
@@ -554,17 +593,26 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
                     f"rank A_S = {len(B)} < r = {r} linear neurons for S = {sorted(j + 1 for j in Ssub)}: the "
                     "rank-deficient V_S (Thm 6 case 4 and degenerate θ) is not described here")
             G0: list[list[Fraction]] = []
+            cols: list[tuple[Fraction, ...]] = []
             if r:
-                cols = [tuple(B[i][c] for i in range(r)) for c in range(d) if any(B[i][c] for i in range(r))]
-                P = Polyhedron([[Fraction(-1), *col] for col in cols])
-                z = P.interior_point()
-                if z is None:
-                    continue  # the cone {z : z^T B >= 0} is not full-dimensional: V_S is empty
-                bound = 1 + max(sum(abs(v) for v in col) for col in cols)
-                eps = Fraction(1, bound)
-                while eps + sum(z) == 0:
-                    eps /= 2
-                G0 = [[z[q] + (eps if q == i else 0) for q in range(r)] for i in range(r)]
+                # rows of W1_L = G B must satisfy (G B)_i . rho >= 0 on rays, = 0 on lines; the biases can always
+                # be raised to make them nonnegative at the vertices.  So V_S ≠ ∅ iff B l = 0 for the lines and
+                # the cone {z : z . (B rho) >= 0} is full-dimensional.
+                proj = lambda g: tuple(sum((B[i][c] * g[c] for c in range(d)), _ZERO) for i in range(r))  # noqa
+                if any(any(proj(line)) for line in lines):
+                    continue
+                cols = [col for col in (proj(ray) for ray in rays) if any(col)]
+                if cols:
+                    z = Polyhedron([[Fraction(-1), *col] for col in cols]).interior_point()
+                    if z is None:
+                        continue  # the cone is not full-dimensional: V_S is empty
+                    bound = 1 + max(sum(abs(v) for v in col) for col in cols)
+                    eps = Fraction(1, bound)
+                    while eps + sum(z) == 0:
+                        eps /= 2
+                    G0 = [[z[q] + (eps if q == i else 0) for q in range(r)] for i in range(r)]
+                else:
+                    G0 = [[Fraction(int(q == i)) for q in range(r)] for i in range(r)]
             n_sets += 1
             roles = tuple(Role(j, a, t, -1 if j in Ssub else 1, C) for j, (a, t, C) in enumerate(H))
             V0 = [[A_S[rr][c] for c in piv] for rr in range(m)]  # A_S = V0 B
@@ -574,27 +622,33 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
             Ginv = Gm.inv() if r else None
             for vis in itertools.permutations(range(n), k):
                 lin = [i for i in range(n) if i not in vis]
-                signs = (1, -1) if r >= 2 else (1,)
+                split = r >= 2 or (r == 1 and not cols)  # both signs of det G occur (else a half-line)
+                signs = (1, -1) if split else (1,)
                 for sgn in signs:
                     G = [row[:] for row in G0]
-                    if r >= 2 and (_det(G) > 0) != (sgn > 0):
-                        G[0], G[1] = G[1], G[0]
+                    if split and (_det(G) > 0) != (sgn > 0):
+                        if r >= 2:
+                            G[0], G[1] = G[1], G[0]
+                        else:
+                            G[0][0] = -G[0][0]
                     comps.append(_orthant_component(
-                        builder, syms, lams, roles, vis, lin, B, piv, V0, beta_S, gs, cs, Gm, Ginv, G, sgn,
+                        builder, gens, syms, lams, roles, vis, lin, B, piv, V0, beta_S, gs, cs, Gm, Ginv, G, sgn,
                         {"case": "orthant", "orientation_set": sorted(j + 1 for j in Ssub),
                          "visible_neurons": [i + 1 for i in vis], "linear_neurons": [i + 1 for i in lin],
-                         "det_sign": sgn if r >= 2 else None,
+                         "det_sign": sgn if split else None,
                          "hidden_symmetry": (f"GL_{r} on the linear block (V_S, MATH.md §2.C)" if r else "none")
                          + ("" if sorted(j + 1 for j in Ssub) == _theta_orthant_S(net, data, visible)
                             else "; orientation change S (MATH.md §2.C)")}))
     if not comps:
         raise NotApplicableError("internal: θ itself is not in any K_S piece")  # pragma: no cover
     dim = k + r * r + r
-    notes = (f"one hidden layer on the orthant R^{d}_{{>=0}}: k = {k} visible hyperplanes, r = {r} linear neurons, "
+    where = f"the orthant R^{d}_{{>=0}}" if orth else f"the polyhedron {domain!r}"
+    notes = (f"one hidden layer on {where}: k = {k} visible hyperplanes, r = {r} linear neurons, "
              f"{n_sets} orientation set(s) S with V_S non-empty; pieces K_S = {{p_S}} x V_S (MATH.md §2.C, G3 "
              "Prop. 5 [P?]) of dimension k + r^2 + r; exact for the visible+linear part, which is the whole fiber "
              "for generic minimal θ",)
-    return Fiber(net, "orthant", dim, tuple(comps), None, "orthant", notes)
+    return Fiber(net, "orthant" if orth else "polyhedral", dim, tuple(comps), None,
+                 "orthant" if orth else domain, notes)
 
 
 def _theta_orthant_S(net: Network, data: CanonicalData, visible: list[int]) -> list[int]:
@@ -612,8 +666,9 @@ def _theta_orthant_S(net: Network, data: CanonicalData, visible: list[int]) -> l
     return sorted(out)
 
 
-def _orthant_component(b: _Builder, syms: tuple[Any, ...], lams: tuple[Any, ...], roles: tuple[Role, ...],
-                       vis: tuple[int, ...], lin: list[int], B: list[list[Fraction]], piv: list[int],
+def _orthant_component(b: _Builder, gens: Gens, syms: tuple[Any, ...], lams: tuple[Any, ...],
+                       roles: tuple[Role, ...], vis: tuple[int, ...], lin: list[int], B: list[list[Fraction]],
+                       piv: list[int],
                        V0: list[list[Fraction]], beta_S: list[Fraction], gs: list[list[Any]], cs: list[Any],
                        Gm: Any, Ginv: Any, G: list[list[Fraction]], sgn: int, origin: dict[str, Any]) -> Component:
     d, n, m = b.arch
@@ -641,9 +696,11 @@ def _orthant_component(b: _Builder, syms: tuple[Any, ...], lams: tuple[Any, ...]
     for rr in range(m):
         eqs.append(syms[b.idx_b2(rr)] + sum((W2L[rr][q] * b1L[q] for q in range(r)), sp.Integer(0))
                    - S.to_sympy(beta_S[rr]))
-    for q in range(r):
-        nonstrict += [*W1L[q], b1L[q]]
-    if r >= 2:
+    for i in lin:
+        line_eqs, conds = linear_conditions(b.arch, i, gens)
+        eqs += line_eqs
+        nonstrict += conds
+    if origin.get("det_sign"):
         strict.append(sgn * sp.Matrix([[W1L[q][c] for c in piv] for q in range(r)]).det())
     # parametrisation
     free_strict: list[Any] = []
@@ -658,28 +715,34 @@ def _orthant_component(b: _Builder, syms: tuple[Any, ...], lams: tuple[Any, ...]
             par[b1L[q]] = cs[q]
             for rr in range(m):
                 par[W2L[rr][q]] = sp.cancel(W2p[rr, q])
-        free_nonstrict = [GB[q, c] for q in range(r) for c in range(d)] + list(cs)
-        if r >= 2:
+        verts, rays, _lines = gens
+        for q in range(r):
+            row = [GB[q, c] for c in range(d)]
+            vals = [sp.Add(*[S.to_sympy(x) * y for x, y in zip(v, row)]) + cs[q] for v in verts]
+            vals += [sp.Add(*[S.to_sympy(x) * y for x, y in zip(ray, row)]) for ray in rays]
+            free_nonstrict += [e for e in vals if e != 0]
+        if origin.get("det_sign"):
             free_strict.append(sgn * Gm.det())
         else:
             free_strict.append(Gm.det() ** 2)
+        W1v = [[sum((G[q][t] * B[t][c] for t in range(r)), _ZERO) for c in range(d)] for q in range(r)]
+        c0 = [1 + max(-sum((x * y for x, y in zip(v, W1v[q])), _ZERO) for v in verts) for q in range(r)]
         for q in range(r):
             for qq in range(r):
                 free_point[gs[q][qq]] = G[q][qq]
-            free_point[cs[q]] = Fraction(1)
-        W1v = [[sum((G[q][t] * B[t][c] for t in range(r)), _ZERO) for c in range(d)] for q in range(r)]
+            free_point[cs[q]] = c0[q]
         Gi = _inverse(G)
         W2v = [[sum((V0[rr][t] * Gi[t][q] for t in range(r)), _ZERO) for q in range(r)] for rr in range(m)]
         for q, i in enumerate(lin):
             for c in range(d):
                 point[b.idx_w1(i, c)] = W1v[q][c]
-            point[b.idx_b1(i)] = Fraction(1)
+            point[b.idx_b1(i)] = c0[q]
             for rr in range(m):
                 point[b.idx_w2(rr, i)] = W2v[rr][q]
     for rr in range(m):
         b2expr = S.to_sympy(beta_S[rr]) - sum((par[W2L[rr][q]] * cs[q] for q in range(r)), sp.Integer(0))
         par[syms[b.idx_b2(rr)]] = sp.cancel(b2expr)
-        point[b.idx_b2(rr)] = beta_S[rr] - sum((point[b.idx_w2(rr, i)] for i in lin), _ZERO)
+        point[b.idx_b2(rr)] = beta_S[rr] - sum((point[b.idx_w2(rr, i)] * point[b.idx_b1(i)] for i in lin), _ZERO)
     free = tuple(lams[i] for i in vis) + tuple(g for row in gs for g in row) + tuple(cs)
     origin = {**origin, "permutation": [roles[q].j + 1 for q in range(len(vis))],
               "orientations": [roles[q].o for q in range(len(vis))]}

@@ -305,7 +305,7 @@ class Fiber:
         for k in idx:
             comp = comps[k]
             family = self.kind == "bottleneck" and str(comp.origin.get("hidden_symmetry", "")).startswith("T_")
-            info, fails = _verify_component(self.network, comp, [] if family else regions)
+            info, fails = _verify_component(self.network, comp, [] if family else regions, self.domain)
             if family:
                 info.update(_certify_translation_family(self.network, comp))
                 if not info["family_certified"]:
@@ -343,7 +343,7 @@ class Fiber:
             "symbols": [str(s) for s in self.symbols],
             "dimension": self.dimension,
             "components": None if self.components is None else len(self.components),
-            "domain": None if self.domain is None else str(self.domain),
+            "domain": _domain_dict(self.domain),
             "network": network_to_dict(self.network),
             "notes": list(self.notes),
             "local": None if self.local is None else _jsonable(self.local),
@@ -392,6 +392,14 @@ class Fiber:
         return "\n".join(lines).replace("**", "^") + "\n"
 
 
+def _domain_dict(domain: Any) -> Any:
+    """``None`` (R^d), ``"orthant"``, or a polyhedron as exact rows ``{"inequalities": [[b, a1..ad]], ...}``."""
+    if domain is None or isinstance(domain, str):
+        return domain
+    return {"inequalities": [[format_rational(v) for v in r] for r in domain.inequalities],
+            "equalities": [[format_rational(v) for v in r] for r in domain.equalities]}
+
+
 def _jsonable(obj: Any) -> Any:
     """Exact JSON-able view of a local description (dataclasses, tuples, Fractions, sympy objects)."""
     import dataclasses
@@ -413,7 +421,7 @@ def _jsonable(obj: Any) -> Any:
     return str(obj)
 
 
-def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any, Point]]
+def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any, Point]], domain: Any = None
                       ) -> tuple[dict[str, Any], list[str]]:
     """Symbolic checks of one component; returns (what was checked, failures)."""
     if comp.parametrization is None:
@@ -450,13 +458,18 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
         pos += n_out
         layers.append((W, b))
     rows_ok = True
-    # neurons declared linear on the orthant: active on all of Ω because W1_i >= 0 and b1_i >= 0 are conditions
+    # neurons declared linear on the domain Ω: active on all of Ω because z_i >= 0 at every vertex and z_i is
+    # non-decreasing along every ray (and constant along lines) are among the conditions of the component
     linear = [i - 1 for i in comp.origin.get("linear_neurons", [])]
-    nonneg = set(comp.nonstrict)
-    for i in linear:
-        need = [syms[i * arch[0] + c] for c in range(arch[0])] + [syms[arch[1] * arch[0] + i]]
-        if not all(x in nonneg for x in need):
-            fails.append(f"neuron {i + 1} is declared linear but W1_i >= 0, b1_i >= 0 are not all conditions")
+    if linear:
+        from .fiber_shallow import domain_generators, linear_conditions
+
+        gens = domain_generators(domain, arch[0])
+        nonneg, eqset = set(comp.nonstrict), set(comp.equalities)
+        for i in linear:
+            line_eqs, conds = linear_conditions(arch, i, gens)
+            if not (all(e in nonneg for e in conds) and all(e in eqset for e in line_eqs)):
+                fails.append(f"neuron {i + 1} is declared linear but its activity on the domain is not implied")
     # a canceling pair (i, j) on a free hyperplane: z_j = -c z_i with c > 0 and W2_i + c W2_j = 0, so
     # W2_i relu(z_i) + W2_j relu(z_j) = W2_j z_j everywhere (relu(z) - relu(-z) = z): count i inactive, j active
     forced: dict[int, int] = {i: 1 for i in linear}
@@ -556,8 +569,9 @@ def fiber(net: Network, domain: Any = None) -> Fiber:
 
     * one hidden layer on R^d (``domain=None``): :func:`exactrelu.fiber_shallow.shallow_fiber` (MATH.md B2/B3, B4),
       all components, for θ of minimal width;
-    * one hidden layer on the orthant (``domain="orthant"`` or an ``Orthant(d)``): the K_S = {p_S} × V_S pieces of
-      MATH.md §2.C (:func:`exactrelu.fiber_shallow.orthant_fiber`);
+    * one hidden layer on the orthant (``domain="orthant"`` or an ``Orthant(d)``) or on any full-dimensional
+      polyhedron (e.g. a ``Box``): the K_S = {p_S} × V_S pieces of MATH.md §2.C
+      (:func:`exactrelu.fiber_shallow.orthant_fiber`);
     * two hidden layers with a bottleneck first layer: ``exactrelu.fiber_bottleneck.bottleneck_fiber`` (§2.D);
     * otherwise (and when the above do not apply): the local description ``exactrelu.fiber_bottleneck.local_fiber``
       (``kind="local"``, ``components is None``).

@@ -273,3 +273,32 @@ def test_two_opposite_pairs_k_plus_2() -> None:
     assert bool(equivalent(net, eta)) and fib.verify(fib.components.index(two[0])).ok
     free = next(c for c in fib.components if c.origin["kind"] != "two opposite pairs")
     assert bool(equivalent(net, Network.from_parameters(net.architecture, free.sample(5))))
+
+
+# ------------------------------------------------------------------ a bounded polyhedral domain
+def test_box_domain_linear_neuron_both_signs() -> None:
+    """On a box (no rays) a linear neuron's row may point anywhere in row(A_S): both signs of det G occur."""
+    from exactrelu import Box
+
+    net = Network.from_lists([([[1, -1], [1, 1]], [0, 1]), ([[1, 2]], [0])])
+    box = Box(0, 3, 2)
+    fib = shallow_fiber_on(net, box)
+    assert fib.kind == "polyhedral" and fib.dimension == 3
+    assert len(fib.components) == 2 * 2 * 2                       # S in {∅, {1}} x labellings x sign of det G
+    assert sorted(c.origin["det_sign"] for c in fib.components) == [-1] * 4 + [1] * 4
+    for k, comp in enumerate(fib.components):
+        eta = Network.from_parameters(net.architecture, comp.sample(k))
+        assert fib.component_of(eta) == k and bool(equivalent(net, eta, box))
+        lin = comp.origin["linear_neurons"][0] - 1
+        row = eta.layers[0].weights[lin]
+        assert (row[0] > 0) == (comp.origin["det_sign"] > 0)
+    assert fib.verify().ok
+    # on the box the hyperplane x1 - x2 = 0 is visible, x1 + x2 + 1 = 0 misses it; on a larger box both are visible
+    big = shallow_fiber_on(net, Box(-2, 2, 2))
+    assert big.dimension == 2 and len(big.components) == 2 and big.contains(net)
+
+
+def shallow_fiber_on(net: Network, domain):  # noqa: ANN201 - helper
+    from exactrelu.fibers import fiber
+
+    return fiber(net, domain)
