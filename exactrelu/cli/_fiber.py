@@ -29,6 +29,8 @@ def fiber_cmd(
                                                          "(from component K if given), each checked exactly.")] = 0,
     orthant: Annotated[bool, typer.Option("--orthant", help="The fiber on the orthant R^d_{>=0} (MATH.md §2.C).")]
     = False,
+    box: Annotated[str | None, typer.Option("--box", help="The fiber on the box [LO, HI]^d, given as LO,HI "
+                                                        "(e.g. -1,1 or 0,1/2).")] = None,
     verify: Annotated[bool, typer.Option("--verify", help="Prove symbolically (sympy) that the shown components lie "
                                                           "in the fiber, region by region.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help=f"Print every component (default: the first {SHOWN}).")]
@@ -39,7 +41,16 @@ def fiber_cmd(
     from ..fibers import fiber
 
     net = read_network(path, allow_float)
-    fib = fiber(net, "orthant" if orthant else None)
+    domain: Any = "orthant" if orthant else None
+    if box is not None:
+        from ..polyhedra import Box
+        from ..rational import parse_rational
+
+        parts = box.split(",")
+        if len(parts) != 2 or orthant:
+            raise ShapeError("--box takes LO,HI (two rationals) and cannot be combined with --orthant")
+        domain = Box(parse_rational(parts[0]), parse_rational(parts[1]), net.input_dim)
+    fib = fiber(net, domain)
     comps = fib.components
     if component is not None:
         if comps is None:
