@@ -286,7 +286,9 @@ class Fiber:
         C_θ (interior point x_R), the activation pattern of η(λ) at x_R is decided by sympy for all λ > 0, and the
         affine map of η(λ) with that pattern minus the affine map (A_R, c_R) of θ reduces to 0.  For one hidden
         layer the first-layer rows of η are multiples of rows of θ (checked), so η's pattern is constant on each
-        region and (2) proves f_η = f_θ on a dense set, hence everywhere.  For bottleneck components with a T_j
+        region and (2) proves f_η = f_θ on a dense set, hence everywhere.  For deeper networks the pattern of η is
+        proved constant on R by checking that every hidden pre-activation of η (an affine form in x on R) is a
+        positive multiple of one of θ's (``pattern_constancy``).  For bottleneck components with a T_j
         translation the pattern of η moves with t, so (2) is replaced by the exact certificate of the whole family
         ``t >= t_min`` (:func:`exactrelu.fiber_bottleneck.certify_family`: common refinement in (x, t)); the
         remaining scalings and permutations are trivial symmetries.
@@ -308,6 +310,7 @@ class Fiber:
             info, fails = _verify_component(self.network, comp, [] if family else regions, self.domain)
             if family:
                 info.update(_certify_translation_family(self.network, comp))
+                info["pattern_constancy"] = "not needed: the family is certified by the common refinement in (x, t)"
                 if not info["family_certified"]:
                     fails.append("the translation family was not certified")
             checks.append({"component": k, **info})
@@ -500,8 +503,10 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
                 fails.append(f"first-layer row {i + 1} of η is not a multiple of a row of θ")
     patterns = []
     n_aff = 0
+    constant_patterns = True  # depth >= 2: every hidden pre-activation of η is a positive multiple of one of θ on R
     for pattern, x0 in regions:
         A_t, c_t = net.affine_map(pattern)
+        theta_forms = _preactivation_forms(net, pattern) if net.depth >= 2 else None
         xs = [S.to_sympy(v) for v in x0]
         # symbolic forward pass at x0 with the pattern decided for all positive free symbols
         A = [[sp.Integer(int(i == j)) for j in range(len(xs))] for i in range(len(xs))]
@@ -520,6 +525,9 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
                     fails.append(f"region {pattern}: sign of a layer-{l + 1} pre-activation of η not decided")
                     break
                 eta_pattern.append(tuple(signs))
+                if theta_forms is not None and constant_patterns:
+                    constant_patterns = all(_positive_multiple_of_some([*newA[i], newc[i]], theta_forms[l], positive)
+                                            for i in range(len(W)))
                 newA = [r if s == 1 else [sp.Integer(0)] * len(xs) for r, s in zip(newA, signs)]
                 newc = [v if s == 1 else sp.Integer(0) for v, s in zip(newc, signs)]
                 a_val = [zi if s == 1 else sp.Integer(0) for zi, s in zip(z, signs)]
@@ -538,8 +546,45 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
             "linear_neurons_active_by_inequalities": [i + 1 for i in linear],
             "canceling_pair_identity": pair or None,
             "regions": len(regions), "affine_identities": n_aff, "rows_in_theta_arrangement": rows_ok,
-            "proof": net.depth == 1 and rows_ok, "patterns": patterns}
+            "pattern_constancy": ("rows of θ" if net.depth == 1 else
+                                  "pre-activations are positive multiples of θ's on every region" if
+                                  constant_patterns and regions else "not proved"),
+            "proof": (net.depth == 1 and rows_ok) or (net.depth >= 2 and constant_patterns and bool(regions)),
+            "patterns": patterns}
     return info, fails
+
+
+def _preactivation_forms(net: Network, pattern: Sequence[Sequence[int]]) -> list[list[list[Fraction]]]:
+    """θ's hidden pre-activations on the region of ``pattern`` as affine forms ``[a_1..a_d, c]``, per layer."""
+    d = net.input_dim
+    A = [[Fraction(int(i == j)) for j in range(d)] for i in range(d)]
+    c = [Fraction(0)] * d
+    out = []
+    for l, layer in enumerate(net.layers[:-1]):
+        newA = [[sum((w * A[k][j] for k, w in enumerate(row)), Fraction(0)) for j in range(d)] for row in layer.weights]
+        newc = [sum((w * c[k] for k, w in enumerate(row)), bb) for row, bb in zip(layer.weights, layer.biases)]
+        out.append([[*ra, ca] for ra, ca in zip(newA, newc)])
+        s = pattern[l]
+        A = [r if s[i] > 0 else [Fraction(0)] * d for i, r in enumerate(newA)]
+        c = [v if s[i] > 0 else Fraction(0) for i, v in enumerate(newc)]
+    return out
+
+
+def _positive_multiple_of_some(form: Sequence[sp.Expr], candidates: Sequence[Sequence[Fraction]],
+                               positive: Sequence[sp.Symbol]) -> bool:
+    """Is the affine form (symbolic coefficients) μ · (one of the candidate forms) with μ > 0 for all positive
+    free symbols?  (Then its sign on the region equals that neuron's constant sign.)  A zero form needs a zero one."""
+    if all(S.is_zero_identically(v) for v in form):
+        return any(not any(cand) for cand in candidates)
+    for cand in candidates:
+        q = next((i for i, v in enumerate(cand) if v != 0), None)
+        if q is None:
+            continue
+        mu = sp.cancel(form[q] / S.to_sympy(cand[q]))
+        if S.sign_for_positive(mu, positive) == 1 and all(
+                S.is_zero_identically(form[i] - mu * S.to_sympy(cand[i])) for i in range(len(cand))):
+            return True
+    return False
 
 
 def _certify_translation_family(net: Network, comp: Component) -> dict[str, Any]:

@@ -221,7 +221,9 @@ def test_dispatch_bottleneck_and_local() -> None:
     res = t1.verify(0)
     assert res.ok and res.checks[0]["family_certified"] is True
     vis = fiber(examples.visible_bottleneck())
-    assert vis.kind == "bottleneck" and vis.dimension == 3 and vis.verify().ok
+    assert vis.kind == "bottleneck" and vis.dimension == 3
+    res = vis.verify()
+    assert res.ok and all(c["proof"] and c["pattern_constancy"].startswith("pre-activations") for c in res.checks)
     loc = fiber(examples.linear_block())                          # MATH.md D6: fiber dimension 8, local only
     assert loc.kind == "local" and loc.components is None and loc.dimension == 8
     doc = json.loads(loc.to_json())
