@@ -22,7 +22,7 @@ import cdd.gmp as _g
 
 from .errors import PolyhedralComputationError
 
-__all__ = ["lp_max", "slack_point", "canonicalize", "generators", "hull", "Row"]
+__all__ = ["lp_max", "slack_point", "canonicalize", "generators", "hull", "float_candidates", "Row"]
 
 Row = Sequence[Fraction | int]
 
@@ -130,6 +130,8 @@ def generators(inequalities: Sequence[Row], equalities: Sequence[Row], dim: int
             rays.append(v)
         else:
             verts.append(tuple(x / r[0] for x in v))
+    if not verts and all(r[0] == 0 for r in rows):  # cdd omits the apex of a homogeneous (cone) system
+        verts.append((Fraction(0),) * dim)
     return verts, rays, lines
 
 
@@ -146,3 +148,22 @@ def hull(points: Sequence[Row], rays: Sequence[Row], lines: Sequence[Row], dim: 
     ineq = [tuple(r) for k, r in enumerate(H.array) if k not in H.lin_set]
     eq = [tuple(r) for k, r in enumerate(H.array) if k in H.lin_set]
     return ineq, eq
+
+
+def float_candidates(rows: Sequence[Row]) -> list[int] | None:
+    """Indices of the rows that floating-point cdd considers irredundant — a *heuristic* filter only.
+
+    Callers must verify the result exactly (see ``exactrelu.regions``); None when the float computation fails.
+    """
+    try:
+        scaled = []
+        for r in rows:
+            m = max(abs(v) for v in r) or 1
+            scaled.append([float(v / m) for v in r])
+        mat = cdd.matrix_from_array(scaled, rep_type=cdd.RepType.INEQUALITY)
+        lin, red, newpos = cdd.matrix_canonicalize(mat)
+    except Exception:  # noqa: BLE001 - any float failure just disables the filter
+        return None
+    if lin:
+        return None
+    return [i for i, p in enumerate(newpos) if p is not None]

@@ -39,6 +39,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 from . import _cdd
@@ -69,18 +70,79 @@ def _val(row: Sequence[Fraction], x: Sequence[Fraction]) -> Fraction:
     return sum((a * v for a, v in zip(row[1:], x, strict=True)), row[0])
 
 
-def _layer_forms(net: Network, l: int, M: list[list[Fraction]], v: list[Fraction]
-                 ) -> tuple[list[list[Fraction]], list[Fraction]]:
-    """Pre-activation forms of layer ``l`` (0-based) as (M, v) in x, given the *post*-activation forms before it."""
-    layer = net.layers[l]
-    d = net.input_dim
-    newM = [[sum((w * M[k][j] for k, w in enumerate(row) if w), _ZERO) for j in range(d)] for row in layer.weights]
-    newv = [sum((w * v[k] for k, w in enumerate(row) if w), b) for row, b in zip(layer.weights, layer.biases)]
-    return newM, newv
+class _IntNet:
+    """Integer-scaled copy of a network for fast exact forms: layer ``l`` is multiplied by ``den_l > 0`` (the lcm of
+    its denominators), so every pre-activation form of layer ``l`` is an integer row ``(v, M)`` equal to
+    ``S_l · z`` with ``S_l = den_1 ··· den_l > 0`` — the same signs, and cdd accepts integer rows."""
+
+    __slots__ = ("d", "W", "b", "scales", "depth")
+
+    def __init__(self, net: Network) -> None:
+        self.d = net.input_dim
+        self.depth = net.depth
+        self.W: list[list[list[int]]] = []
+        self.b: list[list[int]] = []
+        self.scales: list[int] = []
+        S = 1
+        for layer in net.layers:
+            den = 1
+            for v in [x for row in layer.weights for x in row] + list(layer.biases):
+                den = den * v.denominator // gcd(den, v.denominator)
+            self.W.append([[int(v * den) for v in row] for row in layer.weights])
+            self.b.append([int(v * den) * S for v in layer.biases])
+            S *= den
+            self.scales.append(S)
+
+    def start(self) -> list[list[int] | None]:
+        d = self.d
+        return [[0] + [int(i == j) for j in range(d)] for i in range(d)]
+
+    def pre(self, l: int, post: list[list[int] | None]) -> list[list[int]]:
+        """Integer pre-activation rows of layer ``l`` from the post-activation rows of layer ``l - 1`` (None = 0)."""
+        width = self.d + 1
+        out = []
+        active = [(k, r) for k, r in enumerate(post) if r is not None]
+        for wrow, bi in zip(self.W[l], self.b[l], strict=True):
+            acc = [bi] + [0] * self.d
+            for k, r in active:
+                w = wrow[k]
+                if w:
+                    for j in range(width):
+                        acc[j] += w * r[j]
+            out.append(acc)
+        return out
+
+    @staticmethod
+    def post(rows: list[list[int]], signs: Sequence[int]) -> list[list[int] | None]:
+        return [r if s > 0 else None for r, s in zip(rows, signs, strict=True)]
+
+    def forms(self, pattern: Pattern) -> tuple[list[list[list[int]]], list[list[int]]]:
+        """Integer rows of every hidden layer under ``pattern`` and of the output layer."""
+        post = self.start()
+        out = []
+        for l in range(self.depth):
+            rows = self.pre(l, post)
+            out.append(rows)
+            post = self.post(rows, pattern[l])
+        return out, self.pre(self.depth, post)
+
+    def affine_map(self, out_rows: list[list[int]]) -> tuple[Matrix, Vector]:
+        S = self.scales[-1]
+        return (tuple(tuple(Fraction(v, S) for v in r[1:]) for r in out_rows),
+                tuple(Fraction(r[0], S) for r in out_rows))
 
 
-def _identity(d: int) -> tuple[list[list[Fraction]], list[Fraction]]:
-    return [[Fraction(int(i == j)) for j in range(d)] for i in range(d)], [_ZERO] * d
+def _int_point(x: Sequence[Fraction]) -> tuple[int, list[int]]:
+    """``x = X / D`` with integers (D > 0)."""
+    D = 1
+    for v in x:
+        D = D * v.denominator // gcd(D, v.denominator)
+    return D, [int(v * D) for v in x]
+
+
+def _isign(row: Sequence[int], D: int, X: Sequence[int]) -> int:
+    v = row[0] * D + sum(a * b for a, b in zip(row[1:], X, strict=True))
+    return (v > 0) - (v < 0)
 
 
 def neuron_forms(net: Network, pattern: Pattern) -> list[list[Row]]:
@@ -92,15 +154,9 @@ def neuron_forms(net: Network, pattern: Pattern) -> list[list[Row]]:
     >>> neuron_forms(examples.relu_of_sum(), ((1, -1), (1,)))[1]
     [(Fraction(-1, 1), Fraction(1, 1), Fraction(0, 1))]
     """
-    M, v = _identity(net.input_dim)
-    out = []
-    for l in range(net.depth):
-        M, v = _layer_forms(net, l, M, v)
-        out.append([(v[i], *M[i]) for i in range(len(v))])
-        s = pattern[l]
-        M = [r if s[i] > 0 else [_ZERO] * net.input_dim for i, r in enumerate(M)]
-        v = [c if s[i] > 0 else _ZERO for i, c in enumerate(v)]
-    return out
+    inet = _IntNet(net)
+    forms, _ = inet.forms(pattern)
+    return [[tuple(Fraction(v, inet.scales[l]) for v in r) for r in rows] for l, rows in enumerate(forms)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,10 +455,69 @@ def _domain_rows(net: Network, domain: Polyhedron | None) -> list[Row]:
     return list(canon.inequalities)
 
 
-def _build_region(net: Network, dom_rows: list[Row], pattern: Pattern) -> Region:
-    d = net.input_dim
-    forms = neuron_forms(net, pattern)
-    rows: list[Row] = list(dom_rows)
+def _lin(row: Sequence[Any], y: Sequence[Fraction]) -> Fraction:
+    return sum((a * v for a, v in zip(row[1:], y, strict=True)), _ZERO)
+
+
+def _irredundant(rows: list[Any], d: int, pattern: Pattern
+                 ) -> tuple[list[Row], tuple[list[Row], list[Row], list[Row]]]:
+    """Canonical irredundant rows of the full-dimensional polyhedron ``rows`` and its exact generators.
+
+    A floating-point cdd pass proposes the facet rows (speed only); the proposal is accepted only after an exact
+    proof that every dropped row is implied: it is ``>= 0`` at every exact vertex, ``>= 0`` on every exact ray and
+    ``0`` on every line of the polyhedron of the kept rows.  Otherwise everything is redone exactly.
+    """
+    if not rows:
+        lines = [tuple(Fraction(int(i == k)) for i in range(d)) for k in range(d)]
+        return [], ([(_ZERO,) * d], [], lines)
+    cand = _cdd.float_candidates(rows) if len(rows) > d + 1 else None
+    if cand is not None:
+        ineq, eq, _ = _cdd.canonicalize([rows[i] for i in cand], [])
+        if not eq:
+            canon = sorted({normalize_inequality(r) for r in ineq})
+            V, R, L = _cdd.generators(canon, [], d)
+            keep = set(cand)
+            dropped = [rows[i] for i in range(len(rows)) if i not in keep]
+            IV = [_int_point(v) for v in V]
+            IR = [_int_point(y)[1] for y in R]
+            IL = [_int_point(y)[1] for y in L]
+            if V and all(_implied(_int_row(r), IV, IR, IL) for r in dropped):
+                return canon, (V, R, L)
+    ineq, eq, _ = _cdd.canonicalize(rows, [])
+    if eq:
+        raise EmptyRegionError(f"pattern {pattern} gives a lower-dimensional cell")
+    canon = sorted({normalize_inequality(r) for r in ineq})
+    return canon, _cdd.generators(canon, [], d)
+
+
+def _int_row(r: Sequence[Any]) -> list[int]:
+    if all(type(v) is int for v in r):
+        return list(r)
+    return _int_point([Fraction(v) for v in r])[1]
+
+
+def _implied(r: list[int], IV: list[tuple[int, list[int]]], IR: list[list[int]], IL: list[list[int]]) -> bool:
+    """Exact: ``r >= 0`` at every point, on every ray, and ``r``'s linear part vanishes on every line."""
+    a = r[1:]
+    for D, X in IV:
+        if r[0] * D + sum(u * v for u, v in zip(a, X, strict=True)) < 0:
+            return False
+    for Y in IR:
+        if sum(u * v for u, v in zip(a, Y, strict=True)) < 0:
+            return False
+    return all(sum(u * v for u, v in zip(a, Y, strict=True)) == 0 for Y in IL)
+
+
+def _positive_combination(V: list[Row], R: list[Row], d: int) -> tuple[Fraction, ...]:
+    """Average of the points plus the sum of the rays: a point of the relative interior of conv(V) + cone(R)."""
+    n = len(V)
+    return tuple(sum((v[k] for v in V), _ZERO) / n + sum((y[k] for y in R), _ZERO) for k in range(d))
+
+
+def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Region:
+    d = inet.d
+    forms, out_rows = inet.forms(pattern)
+    rows: list[Any] = list(dom_rows)
     for l, layer_forms in enumerate(forms):
         for i, r in enumerate(layer_forms):
             s = pattern[l][i]
@@ -411,63 +526,81 @@ def _build_region(net: Network, dom_rows: list[Row], pattern: Pattern) -> Region
                     raise PolyhedralComputationError(f"pattern sign 0 for neuron {(l, i)} that is not identically 0")
                 continue
             if any(r[1:]):
-                rows.append(tuple(s * v for v in r))
+                rows.append([s * v for v in r])
             elif s * r[0] <= 0:
                 raise EmptyRegionError(f"pattern {pattern} is empty (neuron {(l, i)} is constant)")
-    if rows:
-        ineq, eq, _ = _cdd.canonicalize(rows, [])
-        if eq:
-            raise EmptyRegionError(f"pattern {pattern} gives a lower-dimensional cell")
-        canon = sorted({normalize_inequality(r) for r in ineq})
-    else:
-        canon = []
+    canon, (V, R, L) = _irredundant(rows, d, pattern)
     poly = Polyhedron(tuple(canon), (), ambient_dim=d)
-    sp = _cdd.slack_point(canon, [], d)
-    if sp is None:
+    if not V:
+        raise EmptyRegionError(f"pattern {pattern} is empty")
+    point = _positive_combination(V, R, d)
+    if not all(_val(r, point) > 0 for r in canon):
         raise EmptyRegionError(f"pattern {pattern} has an empty interior")
-    point = sp[0]
-    _, rays, lines = _cdd.generators(canon, [], d) if canon else ([], [()], [])
-    bounded = not rays and not lines
+    bounded = not R and not L
     facets = []
-    for k, r in enumerate(canon):
-        others = canon[:k] + canon[k + 1:]
-        res = _cdd.slack_point(others, [r], d)
-        if res is None:  # pragma: no cover - irredundant rows define facets
-            raise PolyhedralComputationError(f"facet {r} of pattern {pattern} has no relative interior point")
-        q = res[0]
-        facets.append(_facet(net, dom_rows, r, q))
-    return Region(pattern, poly, point, net.affine_map(pattern), bounded, tuple(facets))
+    for r in canon:
+        Vr = [v for v in V if _val(r, v) == 0]
+        Rr = [y for y in R if _lin(r, y) == 0]
+        if not Vr:  # pragma: no cover - every face of a polyhedron with these generators has a point
+            raise PolyhedralComputationError(f"facet {r} of pattern {pattern} has no generator point")
+        facets.append(_facet(inet, forms, pattern, dom_rows, r, _positive_combination(Vr, Rr, d)))
+    return Region(pattern, poly, point, inet.affine_map(out_rows), bounded, tuple(facets))
 
 
-def _facet(net: Network, dom_rows: list[Row], row: Row, q: tuple[Fraction, ...]) -> Facet:
-    d = net.input_dim
-    outward = tuple(-a for a in row[1:])
+def _facet(inet: _IntNet, forms: list[list[list[int]]], pattern: Pattern, dom_rows: list[Row], row: Row,
+           q: tuple[Fraction, ...]) -> Facet:
+    """The facet of the region ``pattern`` in ``row`` through its relative-interior point ``q``: the neighbour's
+    pattern layer by layer (module docstring); forms of later layers are updated only where a sign changed."""
     on_boundary = any(_val(r, q) == 0 for r in dom_rows)
-    M, v = _identity(d)
+    D, X = _int_point(q)
+    _, A = _int_point(row[1:])  # a positive multiple of the normal a (points into the region)
     neighbor: list[tuple[int, ...]] = []
     signs: list[tuple[int, ...]] = []
     zeros: list[Neuron] = []
-    for l in range(net.depth):
-        M, v = _layer_forms(net, l, M, v)
+    rows = forms[0]
+    width = inet.d + 1
+    for l in range(inet.depth):
         s_layer, t_layer = [], []
-        for i in range(len(v)):
-            val = v[i] + _dot(M[i], q)
-            t_layer.append(_sign(val))
-            if val:
-                s_layer.append(_sign(val))
+        for i, r in enumerate(rows):
+            sg = _isign(r, D, X)
+            t_layer.append(sg)
+            if sg:
+                s_layer.append(sg)
                 continue
             zeros.append((l, i))
-            g = _dot(M[i], outward)
+            g = -sum(m * a for m, a in zip(r[1:], A, strict=True))  # gradient . outward normal
             if g:
-                s_layer.append(_sign(g))
+                s_layer.append((g > 0) - (g < 0))
             else:
-                if any(M[i]):  # pragma: no cover - excluded by the argument in the module docstring
+                if any(r[1:]):  # pragma: no cover - excluded by the argument in the module docstring
                     raise PolyhedralComputationError(f"neuron {(l, i)} crosses the facet {row} transversally")
                 s_layer.append(0)
         neighbor.append(tuple(s_layer))
         signs.append(tuple(t_layer))
-        M = [r if s_layer[i] > 0 else [_ZERO] * d for i, r in enumerate(M)]
-        v = [c if s_layer[i] > 0 else _ZERO for i, c in enumerate(v)]
+        if l + 1 == inet.depth:
+            break
+        deltas = []
+        for k, r in enumerate(rows):
+            old = forms[l][k] if pattern[l][k] > 0 else None
+            new = r if s_layer[k] > 0 else None
+            if old is new or (old is not None and new is not None and old == new):
+                continue
+            deltas.append((k, [(new[j] if new is not None else 0) - (old[j] if old is not None else 0)
+                               for j in range(width)]))
+        base = forms[l + 1]
+        if not deltas:
+            rows = base
+            continue
+        W = inet.W[l + 1]
+        rows = []
+        for i, b in enumerate(base):
+            acc = list(b)
+            for k, delta in deltas:
+                w = W[i][k]
+                if w:
+                    for j in range(width):
+                        acc[j] += w * delta[j]
+            rows.append(acc)
     return Facet(row, q, tuple(zeros), None if on_boundary else tuple(neighbor), tuple(signs))
 
 
@@ -477,103 +610,95 @@ def _check_limit(count: int, max_regions: int) -> None:
         raise RegionLimitError(f"the complex has more than max_regions={max_regions} regions; raise the bound")
 
 
-def _split_patterns(net: Network, dom_rows: list[Row], max_regions: int,
+def _split_patterns(inet: _IntNet, dom_rows: list[Row], max_regions: int,
                     progress: Callable[[int], None] | None) -> list[Pattern]:
     """MATH.md A2: split cells neuron by neuron, one exact LP per (cell, neuron) unless the sign test settles it."""
-    d = net.input_dim
+    d = inet.d
     start = _cdd.slack_point(dom_rows, [], d)
     if start is None:
         raise EmptyRegionError("the domain has an empty interior")
-    # a cell: (rows, interior point, pattern so far, post-activation forms of the previous layer)
-    cells: list[tuple[list[Row], tuple[Fraction, ...], list[tuple[int, ...]]]] = [(list(dom_rows), start[0], [])]
-    for l in range(net.depth):
+    # a cell: (rows, interior point, pattern so far, post-activation rows of the last processed layer)
+    cells: list[tuple[list[Any], tuple[Fraction, ...], list[tuple[int, ...]], list[list[int] | None]]] = [
+        (list(dom_rows), start[0], [], inet.start())]
+    for l in range(inet.depth):
         new_cells = []
-        for rows, p, pat in cells:
-            # forms of layer l on this cell
-            M, v = _identity(d)
-            for ll in range(l):
-                M, v = _layer_forms(net, ll, M, v)
-                s = pat[ll]
-                M = [r if s[i] > 0 else [_ZERO] * d for i, r in enumerate(M)]
-                v = [c if s[i] > 0 else _ZERO for i, c in enumerate(v)]
-            M, v = _layer_forms(net, l, M, v)
-            sub = [(rows, p, [])]
-            for i in range(len(v)):
-                r = (v[i], *M[i])
+        for rows, p, pat, post in cells:
+            forms = inet.pre(l, post)
+            sub: list[tuple[list[Any], tuple[Fraction, ...], list[int]]] = [(rows, p, [])]
+            for r in forms:
                 nxt = []
+                neg = [-x for x in r]
                 for crows, cp, cs in sub:
-                    if not any(M[i]):
-                        nxt.append((crows, cp, cs + [_sign(v[i])]))
+                    if not any(r[1:]):
+                        nxt.append((crows, cp, cs + [(r[0] > 0) - (r[0] < 0)]))
                         continue
-                    val = _val(r, cp)
-                    neg = tuple(-x for x in r)
-                    if val != 0:
-                        s = _sign(val)
-                        other = neg if s > 0 else r
+                    D, X = _int_point(cp)
+                    sg = _isign(r, D, X)
+                    if sg != 0:
+                        other = neg if sg > 0 else r
                         res = _cdd.slack_point(crows + [other], [], d)
                         if res is None:
-                            nxt.append((crows, cp, cs + [s]))
+                            nxt.append((crows, cp, cs + [sg]))
                         else:
-                            same = r if s > 0 else neg
-                            nxt.append((crows + [same], cp, cs + [s]))
-                            nxt.append((crows + [other], res[0], cs + [-s]))
+                            same = r if sg > 0 else neg
+                            nxt.append((crows + [same], cp, cs + [sg]))
+                            nxt.append((crows + [other], res[0], cs + [-sg]))
                     else:
-                        for s, rr in ((1, r), (-1, neg)):
+                        for sgn, rr in ((1, r), (-1, neg)):
                             res = _cdd.slack_point(crows + [rr], [], d)
                             if res is not None:  # always, since the hyperplane meets the open cell
-                                nxt.append((crows + [rr], res[0], cs + [s]))
+                                nxt.append((crows + [rr], res[0], cs + [sgn]))
                 sub = nxt
                 _check_limit(len(new_cells) + len(sub) + len(cells), max_regions + len(cells))
             for crows, cp, cs in sub:
-                new_cells.append((crows, cp, pat + [tuple(cs)]))
+                new_cells.append((crows, cp, pat + [tuple(cs)], inet.post(forms, cs)))
             _check_limit(len(new_cells), max_regions)
             if progress is not None:
                 progress(len(new_cells))
         cells = new_cells
-    return [tuple(pat) for _, _, pat in cells]
+    return [tuple(pat) for _, _, pat, _ in cells]
 
 
-def _first_pattern(net: Network, dom_rows: list[Row]) -> Pattern:
-    """One region's pattern: follow one nonempty side at every neuron (at most 2 LPs per neuron)."""
-    d = net.input_dim
+def _first_pattern(inet: _IntNet, dom_rows: list[Row]) -> Pattern:
+    """One region's pattern: follow one nonempty side at every neuron (at most 1 LP per neuron)."""
+    d = inet.d
     start = _cdd.slack_point(dom_rows, [], d)
     if start is None:
         raise EmptyRegionError("the domain has an empty interior")
-    rows, p = list(dom_rows), start[0]
+    rows: list[Any] = list(dom_rows)
+    p = start[0]
     pat: list[tuple[int, ...]] = []
-    M, v = _identity(d)
-    for l in range(net.depth):
-        M, v = _layer_forms(net, l, M, v)
+    post = inet.start()
+    for l in range(inet.depth):
+        forms = inet.pre(l, post)
         s_layer = []
-        for i in range(len(v)):
-            r = (v[i], *M[i])
-            if not any(M[i]):
-                s_layer.append(_sign(v[i]))
+        for r in forms:
+            if not any(r[1:]):
+                s_layer.append((r[0] > 0) - (r[0] < 0))
                 continue
-            val = _val(r, p)
-            if val == 0:
+            D, X = _int_point(p)
+            sg = _isign(r, D, X)
+            if sg == 0:
                 res = _cdd.slack_point(rows + [r], [], d)
                 assert res is not None
                 p = res[0]
-                val = _val(r, p)
-            s = _sign(val)
-            rows.append(tuple(s * x for x in r))
-            s_layer.append(s)
+                sg = 1
+            rows.append([sg * x for x in r])
+            s_layer.append(sg)
         pat.append(tuple(s_layer))
-        M = [r if s_layer[i] > 0 else [_ZERO] * d for i, r in enumerate(M)]
-        v = [c if s_layer[i] > 0 else _ZERO for i, c in enumerate(v)]
+        post = inet.post(forms, s_layer)
     return tuple(pat)
 
 
-def _walk(net: Network, dom_rows: list[Row], max_regions: int,
+def _walk(inet: _IntNet, dom_rows: list[Row], max_regions: int,
           progress: Callable[[int], None] | None) -> dict[Pattern, Region]:
-    first = _first_pattern(net, dom_rows)
+    first = _first_pattern(inet, dom_rows)
     found: dict[Pattern, Region] = {}
     queue = deque([first])
     seen = {first}
     while queue:
         pat = queue.popleft()
-        reg = _build_region(net, dom_rows, pat)
+        reg = _build_region(inet, dom_rows, pat)
         found[pat] = reg
         if progress is not None:
             progress(len(found))
@@ -616,11 +741,12 @@ def regions(net: Network, domain: Polyhedron | None = None, *, max_regions: int 
     if max_regions < 1:
         raise RegionLimitError("max_regions must be >= 1")
     dom_rows = _domain_rows(net, domain)
+    inet = _IntNet(net)
     if method == "split":
-        pats = _split_patterns(net, dom_rows, max_regions, progress)
-        regs = [_build_region(net, dom_rows, p) for p in sorted(pats)]
+        pats = _split_patterns(inet, dom_rows, max_regions, progress)
+        regs = [_build_region(inet, dom_rows, p) for p in sorted(pats)]
     else:
-        found = _walk(net, dom_rows, max_regions, progress)
+        found = _walk(inet, dom_rows, max_regions, progress)
         regs = [found[p] for p in sorted(found)]
     return PolyhedralComplex(net, domain, tuple(regs))
 
