@@ -74,6 +74,10 @@ class Component:
 
     ``origin`` is JSON-able (lists, ints, strings).  ``parametrization`` maps every parameter symbol to an expression
     in ``free_symbols`` (positive symbols are the scalings λ_i > 0); its image is exactly the component.
+
+    A connected component that is not one basic semi-algebraic set is given as a union: ``pieces`` (each a
+    Component) cover it, and the component's own fields describe its principal (top-dimensional) piece, which is
+    also ``pieces[0]``.  Membership, sampling, verification and the exports then go piece by piece.
     """
 
     architecture: tuple[int, ...]
@@ -88,6 +92,7 @@ class Component:
     free_strict: tuple[sp.Expr, ...] = ()
     free_nonstrict: tuple[sp.Expr, ...] = ()
     free_point: Mapping[sp.Symbol, Fraction] | None = field(default=None, hash=False, compare=False)
+    pieces: tuple[Component, ...] = ()
 
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:
@@ -107,7 +112,10 @@ class Component:
         }
 
     def contains(self, eta: Network | Sequence[object]) -> bool:
-        """Exact membership: every equality vanishes and every inequality holds at ``eta``."""
+        """Exact membership: every equality vanishes and every inequality holds at ``eta`` (in some piece)."""
+        if self.pieces:
+            pt = _as_point(eta, self.architecture)
+            return any(p.contains(pt) for p in self.pieces)
         vals = self._values(_as_point(eta, self.architecture))
         return (all(S.evaluate(e, vals) == 0 for e in self.equalities)
                 and all(S.evaluate(e, vals) > 0 for e in self.strict)
@@ -125,8 +133,11 @@ class Component:
 
         Positive free symbols (scalings) are drawn in (0, max_num]; the others uniformly, or, when the component
         records ``free_point`` (the free values of ``point``), as small perturbations of it (shrinking on rejection).
-        Without a parametrisation the stored ``point`` is returned.
+        Without a parametrisation the stored ``point`` is returned.  A union samples the piece chosen by the seed.
         """
+        if self.pieces:
+            return self.pieces[_random.Random(seed).randrange(len(self.pieces))].sample(seed, max_num=max_num,
+                                                                                          max_den=max_den)
         if self.parametrization is None:
             return self.point
         rng = _random.Random(seed)
@@ -161,6 +172,9 @@ class Component:
                 out = -out
             return out
 
+        if self.pieces:
+            pieces = tuple(p.simplify() for p in self.pieces)
+            return replace(pieces[0], pieces=pieces, origin=self.origin, dimension=self.dimension)
         eqs = _unique(prim(e, False) for e in self.equalities)
         eqs = tuple(e for e in eqs if e != 0)
         strict = tuple(e for e in _unique(prim(e, True) for e in self.strict) if not (e.is_number and e > 0))
@@ -169,12 +183,17 @@ class Component:
 
     # ------------------------------------------------------------------ exports
     def to_sympy(self) -> sp.Basic:
-        """The defining formula ``And(Eq(e, 0), s > 0, q >= 0, ...)``."""
+        """The defining formula ``And(Eq(e, 0), s > 0, q >= 0, ...)`` (``Or`` over the pieces of a union)."""
+        if self.pieces:
+            return sp.Or(*[p.to_sympy() for p in self.pieces])
         return sp.And(*[sp.Eq(e, 0) for e in self.equalities], *[sp.StrictGreaterThan(e, 0) for e in self.strict],
                       *[sp.GreaterThan(e, 0) for e in self.nonstrict])
 
     def to_latex(self) -> str:
-        """``\\left\\{ \\eta : e_1 = 0, \\dots, s_1 > 0, \\dots \\right\\}`` (one condition per line)."""
+        """``\\left\\{ \\eta : e_1 = 0, \\dots, s_1 > 0, \\dots \\right\\}`` (one condition per line; a union of
+        pieces is written with ``\\cup``)."""
+        if self.pieces:
+            return r" \cup ".join(p.to_latex() for p in self.pieces)
         conds = ([S.expr_latex(e) + " = 0" for e in self.equalities] + [S.expr_latex(e) + " > 0" for e in self.strict]
                  + [S.expr_latex(e) + r" \geq 0" for e in self.nonstrict])
         return r"\left\{ \eta \;:\; \begin{array}{l} " + r" \\ ".join(conds) + r" \end{array} \right\}"
@@ -189,6 +208,8 @@ class Component:
             "point": [format_rational(v) for v in self.point],
             "origin": dict(self.origin),
         }
+        if self.pieces:
+            out["pieces"] = [p.to_dict() for p in self.pieces]
         if self.parametrization is not None:
             out["free_symbols"] = [str(s) for s in self.free_symbols]
             out["free_strict"] = [S.expr_str(e) for e in self.free_strict]
@@ -305,16 +326,19 @@ class Fiber:
         regions = region_data(self.network, self.domain)
         checks, failures = [], []
         for k in idx:
-            comp = comps[k]
-            family = self.kind == "bottleneck" and str(comp.origin.get("hidden_symmetry", "")).startswith("T_")
-            info, fails = _verify_component(self.network, comp, [] if family else regions, self.domain)
-            if family:
-                info.update(_certify_translation_family(self.network, comp))
-                info["pattern_constancy"] = "not needed: the family is certified by the common refinement in (x, t)"
-                if not info["family_certified"]:
-                    fails.append("the translation family was not certified")
-            checks.append({"component": k, **info})
-            failures += [f"component {k}: {f}" for f in fails]
+            parts = comps[k].pieces or (comps[k],)
+            for q, comp in enumerate(parts):
+                family = self.kind == "bottleneck" and str(comp.origin.get("hidden_symmetry", "")).startswith("T_")
+                info, fails = _verify_component(self.network, comp, [] if family else regions, self.domain)
+                if family:
+                    info.update(_certify_translation_family(self.network, comp))
+                    info["pattern_constancy"] = ("not needed: the family is certified by the common refinement "
+                                                 "in (x, t)")
+                    if not info["family_certified"]:
+                        fails.append("the translation family was not certified")
+                where = f"component {k}" + (f" piece {q}" if len(parts) > 1 else "")
+                checks.append({"component": k, **({"piece": q} if len(parts) > 1 else {}), **info})
+                failures += [f"{where}: {f}" for f in fails]
         return FiberVerification(not failures, tuple(checks), tuple(failures))
 
     # ------------------------------------------------------------------ exports
@@ -369,13 +393,16 @@ class Fiber:
         lines = [f"-- fiber of a ReLU network, architecture {self.architecture}, dimension {self.dimension}, "
                  f"{len(comps)} components (exactrelu); W1x2x1 = W1_2_1 etc.",
                  f"R = QQ[{', '.join(names)}];"]
-        for k, c in enumerate(comps, 1):
-            gens = ", ".join(S.expr_macaulay2(e) for e in c.equalities) or "0_R"
-            lines.append(f"I{k} = ideal({gens}); -- dim {c.dimension}, origin {json.dumps(dict(c.origin))}")
-            for e in c.strict:
-                lines.append(f"--   {S.expr_macaulay2(e)} > 0")
-            for e in c.nonstrict:
-                lines.append(f"--   {S.expr_macaulay2(e)} >= 0")
+        for k, comp in enumerate(comps, 1):
+            parts = comp.pieces or (comp,)
+            for q, c in enumerate(parts, 1):
+                name = f"I{k}" if len(parts) == 1 else f"I{k}p{q}"
+                gens = ", ".join(S.expr_macaulay2(e) for e in c.equalities) or "0_R"
+                lines.append(f"{name} = ideal({gens}); -- dim {c.dimension}, origin {json.dumps(dict(c.origin))}")
+                for e in c.strict:
+                    lines.append(f"--   {S.expr_macaulay2(e)} > 0")
+                for e in c.nonstrict:
+                    lines.append(f"--   {S.expr_macaulay2(e)} >= 0")
         return "\n".join(lines) + "\n"
 
     def to_sage(self) -> str:
@@ -386,12 +413,13 @@ class Fiber:
                  f"R = PolynomialRing(QQ, names={names!r})",
                  f"{', '.join(names)}, = R.gens()",
                  "components = []"]
-        for c in comps:
-            eqs = ", ".join(S.expr_str(e) for e in c.equalities)
-            strict = ", ".join(S.expr_str(e) for e in c.strict)
-            nonstrict = ", ".join(S.expr_str(e) for e in c.nonstrict)
-            lines.append(f"components.append({{'ideal': R.ideal([{eqs}]), 'strict': [{strict}], "
-                         f"'nonstrict': [{nonstrict}], 'dim': {c.dimension}}})")
+        for k, comp in enumerate(comps, 1):
+            for c in comp.pieces or (comp,):
+                eqs = ", ".join(S.expr_str(e) for e in c.equalities)
+                strict = ", ".join(S.expr_str(e) for e in c.strict)
+                nonstrict = ", ".join(S.expr_str(e) for e in c.nonstrict)
+                lines.append(f"components.append({{'component': {k}, 'ideal': R.ideal([{eqs}]), "
+                             f"'strict': [{strict}], 'nonstrict': [{nonstrict}], 'dim': {c.dimension}}})")
         return "\n".join(lines).replace("**", "^") + "\n"
 
 
@@ -489,6 +517,24 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
         if not ok:
             fails.append(f"neurons {i + 1}, {j + 1} are declared a canceling pair but the identity does not hold")
         forced.update({i: -1, j: 1})
+    if net.depth == 1:  # neurons with zero output weights contribute nothing; constant neurons have a known sign
+        W1, b1 = layers[0]
+        W2 = layers[1][0]
+        nonneg_free = set(comp.free_nonstrict)
+        strict_free = set(comp.free_strict)
+        for i in range(arch[1]):
+            if i in forced:
+                continue
+            if all(S.is_zero_identically(row[i]) for row in W2):
+                forced[i] = -1                          # any sign: W2_i = 0
+            elif all(S.is_zero_identically(v) for v in W1[i]):
+                sgn = S.sign_for_positive(b1[i], positive)
+                if sgn is None:
+                    sgn = 1 if b1[i] in strict_free else -1 if (-b1[i] in nonneg_free or b1[i] == 0) else None
+                if sgn is None:
+                    fails.append(f"constant neuron {i + 1}: the sign of its bias is not decided")
+                else:
+                    forced[i] = 1 if sgn > 0 else -1  # relu(b) = b for b > 0, 0 for b <= 0
     if net.depth == 1:  # eta's first-layer hyperplanes must be hyperplanes of theta (pattern constant on regions)
         theta_rows = [tuple(r) + (bb,) for r, bb in zip(net.layers[0].weights, net.layers[0].biases)]
         W1, b1 = layers[0]

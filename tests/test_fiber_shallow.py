@@ -189,13 +189,72 @@ def test_orientation_flip_is_outside_the_orbit() -> None:
     assert bool(equivalent(net, eta))
 
 
-def test_non_minimal_widths_are_refused() -> None:
-    zero = Network.from_lists([([[1], [2]], [0, 1]), ([[1, 0]], [0])])          # a zero neuron
-    dead = Network.from_lists([([[1], [0]], [0, -1]), ([[1, 5]], [0])])         # a dead constant neuron
-    dup = Network.from_lists([([[1], [2]], [0, 0]), ([[1, 1]], [0])])           # duplicates on one hyperplane
-    for net in (zero, dead, dup):
-        with pytest.raises(NotApplicableError):
-            shallow_fiber(net)
+ONE_EXTRA = {
+    "zero": Network.from_lists([([[1], [2]], [0, 1]), ([[1, 0]], [0])]),         # relu(x) + a zero neuron
+    "dead": Network.from_lists([([[1], [0]], [0, -1]), ([[1, 5]], [0])]),        # relu(x) + a dead constant neuron
+    "duplicate": Network.from_lists([([[1], [2]], [0, 0]), ([[1, 1]], [0])]),    # 3 relu(x) split over two neurons
+    "constant_2d": Network.from_lists([([[1, 2], [3, -1], [0, 0]], [1, 0, 2]), ([[1, -1, 3], [2, 1, 1]], [0, 1])]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONE_EXTRA))
+def test_one_extra_neuron(name: str) -> None:
+    """Width k+1 although k neurons suffice: one connected component per valid S, the union of the pieces
+    'extra zero / dead / constant neuron' and 'two neurons split one jump'; dimension k + 1 + max(d, m)."""
+    net = ONE_EXTRA[name]
+    d, n, m = net.architecture
+    data = canonical_data(net)
+    k = data.num_hyperplanes
+    assert n == k + 1
+    fib = shallow_fiber(net)
+    big = [c for c in fib.components if c.pieces]
+    assert len(big) == len({tuple(c.origin["orientation_set"]) for c in big}) >= 1
+    assert fib.dimension == k + 1 + max(d, m)
+    assert all(len(c.pieces) == 3 * math.factorial(n) + k * math.comb(n, 2) * math.factorial(k - 1) for c in big)
+    assert fib.contains(net)
+    # D - dim_fun bounds the dimension of the pieces through θ; it is attained where the Jacobian rank is locally
+    # constant (zero or active constant neuron), not at a dead constant neuron or a split duplicate (there the
+    # kernel has first-order directions that are not fiber directions: moving W1_e off 0, splitting the kink)
+    fd = functional_dimension(net)
+    here = max(p.dimension for c in big for p in c.pieces if p.contains(net))
+    assert fd.exact and here <= net.num_parameters - fd.rank
+    assert (here == net.num_parameters - fd.rank) == (name in ("zero", "constant_2d"))
+    for c in big:
+        for q, piece in enumerate(c.pieces):
+            pt = piece.sample(q)
+            assert c.contains(pt) and bool(equivalent(net, Network.from_parameters(net.architecture, pt)))
+    res = fib.verify()
+    assert res.ok and len(res.checks) == sum(max(len(c.pieces), 1) for c in fib.components)
+
+
+def test_one_extra_neuron_memberships_agree_with_equivalence() -> None:
+    net = ONE_EXTRA["zero"]
+    fib = shallow_fiber(net)
+    theta = list(net.parameters())
+    for q in range(len(theta)):
+        for delta in (F(1, 3), F(-2, 5), F(7)):
+            pt = list(theta)
+            pt[q] += delta
+            eta = Network.from_parameters(net.architecture, pt)
+            assert fib.contains(pt) == bool(equivalent(net, eta)), (q, delta)
+
+
+def test_one_extra_neuron_with_flips_and_pairs() -> None:
+    """three kinks (3 valid S) plus a zero neuron: 3 big components, and the width-4 opposite-pair networks."""
+    net = Network.from_lists([([[-1], [1], [1], [3]], [0, -1, -2, 1]), ([[1, -1, 1, 0]], [0])])
+    fib = shallow_fiber(net)
+    big = [c for c in fib.components if c.pieces]
+    pairs = [c for c in fib.components if not c.pieces]
+    assert len(big) == 3 and fib.dimension == 3 + 1 + 1
+    assert len(pairs) % math.factorial(4) == 0 and all(c.dimension == 4 for c in pairs)
+    eta = Network.from_parameters(net.architecture, pairs[0].sample(1))
+    assert bool(equivalent(net, eta)) and not any(c.contains(eta) for c in big)
+
+
+def test_non_minimal_widths_beyond_one_extra_are_refused() -> None:
+    two_zero = Network.from_lists([([[1], [2], [1]], [0, 1, 1]), ([[1, 0, 0]], [0])])
+    with pytest.raises(NotApplicableError):
+        shallow_fiber(two_zero)
     with pytest.raises(NotApplicableError):
         shallow_fiber(examples.relu_of_sum())
 
