@@ -252,3 +252,14 @@ def test_report_section(tmp_path) -> None:
     assert data["verified_component_1"] is True and set(data["files"]) == {"fiber.json", "fiber.tex"}
     assert json.loads((tmp_path / "fiber.json").read_text())["components"] == 18
     assert r"\left\{" in path.read_text() and "more components" in (tmp_path / "fiber.tex").read_text()
+
+
+def test_cli_union_component(tmp_path) -> None:
+    p = tmp_path / "net.json"
+    save(Network.from_lists([([[1], [2]], [0, 1]), ([[1, 0]], [0])]), p)     # relu(x) plus a zero neuron
+    res = runner.invoke(app, ["fiber", str(p)])
+    assert res.exit_code == 0 and "the union of 7 pieces" in res.stdout and "4 more pieces" in res.stdout
+    res = runner.invoke(app, ["fiber", str(p), "--component", "1"])
+    assert res.stdout.count("piece ") >= 7
+    doc = json.loads(runner.invoke(app, ["fiber", str(p), "--json"]).stdout)
+    assert doc["components"] == 1 and doc["dimension"] == 3 and len(doc["component_systems"][0]["pieces"]) == 7

@@ -97,12 +97,20 @@ def fiber_cmd(
     shown = chosen if (show_all or component is not None) else chosen[:SHOWN]
     for k in shown:
         c = comps[k]  # type: ignore[index]
-        console.rule(f"component {k + 1}: dimension {c.dimension}", align="left")
+        console.rule(f"component {k + 1}: dimension {c.dimension}"
+                     + (f", the union of {len(c.pieces)} pieces" if c.pieces else ""), align="left")
         console.print(Text("origin: " + ", ".join(f"{key}={val}" for key, val in c.origin.items()), style="dim"))
-        lines = [f"  {e} = 0" for e in c.equalities] + [f"  {e} > 0" for e in c.strict]
-        lines += [f"  {e} >= 0" for e in c.nonstrict]
-        lines.append("  point: " + ", ".join(format_rational(v) for v in c.point))
-        console.print(Text("\n".join(lines)))
+        parts = c.pieces or (c,)
+        limit = len(parts) if (component is not None or show_all) else 3
+        for q, piece in enumerate(parts[:limit]):
+            head = f"piece {q + 1} (dimension {piece.dimension}): {piece.origin.get('piece', '')}"
+            lines = [head] if c.pieces else []
+            lines += [f"  {e} = 0" for e in piece.equalities] + [f"  {e} > 0" for e in piece.strict]
+            lines += [f"  {e} >= 0" for e in piece.nonstrict]
+            lines.append("  point: " + ", ".join(format_rational(v) for v in piece.point))
+            console.print(Text("\n".join(lines)))
+        if len(parts) > limit:
+            console.print(f"  ... {len(parts) - limit} more pieces (--component {k + 1} prints them all)")
     if len(shown) < len(chosen):
         console.print(f"... {len(chosen) - len(shown)} more components (--all, or --component K)")
     if latex:
