@@ -12,12 +12,12 @@ as a :func:`~exactrelu.polyhedra.Box`).  The answer always comes with evidence:
 
 Methods (``method="auto"`` tries them in this order):
 
-``"normal-form"``
-    same architecture and equal normal forms modulo trivial symmetries: equal at once.
 ``"canonical-data"``
-    both networks have at most one hidden layer and no domain is given: ``K(f_a) = K(f_b)`` (MATH.md B1/B2),
-    polynomial time, no region enumeration; a witness is read off the differing canonical data.  With a domain,
-    equal data still proves equality; unequal data falls back to the common refinement.
+    both networks have at most one hidden layer: ``K(f_a) = K(f_b)`` (MATH.md B1/B2), polynomial time, no region
+    enumeration; a witness is read off the differing canonical data.  With a domain, equal data still proves
+    equality; unequal data falls back to the common refinement.
+``"normal-form"``
+    (deeper networks) same architecture and equal normal forms modulo trivial symmetries: equal at once.
 ``"bottleneck"``
     the first-layer reduction of MATH.md D0/D5 for ``(d, n1, n2, m)`` networks with ``n1 <= d``: when both first
     layers have exact rank ``n1`` (so ``x -> relu(W1 x + b1)`` maps ``R^d`` onto the orthant) and define the same
@@ -38,7 +38,7 @@ Examples
 >>> b = rescale(permute(a, 1, (2, 0, 1)), 1, (3, 1, Fraction(1, 2)))
 >>> r = equivalent(a, b)
 >>> bool(r), r.method
-(True, 'normal-form')
+(True, 'canonical-data')
 >>> c = Network.from_lists([([[-1], [1], [1]], [0, -1, Fraction(-201, 100)]), ([[1, -1, 1]], [0])])
 >>> r = equivalent(a, c)
 >>> bool(r), r.method, r.witness.x, r.witness.a, r.witness.b
@@ -134,90 +134,115 @@ def _check_pair(a: Network, b: Network, domain: Polyhedron | None) -> None:
             raise ShapeError(f"domain lives in dimension {domain.ambient_dim}, the networks have {a.input_dim} inputs")
 
 
+def evaluate_exact(net: Network, x: Sequence[Fraction]) -> Vector:
+    """``f(x)`` exactly, skipping zero inputs and inactive neurons (same value as ``net(x)``; faster on sparse
+    points such as the witnesses built here).
+
+    >>> from exactrelu import examples
+    >>> evaluate_exact(examples.three_kinks(), (Fraction(5, 2),)) == examples.three_kinks()((Fraction(5, 2),))
+    True
+    """
+    vals = [(j, v) for j, v in enumerate(x) if v]
+    for l, layer in enumerate(net.layers):
+        z = [sum((row[j] * v for j, v in vals), b) for row, b in zip(layer.weights, layer.biases)]
+        if l == net.depth:
+            return tuple(z)
+        vals = [(i, v) for i, v in enumerate(z) if v > 0]
+    raise AssertionError("unreachable")
+
+
 def _witness_from(points: Sequence[Vector], a: Network, b: Network,
                   domain: Polyhedron | None = None) -> Witness | None:
+    """The first point where the exact outputs differ (inside ``domain`` when given), or None."""
     for x in points:
         if domain is not None and not domain.contains(x):
             continue
-        fa, fb = a(x), b(x)
+        fa, fb = evaluate_exact(a, x), evaluate_exact(b, x)
         if fa != fb:
             return Witness(tuple(x), fa, fb)
     return None
 
 
 # ---------------------------------------------------------------------------------------------- canonical data
-def _point_on_hyperplane(H: tuple[int, ...], others: Sequence[tuple[int, ...]], d: int) -> Vector:
-    """A rational point of ``H . (x, 1) = 0`` on none of the ``others`` (integer rows ``(n_1..n_d, n_0)``).
+def _point_on_hyperplane(H: tuple[int, ...], others: Sequence[tuple[int, ...]],
+                         d: int) -> tuple[Vector, list[tuple[int, int]]]:
+    """A rational point of ``H . (x, 1) = 0`` on none of the ``others`` (integer rows ``(n_1..n_d, n_0)``), with
+    ``(n_p * h(x), h_p)`` for each other ``h`` (``p`` = pivot of ``H``: its value times ``n_p`` and its slope along
+    ``e_p``).
 
-    Tries ``y = 0``, seeded small random integers, then the moment curve ``(s, s^2, ...)`` on the free coordinates,
-    which leaves each other hyperplane at most ``d - 1`` times (so some ``s <= (d-1) len(others)`` works).
+    Tries ``y = 0`` on the free coordinates (a point with one nonzero entry), seeded small random integers, then the
+    moment curve ``(s, s^2, ...)``, which leaves each other hyperplane at most ``d - 1`` times (so some
+    ``s <= (d-1) len(others) + 1`` works).
     """
     p = next(j for j in range(d) if H[j])
     free = [j for j in range(d) if j != p]
     np_, n0 = H[p], H[d]
 
-    def off_all(y: Sequence[int]) -> bool:
-        s = n0 + sum(H[j] * v for j, v in zip(free, y))  # x_p = -s / n_p
+    def values(y: Sequence[int]) -> list[tuple[int, int]] | None:
+        nz = [(j, v) for j, v in zip(free, y) if v]
+        s = n0 + sum(H[j] * v for j, v in nz)  # x_p = -s / n_p
+        out = []
         for h in others:
-            val = sum(h[j] * v for j, v in zip(free, y)) * np_ - h[p] * s + h[d] * np_
+            val = sum(h[j] * v for j, v in nz) * np_ - h[p] * s + h[d] * np_
             if val == 0:
-                return False
-        return True
+                return None
+            out.append((val, h[p]))
+        return out
 
     def candidates() -> Any:
         yield [0] * len(free)
         rng = _random.Random(0)
         for _ in range(32):
             yield [rng.randint(-3, 3) for _ in free]
-        for s in range(1, (len(free)) * len(others) + 2):
+        for s in range(1, len(free) * len(others) + 2):
             yield [s ** (k + 1) for k in range(len(free))]
 
     for y in candidates():
-        if off_all(y):
+        vals = values(y)
+        if vals is not None:
             x = [_ZERO] * d
             for j, v in zip(free, y):
                 x[j] = Fraction(v)
             x[p] = Fraction(-(n0 + sum(H[j] * v for j, v in zip(free, y))), np_)
-            return tuple(x)
+            return tuple(x), vals
     raise AssertionError("internal error: no point off the other hyperplanes (impossible for distinct hyperplanes)")
 
 
-def _shallow_witness(a: Network, b: Network) -> Witness | None:
-    """A witness from differing canonical data (exact; ``None`` only if the data agree)."""
-    ta, tb = _terms(a), _terms(b)
+def _shallow_witness(a: Network, b: Network, ta: Any, tb: Any) -> Witness | None:
+    """A witness from differing canonical data ``ta != tb`` (exact; ``None`` only if the data agree)."""
     d, m = a.input_dim, a.output_dim
     zero = (_ZERO,) * m
     keys = sorted(set(ta.jumps) | set(tb.jumps))
     differing = [k for k in keys if ta.jumps.get(k, zero) != tb.jumps.get(k, zero)]
     if differing:
-        # f_a - f_b bends across H: among x0 and x0 +- eps n (no other hyperplane in between) one point differs
+        # f_a - f_b bends across H at x0: along x0 + s e_p no other hyperplane is met for |s| <= eps, so f_a - f_b is
+        # two affine pieces with different slopes there and cannot vanish at all of x0, x0 - eps e_p, x0 + eps e_p
         H = differing[0]
         others = [k for k in keys if k != H]
-        x0 = _point_on_hyperplane(H, others, d)
-        nu = H[:d]
+        x0, vals = _point_on_hyperplane(H, others, d)
+        p = next(j for j in range(d) if H[j])
         eps = Fraction(1)
-        for h in others:
-            slope = sum(hj * v for hj, v in zip(h[:d], nu))
+        for val, slope in vals:
             if slope:
-                value = sum((hj * v for hj, v in zip(h[:d], x0)), Fraction(h[d]))
-                eps = min(eps, abs(value) / (2 * abs(slope)))
-        points = [x0, tuple(v - eps * n for v, n in zip(x0, nu)), tuple(v + eps * n for v, n in zip(x0, nu))]
+                eps = min(eps, Fraction(abs(val), 2 * abs(H[p]) * abs(slope)))
+        shifted = [tuple(v + sign * eps if j == p else v for j, v in enumerate(x0)) for sign in (-1, 1)]
+        points = [x0, *shifted]
     else:  # same kinks: the difference is affine
         points = [tuple([_ZERO] * d)] + [tuple(Fraction(int(j == q)) for j in range(d)) for q in range(d)]
     return _witness_from(points, a, b)
 
 
 def _by_canonical_data(a: Network, b: Network, domain: Polyhedron | None) -> Equivalence | None:
-    ta, tb = _terms(a), _terms(b)
-    if ta == tb:
-        from .shallow import _public
+    from .shallow import _same_function
 
-        return Equivalence(True, "canonical-data", evidence={"canonical_data": _public(ta).to_dict()},
+    ta, tb = _terms(a), _terms(b)
+    if _same_function(ta, tb):
+        return Equivalence(True, "canonical-data", evidence={"hyperplanes": len(ta.jumps)},
                            notes=("equal canonical data K(f) (MATH.md B1/B2): equal on R^d, hence on any domain",),
                            domain=domain)
     if domain is not None:
         return None
-    w = _shallow_witness(a, b)
+    w = _shallow_witness(a, b, ta, tb)
     if w is None:  # cannot happen: unequal canonical data means unequal functions (MATH.md B1)
         raise AssertionError("internal error: canonical data differ but no witness was found")
     return Equivalence(False, "canonical-data", witness=w,
@@ -433,8 +458,22 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, meth
 
     if method == "common-refinement":
         return general()
+    shallow_pair = a.depth <= 1 and b.depth <= 1  # canonical data subsume the trivial symmetries
+    # ---- shallow canonical data
+    if method in ("auto", "canonical-data"):
+        if a.depth <= 1 and b.depth <= 1:
+            res = _by_canonical_data(a, b, domain)
+            if res is not None and not (res.equivalent and certificate):
+                return res
+            if res is None:
+                notes.append("canonical data differ on R^d; on the domain the common refinement decides")
+            else:
+                notes.append("equal canonical data; certificate requested, so the common refinement runs")
+            return general()
+        if method == "canonical-data":
+            raise NotApplicableError("canonical data need at most one hidden layer in both networks")
     # ---- trivial symmetry
-    if method in ("auto", "normal-form"):
+    if method == "normal-form" or (method == "auto" and not shallow_pair):
         sym = None
         if a.architecture == b.architecture:
             from .symmetry import related_by_trivial_symmetry
@@ -453,19 +492,6 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, meth
             raise NotApplicableError("the networks are not related by a trivial symmetry (unequal normal forms); "
                                      "that alone does not decide equivalence")
         notes.append("not related by a trivial symmetry")
-    # ---- shallow canonical data
-    if method in ("auto", "canonical-data"):
-        if a.depth <= 1 and b.depth <= 1:
-            res = _by_canonical_data(a, b, domain)
-            if res is not None and not (res.equivalent and certificate):
-                return res
-            if res is None:
-                notes.append("canonical data differ on R^d; on the domain the common refinement decides")
-            else:
-                notes.append("equal canonical data; certificate requested, so the common refinement runs")
-            return general()
-        if method == "canonical-data":
-            raise NotApplicableError("canonical data need at most one hidden layer in both networks")
     # ---- bottleneck first-layer reduction
     if method in ("auto", "bottleneck"):
         res2 = "certificate requested" if certificate else _by_bottleneck(a, b, domain, max_regions, progress)

@@ -103,11 +103,14 @@ class CanonicalData:
 @dataclass(frozen=True, slots=True)
 class _Terms:
     """Internal fast form of ``K(f)``: hyperplanes keyed by a primitive integer vector ``(n_1..n_d, n_0)`` whose first
-    nonzero ``n_j`` (j <= d) is positive; ``jumps[key]`` is the weight of ``relu(n . x + n_0)``.  Equality of ``_Terms``
-    is equality of functions, like :class:`CanonicalData`, but building it needs no rational division per entry."""
+    nonzero ``n_j`` (j <= d) is positive; ``jumps[key]`` is the weight of ``relu(n . x + n_0)``.  The linear part is
+    kept factored: ``A_R = base - sum_key neg[key] n_key^T`` (``neg[key]``: the summed ``mu_i c_i`` of the neurons
+    oriented against ``n``), so two forms can be compared without building ``A_R`` (see :func:`_same_function`).
+    Building it needs no rational division per weight."""
 
     jumps: dict[tuple[int, ...], Vector]
-    linear: Matrix
+    neg: dict[tuple[int, ...], Vector]
+    base: Matrix | None
     constant: Vector
     input_dim: int
     output_dim: int
@@ -119,16 +122,20 @@ def _primitive(row: Sequence[Fraction], bias: Fraction) -> tuple[tuple[int, ...]
     Returns ``(n, o, mu)``; the row must have a nonzero entry.
     """
     entries = (*row, bias)
-    den = math.lcm(*(v.denominator for v in entries))
-    ints = [v.numerator * (den // v.denominator) for v in entries]
+    # Network entries are Fractions (validated by as_rational): read the slots directly, this is the hot loop
+    dens = [v._denominator for v in entries]
+    distinct = set(dens)
+    den = math.lcm(*distinct)
+    scale = {q: den // q for q in distinct}  # few distinct denominators (e.g. powers of 2 from floats)
+    ints = [v._numerator * scale[q] for v, q in zip(entries, dens)]
     g = math.gcd(*ints)
     first = next(v for v in ints[:-1] if v)
     o = 1 if first > 0 else -1
-    n = tuple(v // (o * g) for v in ints)
+    n = tuple(ints) if o * g == 1 else tuple(v // (o * g) for v in ints)
     return n, o, Fraction(g, den)
 
 
-def _sum_outer(cols: Sequence[Vector], rows: Sequence[Sequence[Fraction]], m: int, d: int) -> list[list[Fraction]]:
+def _sum_outer(cols: Sequence[Vector], rows: Sequence[Sequence[Any]], m: int, d: int) -> list[list[Fraction]]:
     """``sum_i cols[i] rows[i]^T`` (m x d) exactly, by integer arithmetic with one common denominator per output row."""
     if not cols:
         return [[_ZERO] * d for _ in range(m)]
@@ -148,18 +155,17 @@ def _sum_outer(cols: Sequence[Vector], rows: Sequence[Sequence[Fraction]], m: in
 
 
 def _terms(net: Network) -> _Terms:
-    """``K(f)`` in the internal integer-keyed form; cost O(n (d + m)) integer operations plus the linear term."""
+    """``K(f)`` in the internal integer-keyed form; cost O(n (d + m)) integer operations."""
     if net.depth > 1:
-        raise NotApplicableError(f"canonical data needs at most one hidden layer, the network has {net.depth}")
+        raise NotApplicableError(f"canonical data need at most one hidden layer, the network has {net.depth}")
     d, m = net.input_dim, net.output_dim
     if net.depth == 0:
         out = net.layers[0]
-        return _Terms({}, out.weights, out.biases, d, m)
+        return _Terms({}, {}, out.weights, out.biases, d, m)
     hid, out = net.layers
     beta = list(out.biases)
     jumps: dict[tuple[int, ...], list[Fraction]] = {}
-    neg_cols: list[Vector] = []
-    neg_rows: list[Vector] = []
+    neg: dict[tuple[int, ...], list[Fraction]] = {}
     for i in range(hid.n_out):
         c = tuple(row[i] for row in out.weights)
         if not any(c):
@@ -173,24 +179,38 @@ def _terms(net: Network) -> _Terms:
         acc = jumps.setdefault(n, [_ZERO] * m)
         for r in range(m):
             acc[r] += mu * c[r]
-        if o < 0:  # c relu(-(mu n.x)) = c relu(mu n.x) - c mu n.x ; -c mu n = c w (as w = -mu n)
-            neg_cols.append(c)
-            neg_rows.append(w)
+        if o < 0:  # c relu(-mu n.(x,1)) = c relu(mu n.(x,1)) - mu c n.(x,1)
+            nacc = neg.setdefault(n, [_ZERO] * m)
+            for r in range(m):
+                nacc[r] += mu * c[r]
             beta = [s + cj * b for s, cj in zip(beta, c)]
-    linear = _sum_outer(neg_cols, neg_rows, m, d)
     kept = {k: tuple(v) for k, v in jumps.items() if any(v)}
-    return _Terms(kept, tuple(tuple(r) for r in linear), tuple(beta), d, m)
+    return _Terms(kept, {k: tuple(v) for k, v in neg.items() if any(v)}, None, tuple(beta), d, m)
 
 
-def _as_terms(obj: Network | CanonicalData) -> _Terms:
-    if isinstance(obj, Network):
-        return _terms(obj)
-    return _Terms({_key_of(a, t): C for a, t, C in obj.hyperplanes}, obj.linear, obj.constant, obj.input_dim,
-                  obj.output_dim)
+def _linear(t: _Terms, skip: set[tuple[int, ...]] | None = None) -> list[list[Fraction]]:
+    """``A_R = base - sum_key neg[key] n_key^T`` (m x d)."""
+    keys = [k for k in t.neg if skip is None or k not in skip]
+    A = _sum_outer([tuple(-v for v in t.neg[k]) for k in keys], [k[:-1] for k in keys], t.output_dim, t.input_dim)
+    if t.base is not None:
+        A = [[x + y for x, y in zip(ra, rb)] for ra, rb in zip(A, t.base)]
+    return A
 
 
-def _key_of(a: Vector, t: Fraction) -> tuple[int, ...]:
-    return _primitive(a, t)[0]
+def _same_function(ta: _Terms, tb: _Terms) -> bool:
+    """``K(f_a) == K(f_b)`` without building both linear parts: only the keys whose ``neg`` masses differ count."""
+    if (ta.input_dim, ta.output_dim, ta.constant) != (tb.input_dim, tb.output_dim, tb.constant):
+        return False
+    if ta.jumps != tb.jumps:
+        return False
+    m, d = ta.output_dim, ta.input_dim
+    zero = (_ZERO,) * m
+    keys = [k for k in set(ta.neg) | set(tb.neg) if ta.neg.get(k, zero) != tb.neg.get(k, zero)]
+    delta = [tuple(x - y for x, y in zip(ta.neg.get(k, zero), tb.neg.get(k, zero))) for k in keys]
+    D = _sum_outer(delta, [k[:-1] for k in keys], m, d)  # A_a - A_b = (base_a - base_b) - D
+    ba = ta.base if ta.base is not None else ((_ZERO,) * d,) * m
+    bb = tb.base if tb.base is not None else ((_ZERO,) * d,) * m
+    return all(x - y == z for ra, rb, rd in zip(ba, bb, D) for x, y, z in zip(ra, rb, rd))
 
 
 def _public(terms: _Terms) -> CanonicalData:
@@ -200,7 +220,8 @@ def _public(terms: _Terms) -> CanonicalData:
         a = tuple(Fraction(v, p) for v in n[:-1])
         hyps.append((a, Fraction(n[-1], p), tuple(p * c for c in Cn)))
     hyps.sort(key=lambda h: (h[0], h[1]))
-    return CanonicalData(tuple(hyps), terms.linear, terms.constant, terms.input_dim, terms.output_dim)
+    linear = tuple(tuple(r) for r in _linear(terms))
+    return CanonicalData(tuple(hyps), linear, terms.constant, terms.input_dim, terms.output_dim)
 
 
 def canonical_data(net: Network) -> CanonicalData:

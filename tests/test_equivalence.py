@@ -302,3 +302,13 @@ def test_report_section(tmp_path) -> None:
     w = sec.data["perturbed"]["witness"]
     assert sec.data["perturbed"]["equivalent"] is False and [F(v) for v in w["a"]] == list(net([F(v) for v in w["x"]]))
     assert check_certificate(tmp_path / "equivalence-certificate.json")["valid"]
+
+
+@given(st.sampled_from([(2, 3, 1), (3, 4, 2, 1), (1, 2, 2, 2, 2)]), st.integers(0, 10**6),
+       st.lists(st.fractions(min_value=-5, max_value=5, max_denominator=4), min_size=3, max_size=3))
+def test_sparse_exact_evaluation_equals_forward_pass(arch, seed, xs) -> None:
+    from exactrelu.equivalence import evaluate_exact
+
+    net = random_network(arch, seed=seed, nonzero=False)
+    x = tuple(xs[: arch[0]])
+    assert evaluate_exact(net, x) == net(x)
