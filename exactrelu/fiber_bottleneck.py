@@ -30,8 +30,10 @@ Facts used below, with proofs [D]:
   u_j + (W2_ik / W2_ij) u_k**; proof: with ``c = W2_ik/W2_ij`` (the same for all attached ``i``),
   ``W2_ij relu(u_j + c u_k + e) + W2_ik relu(-u_k) - W2_ij e`` agrees with ``W2_ij relu(u_j) + W2_ik relu(u_k)``
   wherever either side's neuron can be active, since ``W2_ik relu(u_k) - W2_ik relu(-u_k) = W2_ik u_k`` (four cases,
-  like T_j).  The generators commute, ``M_k^2 = 1``, and every ``M_k`` is ``K_j = [n1] \\ {j}`` when ``n2 = 1``.
-  ``K_j`` is non-empty only in that the second layer's alive rows are proportional off ``j`` (e.g. ``n2 = 1``).
+  like T_j).  The generators commute and ``M_k^2 = 1``.  When ``n2 = 1``, ``K_j = [n1] \\ {j}``.  When ``n2 >= 2``
+  and every second-layer neuron is alive, a ``k ∈ K_j`` would make the columns ``j`` and ``k`` of ``W2``
+  proportional, so ``W2 D_{{j,k}} W1`` would have rank 1 < 2: θ is then not generic.  Hence **for generic θ,
+  G_j ≅ (Z/2)^{n1-1} if n2 = 1 and G_j is trivial if n2 >= 2**.
 
 The generic fiber (covered case: every second-layer neuron alive, i.e. no dead and no linear neuron)::
 
@@ -454,7 +456,7 @@ def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components
                 what.append(f"masked product of layer {f.layer} with index sets {f.index_sets} has rank {f.rank} "
                             f"< {f.expected}")
             raise NotApplicableError("θ is not generic: " + "; ".join(what))
-    if not st.alive:
+    if all(k == "dead" for k in st.second_layer):
         raise NotApplicableError("every second-layer neuron is dead on the orthant: f is constant")
     others = [f"{i + 1} ({k})" for i, k in enumerate(st.second_layer) if k != "alive"]
     if others:

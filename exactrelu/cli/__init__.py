@@ -16,6 +16,7 @@ from . import _fdim  # noqa: E402,F401
 from . import _fiber  # noqa: E402,F401
 from . import _equiv  # noqa: E402,F401
 from . import _regions  # noqa: E402,F401
+from . import _bottleneck  # noqa: E402,F401
 from ._common import app
 
 __all__ = ["app", "main"]
