@@ -12,7 +12,9 @@ from .fdim import (
     batch_functional_dimension,
     functional_dimension,
 )
+from .fiber_bottleneck import bottleneck_fiber, bottleneck_structure, local_fiber
 from .fibers import Component, Fiber, fiber
+from .genericity import GenericityReport, is_generic
 from .identifiability import fiber_tangent_space, identifiability
 from .interop import from_torch
 from .io import load, save
@@ -52,6 +54,11 @@ __all__ = [
     "Component",
     "Fiber",
     "fiber",
+    "bottleneck_fiber",
+    "bottleneck_structure",
+    "local_fiber",
+    "GenericityReport",
+    "is_generic",
     "ExactReluError",
     "Layer",
     "Network",
