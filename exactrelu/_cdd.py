@@ -22,9 +22,12 @@ import cdd.gmp as _g
 
 from .errors import PolyhedralComputationError
 
-__all__ = ["lp_max", "slack_point", "canonicalize", "generators", "hull", "float_candidates", "Row"]
+__all__ = ["STATS", "lp_max", "slack_point", "canonicalize", "generators", "hull", "float_candidates", "Row"]
 
 Row = Sequence[Fraction | int]
+
+#: Call counters (instrumentation for benchmarks: exact LPs, canonicalisations, double descriptions, float filters).
+STATS = {"lp": 0, "canonicalize": 0, "dd": 0, "float_filter": 0}
 
 _OPT = cdd.LPStatusType.OPTIMAL
 _INFEASIBLE = {cdd.LPStatusType.INCONSISTENT, cdd.LPStatusType.STRUC_INCONSISTENT}
@@ -32,6 +35,7 @@ _UNBOUNDED = {cdd.LPStatusType.DUAL_INCONSISTENT, cdd.LPStatusType.UNBOUNDED, cd
 
 
 def _solve(arr: list[list[Fraction | int]], lin: set[int]) -> _g.LinProg:
+    STATS["lp"] += 1
     try:
         if lin:
             mat = _g.matrix_from_array(arr[:-1], lin_set=lin, rep_type=cdd.RepType.INEQUALITY,
@@ -90,6 +94,7 @@ def canonicalize(inequalities: Sequence[Row], equalities: Sequence[Row]
     """
     rows = [list(r) for r in equalities] + [list(r) for r in inequalities]
     ne = len(equalities)
+    STATS["canonicalize"] += 1
     try:
         mat = _g.matrix_from_array(rows, lin_set=set(range(ne)), rep_type=cdd.RepType.INEQUALITY)
         _, _, newpos = _g.matrix_canonicalize(mat)
@@ -116,6 +121,7 @@ def generators(inequalities: Sequence[Row], equalities: Sequence[Row], dim: int
     rows = [list(r) for r in equalities] + [list(r) for r in inequalities]
     if not rows:
         rows = [[1] + [0] * dim]
+    STATS["dd"] += 1
     try:
         mat = _g.matrix_from_array(rows, lin_set=set(range(len(equalities))), rep_type=cdd.RepType.INEQUALITY)
         gen = _g.copy_generators(_g.polyhedron_from_matrix(mat))
@@ -155,6 +161,7 @@ def float_candidates(rows: Sequence[Row]) -> list[int] | None:
 
     Callers must verify the result exactly (see ``exactrelu.regions``); None when the float computation fails.
     """
+    STATS["float_filter"] += 1
     try:
         scaled = []
         for r in rows:

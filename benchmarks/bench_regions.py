@@ -1,0 +1,119 @@
+"""Region enumeration speed: exact ``regions()`` (walk and split) vs a float64 numpy + scipy ``linprog`` implementation
+of the same layer-by-layer splitting, measured in the same run on the same seeded networks (issue 3).
+
+Figures: regions, seconds, regions/s, exact cdd calls per region (LPs + canonicalisations + double descriptions),
+and the ratio exact / float64.  ``--peers`` adds the optional ``relucent`` package if it is importable (it needs
+Gurobi; it is not installed by default, and this benchmark never installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import numpy as np
+
+from exactrelu import _cdd, random_network
+from exactrelu.regions import regions
+
+ARCHS = [(2, 16, 16, 1), (2, 64, 1), (4, 12, 12, 1), (3, 10, 10, 10, 1)]
+#: The float64 run stops after max(this, 2 x the exact walk time) seconds (capped at 900 s).
+FLOAT_BUDGET = float(os.environ.get("EXACTRELU_BENCH_FLOAT_BUDGET", "60"))
+
+
+def _slack_lp(A: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray] | None:
+    """max t s.t. b + A x >= t, t <= 1 (scipy HiGHS, float64); returns (t, x) or None if t <= 1e-9."""
+    from scipy.optimize import linprog
+
+    n, d = A.shape
+    c = np.zeros(d + 1)
+    c[-1] = -1.0
+    A_ub = np.hstack([-A, np.ones((n, 1))]) if n else np.zeros((0, d + 1))
+    res = linprog(c, A_ub=A_ub, b_ub=b if n else None, bounds=[(None, None)] * d + [(None, 1.0)], method="highs")
+    if res.status != 0 or -res.fun <= 1e-9:
+        return None
+    return -res.fun, res.x[:d]
+
+
+def float_split(net: Any, deadline: float) -> tuple[int, int, bool]:
+    """The same splitting enumeration in float64; returns (regions, LPs, finished before the deadline)."""
+    layers = [(np.array([[float(v) for v in r] for r in L.weights]), np.array([float(v) for v in L.biases]))
+              for L in net.layers]
+    d = net.input_dim
+    cells = [(np.zeros((0, d)), np.zeros(0), np.zeros(d), np.eye(d), np.zeros(d))]  # A, b, point, post M, post v
+    lps = 0
+    for W, bias in layers[:-1]:
+        new = []
+        for A, b, p, M, v in cells:
+            Z, z0 = W @ M, W @ v + bias
+            sub = [(A, b, p, [])]
+            for i in range(len(z0)):
+                nxt = []
+                for A2, b2, p2, s in sub:
+                    val = Z[i] @ p2 + z0[i]
+                    sg = 1 if val > 0 else -1
+                    other_A, other_b = -sg * Z[i], -sg * z0[i]
+                    res = _slack_lp(np.vstack([A2, other_A]), np.append(b2, other_b))
+                    lps += 1
+                    if res is None:
+                        nxt.append((A2, b2, p2, s + [sg]))
+                    else:
+                        nxt.append((np.vstack([A2, sg * Z[i]]), np.append(b2, sg * z0[i]), p2, s + [sg]))
+                        nxt.append((np.vstack([A2, other_A]), np.append(b2, other_b), res[1], s + [-sg]))
+                    if time.perf_counter() > deadline:
+                        return 0, lps, False
+                sub = nxt
+            for A2, b2, p2, s in sub:
+                mask = np.array(s) > 0
+                new.append((A2, b2, p2, Z * mask[:, None], z0 * mask))
+        cells = new
+    return len(cells), lps, True
+
+
+def _exact(net: Any, method: str) -> tuple[int, float, int]:
+    before = sum(_cdd.STATS.values())
+    t0 = time.perf_counter()
+    C = regions(net, method=method)
+    dt = time.perf_counter() - t0
+    return len(C.regions), dt, sum(_cdd.STATS.values()) - before
+
+
+def main(peers: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for arch in ARCHS:
+        net = random_network(arch, seed=0)
+        n, t_walk, calls = _exact(net, "walk")
+        row: dict[str, Any] = {"regions": n, "walk_seconds": round(t_walk, 3),
+                               "walk_regions_per_s": round(n / t_walk, 1),
+                               "exact_cdd_calls_per_region": round(calls / n, 2)}
+        n2, t_split, calls2 = _exact(net, "split")
+        assert n2 == n
+        row.update({"split_seconds": round(t_split, 3), "split_regions_per_s": round(n / t_split, 1),
+                    "split_cdd_calls_per_region": round(calls2 / n, 2)})
+        budget = min(max(FLOAT_BUDGET, 2 * t_walk), 900.0)
+        t0 = time.perf_counter()
+        nf, lps, done = float_split(net, t0 + budget)
+        tf = time.perf_counter() - t0
+        if done:
+            assert nf == n, (nf, n)  # float64 found the same number of regions here
+            row.update({"float64_seconds": round(tf, 3), "float64_regions_per_s": round(nf / tf, 1),
+                        "float64_lps_per_region": round(lps / nf, 2), "walk_vs_float64": round(tf / t_walk, 2)})
+        else:  # did not finish within the budget: the exact walk is at least budget / t_walk times faster
+            row.update({"float64_seconds": f"> {round(tf, 1)} (stopped)", "float64_regions_per_s": None,
+                        "walk_vs_float64": f">= {round(tf / t_walk, 2)}"})
+        if peers:
+            try:
+                import relucent  # noqa: F401
+                row["relucent"] = "importable (not run: needs a Gurobi licence check)"
+            except ImportError:
+                row["relucent"] = "not installed"
+        out[str(arch)] = row
+        print(f"{arch}: {n} regions; exact walk {row['walk_regions_per_s']}/s ({row['exact_cdd_calls_per_region']} "
+              f"cdd calls/region), exact split {row['split_regions_per_s']}/s; float64 scipy "
+              f"{row['float64_seconds']} s; walk/float64 = {row['walk_vs_float64']}x", flush=True)
+    return out
+
+
+if __name__ == "__main__":
+    main()
