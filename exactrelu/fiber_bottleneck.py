@@ -91,7 +91,7 @@ from .network import Layer, Network
 from .rational import format_rational
 
 __all__ = ["BottleneckStructure", "LocalFiber", "bottleneck_structure", "visible_first_layer", "translate", "flip",
-           "certify_family", "bottleneck_fiber", "local_fiber", "MAX_COMPONENTS"]
+           "certify_family", "bottleneck_fiber", "local_fiber", "bottleneck_section", "MAX_COMPONENTS"]
 
 #: Refuse to build more components than this (n1! n2! 2^|K_j| grows fast).
 MAX_COMPONENTS = 5000
@@ -547,3 +547,56 @@ def local_fiber(net: Network) -> Fiber:
              f"{len(T.scaling)} scaling directions and {len(T.hidden)} hidden-symmetry directions",
              "mechanisms (MATH.md §6): " + (", ".join(sorted({m['kind'] for m in mechs})) or "none found"))
     return Fiber(network=net, kind="local", dimension=T.dimension, components=None, local=loc, notes=notes)
+
+
+# ---------------------------------------------------------------------------------------------- report section
+def bottleneck_section(net: Network, outdir: Any) -> Any:
+    """Demo-report section: genericity (MATH.md §1) and, for a bottleneck, visibility, T_j, G_j and the fiber.
+
+    Otherwise the local description (dimension, scaling / hidden directions, mechanisms).
+    """
+    from itertools import combinations as _comb
+
+    from .errors import RegionLimitError
+    from .genericity import is_generic
+    from .report import ReportSection
+
+    lines: list[str] = []
+    data: dict[str, Any] = {}
+    try:
+        rep = is_generic(net)
+        data["genericity"] = rep.to_dict()
+        lines.append(f"Genericity (MATH.md §1): **{'generic' if rep.generic else 'not generic'}** — "
+                     f"supertransversal {rep.supertransversal} ({rep.cells} cells of C_θ), maximal-rank masked "
+                     f"products {rep.maximal_rank} ({rep.index_sets} index sets).")
+    except RegionLimitError as exc:
+        lines.append(f"Genericity not decided: {exc}.")
+    try:
+        fib = bottleneck_fiber(net)
+    except NotApplicableError as exc:
+        loc = local_fiber(net)
+        data["local"] = {"dimension": loc.dimension, "reason": str(exc)}
+        lines += ["", f"Bottleneck description not applicable ({exc}); local description: fiber dimension "
+                  f"{loc.dimension} (D - dim_fun), {len(loc.local.scaling)} scaling and {len(loc.local.hidden)} "
+                  f"hidden directions; mechanisms: {', '.join(sorted({m['kind'] for m in loc.local.mechanisms}))}."]
+        return ReportSection("bottleneck", "Genericity and bottleneck fiber", "\n".join(lines), data)
+    st = bottleneck_structure(net)
+    assert fib.components is not None
+    data.update({"structure": st.to_dict(), "dimension": fib.dimension, "components": len(fib.components)})
+    lines += ["", "| first-layer neuron | visible (D1) | generator M_k of G_j |", "| --- | --- | --- |"]
+    lines += [f"| {k + 1} | {v} | {k in st.flippable} |" for k, v in enumerate(st.visible)]
+    if st.invisible is not None:
+        j = st.invisible + 1
+        certified = []
+        for r in range(len(st.flippable) + 1):
+            for K in _comb(st.flippable, r):
+                certified.append({"flips": [k + 1 for k in K], "equivalent": bool(certify_family(net, K))})
+        data["certified_families"] = certified
+        lines += ["", f"H_{j} is invisible: T_{j} moves b1_{j} by t for every t >= t_min = {st.t_min} "
+                  f"(MATH.md D3), and G_{j} = (Z/2)^{len(st.flippable)} (D4, derived by exact brute force).  "
+                  f"Each T_{j} x G_{j} family was certified exactly: "
+                  f"{all(c['equivalent'] for c in certified)}."]
+    comp = fib.components[0]
+    lines += ["", f"Generic fiber: **{len(fib.components)} components of dimension {fib.dimension}**.  "
+              "The component through θ:", "", "$$" + comp.to_latex() + "$$"]
+    return ReportSection("bottleneck", "Genericity and bottleneck fiber", "\n".join(lines), data)

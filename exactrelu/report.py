@@ -37,6 +37,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("fiber", "exactrelu.fibers:fiber_section"),
     ("regions", "exactrelu.regions:regions_section"),
     ("equivalence", "exactrelu.equivalence:equivalence_section"),
+    ("bottleneck", "exactrelu.fiber_bottleneck:bottleneck_section"),
 ]
 
 

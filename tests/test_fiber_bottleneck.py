@@ -261,3 +261,14 @@ def test_dispatcher_uses_bottleneck_then_local() -> None:
     deep = fiber(random_network((1, 2, 2, 2, 1), seed=3))
     assert deep.kind == "local" and deep.components is None
     assert deep.dimension == fiber_tangent_space(random_network((1, 2, 2, 2, 1), seed=3)).dimension
+
+
+def test_report_section(tmp_path) -> None:  # noqa: ANN001
+    from exactrelu.fiber_bottleneck import bottleneck_section
+
+    sec = bottleneck_section(examples.invisible_translation(), tmp_path)
+    assert sec.data["dimension"] == 4 and sec.data["components"] == 4
+    assert [c["equivalent"] for c in sec.data["certified_families"]] == [True, True]
+    assert sec.data["genericity"]["generic"] is True and "$$" in sec.markdown
+    loc = bottleneck_section(examples.linear_block(), tmp_path)
+    assert loc.data["local"]["dimension"] == 8
