@@ -47,6 +47,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import random as _random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -170,41 +171,59 @@ def _point_on_hyperplane(H: tuple[int, ...], others: Sequence[tuple[int, ...]],
     ``(n_p * h(x), h_p)`` for each other ``h`` (``p`` = pivot of ``H``: its value times ``n_p`` and its slope along
     ``e_p``).
 
-    Tries ``y = 0`` on the free coordinates (a point with one nonzero entry), seeded small random integers, then the
-    moment curve ``(s, s^2, ...)``, which leaves each other hyperplane at most ``d - 1`` times (so some
-    ``s <= (d-1) len(others) + 1`` works).
+    Tries ``y = 0`` on the free coordinates (a point with one nonzero entry), then ``y = t e_j`` for one free
+    direction leaving the hyperplane met at ``y = 0`` (sparse points keep exact evaluation cheap), then seeded small
+    random integers, then the moment curve ``(s, s^2, ...)``, which meets each other hyperplane at most ``d - 1``
+    times (so some ``s <= (d-1) len(others) + 1`` works).
     """
     p = next(j for j in range(d) if H[j])
     free = [j for j in range(d) if j != p]
     np_, n0 = H[p], H[d]
 
-    def values(y: Sequence[int]) -> list[tuple[int, int]] | None:
+    def values(y: Sequence[int]) -> list[tuple[int, int]] | int:
+        """The (value * n_p, slope) of every other hyperplane at the point, or the index of one it lies on."""
         nz = [(j, v) for j, v in zip(free, y) if v]
         s = n0 + sum(H[j] * v for j, v in nz)  # x_p = -s / n_p
         out = []
-        for h in others:
+        for k, h in enumerate(others):
             val = sum(h[j] * v for j, v in nz) * np_ - h[p] * s + h[d] * np_
             if val == 0:
-                return None
+                return k
             out.append((val, h[p]))
         return out
 
-    def candidates() -> Any:
-        yield [0] * len(free)
-        rng = _random.Random(0)
-        for _ in range(32):
-            yield [rng.randint(-3, 3) for _ in free]
-        for s in range(1, len(free) * len(others) + 2):
-            yield [s ** (k + 1) for k in range(len(free))]
+    def point(y: Sequence[int]) -> Vector:
+        x = [_ZERO] * d
+        for j, v in zip(free, y):
+            x[j] = Fraction(v)
+        x[p] = Fraction(-(n0 + sum(H[j] * v for j, v in zip(free, y))), np_)
+        return tuple(x)
 
-    for y in candidates():
+    # sparse first: y = 0, then y = t e_j along a free direction j that leaves the hyperplane hit at y = 0
+    vals = values([0] * len(free))
+    if not isinstance(vals, int):
+        return point([0] * len(free)), vals
+    h = others[vals]
+    js = [q for q, j in enumerate(free) if h[j] * np_ != h[p] * H[j]]
+    if js:
+        q = js[0]
+        hit_before = None
+        for t in range(1, len(others) + 2):
+            y = [0] * len(free)
+            y[q] = t
+            vals = values(y)
+            if not isinstance(vals, int):
+                return point(y), vals
+            if vals == hit_before:  # that hyperplane contains the whole line: give up the sparse search
+                break
+            hit_before = vals
+    rng = _random.Random(0)
+    dense = ([rng.randint(-3, 3) for _ in free] for _ in range(32))
+    moment = ([s ** (k + 1) for k in range(len(free))] for s in range(1, len(free) * len(others) + 2))
+    for y in itertools.chain(dense, moment):
         vals = values(y)
-        if vals is not None:
-            x = [_ZERO] * d
-            for j, v in zip(free, y):
-                x[j] = Fraction(v)
-            x[p] = Fraction(-(n0 + sum(H[j] * v for j, v in zip(free, y))), np_)
-            return tuple(x), vals
+        if not isinstance(vals, int):
+            return point(y), vals
     raise AssertionError("internal error: no point off the other hyperplanes (impossible for distinct hyperplanes)")
 
 

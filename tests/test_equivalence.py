@@ -312,3 +312,14 @@ def test_sparse_exact_evaluation_equals_forward_pass(arch, seed, xs) -> None:
     net = random_network(arch, seed=seed, nonzero=False)
     x = tuple(xs[: arch[0]])
     assert evaluate_exact(net, x) == net(x)
+
+
+def test_witness_is_sparse_when_two_kinks_meet_at_the_first_candidate() -> None:
+    # perturbing a non-pivot weight gives two hyperplanes through the same point of the x_1 axis
+    a = random_network((4, 5, 2), seed=8)
+    W = [list(r) for r in a.layers[0].weights]
+    W[2][3] += F(1, 10**12)
+    b = a.with_layer(0, W, a.layers[0].biases)
+    res = equivalent(a, b)
+    check_witness(res, a, b)
+    assert sum(1 for v in res.witness.x if v) <= 2
