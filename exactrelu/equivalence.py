@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .errors import ExactReluError, NotApplicableError, ShapeError
+from .errors import ExactReluError, NotApplicableError, RegionLimitError, ShapeError
 from .network import Layer, Network
 from .rational import format_rational
 from .shallow import _terms, canonical_form
@@ -580,7 +580,7 @@ def is_shallow_representable(net: Network, *, max_regions: int | None = None) ->
     if net.depth <= 1:
         try:
             shallow = canonical_form(net) if net.depth == 1 else net
-        except NotApplicableError:
+        except (NotApplicableError, RegionLimitError):
             shallow = net
         return ShallowRepresentation(True, shallow, "already has at most one hidden layer")
     cx = regions(net, max_regions=max_regions or DEFAULT_MAX_REGIONS)
@@ -643,7 +643,7 @@ def is_shallow_representable(net: Network, *, max_regions: int | None = None) ->
                     Layer(tuple(tuple(c[r] for c in cols) for r in range(m)), tuple(const))))
     try:
         cand = canonical_form(cand)
-    except NotApplicableError:
+    except (NotApplicableError, RegionLimitError):
         pass
     eq = equivalent(net, cand, certificate=True, max_regions=max_regions)
     if eq.equivalent:
