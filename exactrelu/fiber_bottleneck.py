@@ -20,9 +20,11 @@ Facts used below, with proofs [D]:
 * **T_j** (MATH.md D3): ``b1_j += t``, ``b2_i -= t W2_ij`` for the attached ``i`` keeps every ``a2_i(x)`` for
   ``t >= t_min = max_i b2_i / W2_ij`` (four-case check on the signs of ``u_j`` and ``u_j + t``).
 * **G_j — derived here by exact brute force** (the sources do not state it): on the T_1 example and on seeded random
-  bottlenecks with an invisible ``H_j`` (``proofs_checks/check_bottleneck_flip_group.py``) we enumerated every
+  generic bottlenecks with an invisible ``H_j`` — three (2,2,1,1), one (3,3,1,1), two (2,2,2,1)
+  (``proofs_checks/check_bottleneck_flip_group.py``, 944 exact equivalence tests) — we enumerated every
   orientation change ``F ⊆ [n1]`` of the first layer together with tilts ``u_j -> u_j + Σ_k c_k u_k`` of the invisible
-  neuron (``c_k`` from a grid containing 0, ±1/2, ±1, ±2 and the ratios ``W2_ik / W2_ij``), with ``W2`` kept and
+  neuron (``c_k`` from a grid containing 0, ±1 (and ±1/2, ±2 when n1 = 2) and the ratios ``W2_ik / W2_ij``),
+  with ``W2`` kept and
   ``b2_i -= W2_ij e`` for several ``e``, and decided ``f_η = f_θ`` exactly (common refinement).  The equivalent ones
   are exactly: ``j ∉ F``, ``c_k = W2_ik / W2_ij`` for ``k ∈ F``, ``c_k = 0`` otherwise, ``e >= t_min``, and ``F``
   inside the set ``K_j`` of ``k != j`` whose ratio ``W2_ik / W2_ij`` is the same for all alive ``i``.  So
@@ -32,10 +34,11 @@ Facts used below, with proofs [D]:
   wherever either side's neuron can be active, since ``W2_ik relu(u_k) - W2_ik relu(-u_k) = W2_ik u_k`` (four cases,
   like T_j).  The generators commute and ``M_k^2 = 1``.  When ``n2 = 1``, ``K_j = [n1] \\ {j}``.  When ``n2 >= 2``
   and every second-layer neuron is alive, a ``k ∈ K_j`` would make the columns ``j`` and ``k`` of ``W2``
-  proportional, so ``W2 D_{{j,k}} W1`` would have rank 1 < 2: θ is then not generic.  Hence **for generic θ,
+  proportional, so ``W2 D_{j,k} W1`` would have rank 1 < 2: θ is then not generic.  Hence **for generic θ,
   G_j ≅ (Z/2)^{n1-1} if n2 = 1 and G_j is trivial if n2 >= 2**.
 
-The generic fiber (covered case: every second-layer neuron alive, i.e. no dead and no linear neuron)::
+The generic fiber (covered case: every second-layer neuron alive, i.e. no dead and no linear neuron; "⊆" is
+certified, "=" is the proof sketch below)::
 
     S~(θ) = ⊔_{π1 ∈ S_{n1}, π2 ∈ S_{n2}, F ⊆ K_j}  π · { scalings λ ∈ R_{>0}^{n1}, μ ∈ R_{>0}^{n2} } · T_j(t) · M_F (θ),
             t > t_min  (the end point t = t_min lies in S(θ) but is not generic),
