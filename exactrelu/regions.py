@@ -136,8 +136,12 @@ def _int_point(x: Sequence[Fraction]) -> tuple[int, list[int]]:
     """``x = X / D`` with integers (D > 0)."""
     D = 1
     for v in x:
-        D = D * v.denominator // gcd(D, v.denominator)
-    return D, [int(v * D) for v in x]
+        q = v.denominator
+        if q != 1:
+            D = D * q // gcd(D, q)
+    if D == 1:
+        return 1, [v.numerator for v in x]
+    return D, [v.numerator * (D // v.denominator) for v in x]
 
 
 def _isign(row: Sequence[int], D: int, X: Sequence[int]) -> int:
@@ -511,7 +515,20 @@ def _implied(r: list[int], IV: list[tuple[int, list[int]]], IR: list[list[int]],
 def _positive_combination(V: list[Row], R: list[Row], d: int) -> tuple[Fraction, ...]:
     """Average of the points plus the sum of the rays: a point of the relative interior of conv(V) + cone(R)."""
     n = len(V)
-    return tuple(sum((v[k] for v in V), _ZERO) / n + sum((y[k] for y in R), _ZERO) for k in range(d))
+    if n == 1 and not R:
+        return tuple(V[0])
+    D, Xs = 1, []
+    for v in V + R:
+        Dv, Xv = _int_point(v)
+        Xs.append((Dv, Xv))
+    for Dv, _ in Xs:
+        D = D * Dv // gcd(D, Dv)
+    total = [0] * d
+    for idx, (Dv, Xv) in enumerate(Xs):
+        f = (D // Dv) * (1 if idx < n else n)
+        for k in range(d):
+            total[k] += f * Xv[k]
+    return tuple(Fraction(t, D * n) for t in total)
 
 
 def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Region:
@@ -537,10 +554,14 @@ def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Regio
     if not all(_val(r, point) > 0 for r in canon):
         raise EmptyRegionError(f"pattern {pattern} has an empty interior")
     bounded = not R and not L
+    IV = [_int_point(v) for v in V]
+    IR = [_int_point(y)[1] for y in R]
     facets = []
     for r in canon:
-        Vr = [v for v in V if _val(r, v) == 0]
-        Rr = [y for y in R if _lin(r, y) == 0]
+        ir = _int_row(r)
+        Vr = [v for v, (D, X) in zip(V, IV, strict=True)
+              if ir[0] * D + sum(u * x for u, x in zip(ir[1:], X, strict=True)) == 0]
+        Rr = [y for y, Y in zip(R, IR, strict=True) if sum(u * x for u, x in zip(ir[1:], Y, strict=True)) == 0]
         if not Vr:  # pragma: no cover - every face of a polyhedron with these generators has a point
             raise PolyhedralComputationError(f"facet {r} of pattern {pattern} has no generator point")
         facets.append(_facet(inet, forms, pattern, dom_rows, r, _positive_combination(Vr, Rr, d)))
