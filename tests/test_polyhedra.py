@@ -132,3 +132,9 @@ def test_random_polytopes_against_sympy_and_vertices(seed: int) -> None:
 def _rank(vectors):
     M = sp.Matrix([[sp.Rational(v.numerator, v.denominator) for v in r] for r in vectors]) if vectors else None
     return 0 if M is None else M.rank()
+
+
+def test_cone_apex_is_a_vertex() -> None:
+    """cdd omits the apex of a homogeneous system; the adapter restores it."""
+    assert Orthant(2).vertices_and_rays()[0] == [(0, 0)]
+    assert Polyhedron([(0, -1, 0), (0, 0, -1)]).generators()[0] == [(0, 0)]

@@ -209,3 +209,22 @@ def test_report_section(tmp_path) -> None:
     sec = regions_section(examples.relu_of_sum(), tmp_path)
     assert sec.key == "regions" and sec.data["activation_regions"] == 7 and sec.data["breakpoint_regions"] == 4
     assert (tmp_path / "regions.png").read_bytes()[:4] == b"\x89PNG" and "**7**" in sec.markdown
+
+
+@pytest.mark.parametrize("bad", ["drop_facets", "none", "all"])
+def test_float_filter_is_only_a_proposal(monkeypatch, bad: str) -> None:
+    """A wrong floating-point proposal of facet rows never changes the exact result."""
+    from exactrelu import _cdd
+
+    net = random_network((2, 3, 3, 1), seed=6, max_num=3, max_den=2)
+    ref = regions(net, method="split")
+    real = _cdd.float_candidates
+
+    def wrong(rows):  # noqa: ANN001, ANN202
+        got = real(rows)
+        if bad == "drop_facets":
+            return got[1:] if got else got
+        return None if bad == "none" else list(range(len(rows)))
+
+    monkeypatch.setattr(_cdd, "float_candidates", wrong)
+    assert regions(net, method="walk") == ref
