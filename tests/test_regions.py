@@ -228,3 +228,21 @@ def test_float_filter_is_only_a_proposal(monkeypatch, bad: str) -> None:
 
     monkeypatch.setattr(_cdd, "float_candidates", wrong)
     assert regions(net, method="walk") == ref
+
+
+def test_bent_hyperplanes_and_export() -> None:
+    import json
+
+    C = regions(examples.relu_of_sum())
+    bent = C.bent_hyperplanes()
+    # x1 = 0 bounds every region except {x1 > 1, x2 < 0}; the layer-2 bent line bounds all but the quadrant x < 0
+    q3 = C.region_of((-1, -1)).pattern
+    a1 = C.region_of((2, -1)).pattern
+    assert sorted(C.regions[k].pattern for k in bent[(0, 0)]) == sorted(r.pattern for r in C.regions if r.pattern != a1)
+    assert q3 not in [C.regions[k].pattern for k in bent[(1, 0)]] and len(bent[(1, 0)]) == 6
+    assert sorted(C.regions[k].pattern[1][0] for k in bent[(1, 0)]) == [-1, -1, -1, 1, 1, 1]
+    doc = json.loads(json.dumps(C.to_dict()))
+    assert doc["format"] == "exactrelu-complex" and len(doc["regions"]) == 7
+    tri = next(r for r in doc["regions"] if r["bounded"])
+    assert tri["pattern"] == [[1, 1], [-1]]
+    assert sorted(tri["neighbors"]) == tri["neighbors"] and len(tri["neighbors"]) == 3
