@@ -94,7 +94,8 @@ from .network import Layer, Network
 from .rational import format_rational
 
 __all__ = ["BottleneckStructure", "LocalFiber", "bottleneck_structure", "visible_first_layer", "translate", "flip",
-           "certify_family", "bottleneck_fiber", "local_fiber", "bottleneck_section", "MAX_COMPONENTS"]
+           "certify_family", "bottleneck_fiber", "verify_bottleneck", "local_fiber", "bottleneck_section",
+           "MAX_COMPONENTS"]
 
 #: Refuse to build more components than this (n1! n2! 2^|K_j| grows fast).
 MAX_COMPONENTS = 5000
@@ -485,11 +486,62 @@ def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components
         "completeness: G3 Thm 2 (D1) [P] plus the argument in the exactrelu.fiber_bottleneck docstring [D, sketch];"
         " dimension cross-checked against D - dim_fun in the tests",
         "the closure point t = t_min is in S(θ) but not generic, so it is not in these (open) components",
-        "Fiber.verify() checks region interior points only; the exact proof for depth 2 is certify_family",
+        "Fiber.verify() decides patterns at region points only and cannot follow t; the exact depth-2 proof is "
+        "exactrelu.fiber_bottleneck.verify_bottleneck (system identities + certify_family)",
         f"structure: {st.to_dict()}",
     ]
     return Fiber(network=net, kind="bottleneck", dimension=max(c.dimension for c in comps), components=comps,
                  local=None, notes=tuple(notes))
+
+
+def verify_bottleneck(fib: Fiber, component: int | Sequence[int] | None = None) -> Any:
+    """Exact proof that the chosen components of a ``kind="bottleneck"`` fiber lie in S(θ) (all when None).
+
+    For each component: (1) its system vanishes identically on its parametrisation (sympy ``cancel``), so the
+    component is exactly the image of the parametrisation; (2) the family ``T_j(t) M_K(θ)``, ``t >= t_min``, of its
+    flip set ``K`` is certified by :func:`certify_family` (common refinement on ``(x, t)``); (3) the remaining free
+    parameters are positive scalings and the permutation, trivial symmetries [L].  Returns a
+    :class:`~exactrelu.fibers.FiberVerification` (the depth-2 replacement of :meth:`Fiber.verify`).
+
+    >>> from exactrelu import examples
+    >>> v = verify_bottleneck(bottleneck_fiber(examples.invisible_translation()))
+    >>> v.ok, len(v.checks), v.checks[3]["family_certified"]
+    (True, 4, True)
+    """
+    from .fibers import FiberVerification
+
+    if fib.kind != "bottleneck" or fib.components is None:
+        raise NotApplicableError("verify_bottleneck needs a fiber of kind 'bottleneck'")
+    comps = fib.components
+    idx = list(range(len(comps))) if component is None else ([component] if isinstance(component, int)
+                                                              else list(component))
+    net = fib.network
+    st = bottleneck_structure(net)
+    family: dict[tuple[int, ...], bool] = {}
+    checks, failures = [], []
+    for k in idx:
+        comp = comps[k]
+        sub = {s: comp.parametrization[s] for s in comp.symbols} if comp.parametrization is not None else None
+        if sub is None:
+            failures.append(f"component {k}: no parametrisation")
+            continue
+        bad = [str(e) for e in comp.equalities if not S.is_zero_identically(e.xreplace(sub))]
+        failures += [f"component {k}: equality {e} = 0 fails on the parametrisation" for e in bad]
+        K = tuple(sorted(f - 1 for f in comp.origin.get("orientation_set", [])))
+        if st.invisible is not None:
+            if K not in family:
+                family[K] = bool(certify_family(net, K))
+            if not family[K]:
+                failures.append(f"component {k}: family M_{[f + 1 for f in K]} not certified")
+            fam: bool | None = family[K]
+        else:
+            fam = None  # every hyperplane visible: the component is a trivial-symmetry orbit of θ
+        checks.append({"component": k, "system_identities": len(comp.equalities) - len(bad),
+                       "family_certified": fam, "flips": [f + 1 for f in K],
+                       "proof": "failed" if bad or fam is False else
+                       ("system identity + trivial symmetries" if fam is None else
+                        "system identity + certify_family + trivial symmetries")})
+    return FiberVerification(not failures, tuple(checks), tuple(failures))
 
 
 # ---------------------------------------------------------------------------------------------- local description

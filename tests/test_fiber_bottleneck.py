@@ -272,3 +272,20 @@ def test_report_section(tmp_path) -> None:  # noqa: ANN001
     assert sec.data["genericity"]["generic"] is True and "$$" in sec.markdown
     loc = bottleneck_section(examples.linear_block(), tmp_path)
     assert loc.data["local"]["dimension"] == 8
+
+
+def test_verify_bottleneck_proves_components_and_catches_a_wrong_one() -> None:
+    from exactrelu.fiber_bottleneck import verify_bottleneck
+
+    fib = bottleneck_fiber(examples.invisible_translation())
+    v = verify_bottleneck(fib)
+    assert v.ok and [c["family_certified"] for c in v.checks] == [True] * 4
+    assert all(c["system_identities"] == len(fib.components[c["component"]].equalities) for c in v.checks)
+    vis = verify_bottleneck(bottleneck_fiber(examples.visible_bottleneck()))
+    assert vis.ok and vis.checks[0]["family_certified"] is None
+    # a component whose system does not match its parametrisation is rejected
+    comp = fib.components[0]
+    broken = replace(comp, equalities=comp.equalities[:-1] + (comp.equalities[-1] + 1,))
+    bad = replace(fib, components=(broken,) + fib.components[1:])
+    out = verify_bottleneck(bad, 0)
+    assert not out.ok and "fails on the parametrisation" in out.failures[0]
