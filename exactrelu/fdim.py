@@ -618,12 +618,15 @@ def structured_rank(net: Network, patterns: Sequence[Sequence[Sequence[int]]], *
     Ms: list[list[Any]] = []
     for mk in masks:
         per = []
-        M = [[Fraction(int(i == j)) for j in range(d)] + [Fraction(0)] for i in range(d)]
+        M: list[list[Fraction]] = []  # M^(0) = [I | 0] is never materialised
         for l, layer in enumerate(net.layers[:-1]):
             newM = []
             for i, (row, b) in enumerate(zip(layer.weights, layer.biases)):
                 if not mk[l][i]:
                     newM.append([Fraction(0)] * (d + 1))
+                    continue
+                if l == 0:  # M^(0) = [I | 0]
+                    newM.append(list(row) + [b])
                     continue
                 nz = [(k, w) for k, w in enumerate(row) if w]
                 v = [sum((w * M[k][j] for k, w in nz), Fraction(0)) for j in range(d + 1)]
