@@ -66,6 +66,8 @@ Row = tuple[Fraction, ...]
 
 #: Default cap on the number of regions enumerated before falling back to sampling.
 MAX_REGIONS = 2000
+#: Above this many parameters ``method="auto"`` skips region enumeration and uses the structured sampler.
+LARGE_NETWORK = 1500
 
 
 @dataclass(frozen=True)
@@ -335,9 +337,11 @@ def functional_dimension(net: Network, points: Iterable[Sequence[object]] | None
     ----------
     net : the network θ.
     points : a batch ``X``; if given, this is :func:`batch_functional_dimension`.
-    method : ``"auto"`` (regions, falling back to sampling when there are more than ``max_regions`` regions),
-        ``"regions"`` (exact; raises :class:`~exactrelu.errors.RegionLimitError` beyond ``max_regions``) or
-        ``"sampling"`` (a certified lower bound, exact when it reaches the upper bound).
+    method : ``"auto"`` (regions, falling back to sampling when there are more than ``max_regions`` regions;
+        ``"structured"`` above :data:`LARGE_NETWORK` parameters), ``"regions"`` (exact; raises
+        :class:`~exactrelu.errors.RegionLimitError` beyond ``max_regions``), ``"sampling"`` (a certified lower bound,
+        exact when it reaches the upper bound) or ``"structured"`` (:func:`structured_functional_dimension`, for
+        large networks).
     seed, batch, patience, max_points : the sampler: ``batch`` random rational points per round, stop after
         ``patience`` rounds without growth of the rank, or at the upper bound.
 
@@ -350,8 +354,10 @@ def functional_dimension(net: Network, points: Iterable[Sequence[object]] | None
     """
     if points is not None:
         return batch_functional_dimension(net, points)
-    if method not in ("auto", "regions", "sampling"):
-        raise ValueError(f"unknown method {method!r}: choose 'auto', 'regions' or 'sampling'")
+    if method not in ("auto", "regions", "sampling", "structured"):
+        raise ValueError(f"unknown method {method!r}: choose 'auto', 'regions', 'sampling' or 'structured'")
+    if method == "structured" or (method == "auto" and net.num_parameters > LARGE_NETWORK):
+        return structured_functional_dimension(net, seed=seed)
     if method in ("auto", "regions"):
         try:
             pts, nreg, notes = _region_points(net, max_regions)

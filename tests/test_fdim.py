@@ -294,3 +294,12 @@ def test_structured_functional_dimension_agrees_with_regions() -> None:
             assert s.rank == exact.rank
     big = structured_functional_dimension(random_network((60, 6, 5), seed=3))
     assert big.exact and big.rank == _bound((60, 6, 5)) and big.certified_by == "modular-structured"
+
+
+def test_auto_uses_the_structured_path_for_large_networks() -> None:
+    from exactrelu.fdim import LARGE_NETWORK
+
+    net = random_network((130, 12, 10), seed=1)
+    assert net.num_parameters > LARGE_NETWORK
+    r = functional_dimension(net)
+    assert (r.rank, r.certified_by, r.exact) == (_bound((130, 12, 10)), "modular-structured", True)

@@ -47,7 +47,7 @@ def _read_points(path: Path) -> list[list[object]]:
 @app.command("fdim")
 @guarded
 def fdim_cmd(path: NetArg, points: PointsOpt = None, json_out: JsonOpt = False, allow_float: AllowFloatOpt = False,
-             method: Annotated[str, typer.Option(help="auto | regions | sampling")] = "auto",
+             method: Annotated[str, typer.Option(help="auto | regions | sampling | structured")] = "auto",
              max_regions: MaxRegionsOpt = 2000,
              seed: Annotated[int, typer.Option(help="Seed of the random sampler.")] = 0) -> None:
     """Exact functional dimension of a network, with its certificate (modular or rational rank)."""
