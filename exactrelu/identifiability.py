@@ -36,7 +36,14 @@ from typing import Any
 
 from . import _flint
 from .errors import RegionLimitError
-from .fdim import MAX_REGIONS, _region_points, _rows_at, functional_dimension
+from .fdim import (
+    LARGE_NETWORK,
+    MAX_REGIONS,
+    _region_points,
+    _rows_at,
+    functional_dimension,
+    structured_functional_dimension,
+)
 from .jacobian import scaling_generators
 from .network import Layer, Network
 from .rational import format_rational
@@ -131,6 +138,16 @@ def fiber_tangent_space(net: Network, points: Iterable[Sequence[object]] | None 
 
         rows, _, _ = _rows_at(net, [_as_point(net, p) for p in points])
     else:
+        D = net.num_parameters
+        if D > LARGE_NETWORK:
+            fd = structured_functional_dimension(net)
+            scaling = _independent_extension([], scaling_generators(net))
+            if not fd.exact:
+                raise RegionLimitError(f"large network (D = {D}): the certified rank {fd.rank} did not reach "
+                                       f"{fd.upper_bound}, and the exact kernel would need all regions")
+            return FiberTangentSpace(dimension=D - fd.rank, rank=fd.rank, parameters=D,
+                                     hidden_neurons=net.num_hidden, scaling=tuple(scaling), hidden=(),
+                                     names=net.parameter_names())
         rows = _default_rows(net, max_regions)
     D = net.num_parameters
     if rows:

@@ -157,3 +157,10 @@ def test_cli_identify(tmp_path) -> None:
     (tmp_path / "bad.json").write_text("{")
     res = CliRunner().invoke(app, ["identify", str(tmp_path / "bad.json")])
     assert res.exit_code == 2 and res.stderr.startswith("exactrelu: error:")
+
+
+def test_large_network_tangent_space_is_the_scaling_space() -> None:
+    net = random_network((130, 12, 10), seed=1)
+    T = fiber_tangent_space(net)
+    assert T.dimension == 12 and len(T.scaling) == 12 and T.hidden == ()
+    assert T.rank == net.num_parameters - 12
