@@ -8,16 +8,15 @@ Commands live in one module per capability (``_core``, ``_regions``, ...), each 
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-# command modules register themselves on `app` (import order = order in --help)
-from . import _core  # noqa: E402,F401
-from . import _fdim  # noqa: E402,F401
-from . import _fiber  # noqa: E402,F401
-from . import _equiv  # noqa: E402,F401
-from . import _regions  # noqa: E402,F401
-from . import _bottleneck  # noqa: E402,F401
 from ._common import app
+
+# Command modules register themselves on `app`; this order is the order of `exactrelu --help` (issue order).
+COMMAND_MODULES = ("_core", "_regions", "_equiv", "_fiber", "_bottleneck", "_fdim")
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"{__name__}.{_name}")
 
 __all__ = ["app", "main"]
 
