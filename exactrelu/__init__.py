@@ -25,7 +25,14 @@ from .random import parse_architecture, random_network
 from .reduce import Reduction, reduce
 from .regions import PolyhedralComplex, Region, regions
 from .shallow import CanonicalData, canonical_data, canonical_form, minimal_width, valid_orientation_sets
-from .symmetry import TrivialSymmetry, normal_form, permute, related_by_trivial_symmetry, rescale
+from .symmetry import (
+    TrivialSymmetry,
+    normal_form,
+    permute,
+    random_trivial_symmetry,
+    related_by_trivial_symmetry,
+    rescale,
+)
 
 __all__ = [
     "Box",
@@ -72,6 +79,7 @@ __all__ = [
     "parse_architecture",
     "permute",
     "random_network",
+    "random_trivial_symmetry",
     "related_by_trivial_symmetry",
     "rescale",
     "save",

@@ -107,25 +107,15 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 
     A reader never sees a half-written file, and a failure leaves any previous file untouched.
     """
-    p = Path(path)
-    directory = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    _atomic_write(path, text.encode("utf-8"))
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Binary twin of :func:`atomic_write_text` (PNG/SVG plots)."""
+    _atomic_write(path, data)
+
+
+def _atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     p = Path(path)
     directory = p.parent if str(p.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)

@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -38,7 +39,9 @@ from .errors import ShapeError
 from .network import Layer, Network
 from .rational import as_rational
 
-__all__ = ["permute", "rescale", "normal_form", "related_by_trivial_symmetry", "TrivialSymmetry"]
+__all__ = [
+    "permute", "rescale", "normal_form", "related_by_trivial_symmetry", "TrivialSymmetry", "random_trivial_symmetry",
+]
 
 _MAX_TIE_ORDERINGS = 100_000
 
@@ -96,6 +99,27 @@ class TrivialSymmetry:
 
     def to_dict(self) -> dict[str, object]:
         return {"perms": [list(p) for p in self.perms], "factors": [[str(f) for f in fs] for fs in self.factors]}
+
+
+def random_trivial_symmetry(net: Network, rng: random.Random | int, *, max_factor: int = 9) -> TrivialSymmetry:
+    """A random element of G_A for ``net``: uniform permutations and factors p/q with 1 <= p, q <= max_factor.
+
+    Used by tests and proofs checks ("a trivial symmetry never changes the function").
+
+    >>> from exactrelu import examples
+    >>> net = examples.relu_of_sum()
+    >>> g = random_trivial_symmetry(net, 3)
+    >>> g.apply(net)([1, 2]) == net([1, 2])
+    True
+    """
+    rng = rng if isinstance(rng, random.Random) else random.Random(rng)
+    perms, factors = [], []
+    for n in net.hidden_widths:
+        perm = list(range(n))
+        rng.shuffle(perm)
+        perms.append(tuple(perm))
+        factors.append(tuple(Fraction(rng.randint(1, max_factor), rng.randint(1, max_factor)) for _ in range(n)))
+    return TrivialSymmetry(tuple(perms), tuple(factors))
 
 
 def _normalise_scales(net: Network) -> tuple[Network, list[list[Fraction]]]:

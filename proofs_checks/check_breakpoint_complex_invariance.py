@@ -12,8 +12,9 @@ import random
 import zlib
 from fractions import Fraction
 
-from exactrelu import Network, permute, random_network, rescale
+from exactrelu import Network, random_network
 from exactrelu.regions import regions
+from exactrelu.symmetry import random_trivial_symmetry
 
 THEOREM = "B_θ with weights is invariant under trivial symmetries and neuron splitting (MATH.md §1, A3)"
 
@@ -43,12 +44,7 @@ def check(case: tuple[tuple[int, ...], int]) -> str:
     net = random_network(arch, seed=seed, max_num=3, max_den=2)
     rng = random.Random(zlib.crc32(repr(case).encode()))
     B = regions(net).breakpoint_complex()
-    other = net
-    for l in range(1, net.depth + 1):
-        n = net.layers[l - 1].n_out
-        perm = list(range(n))
-        rng.shuffle(perm)
-        other = permute(rescale(other, l, [Fraction(rng.randint(1, 9), rng.randint(1, 9)) for _ in range(n)]), l, perm)
+    other = random_trivial_symmetry(net, rng).apply(net)
     assert regions(other).breakpoint_complex() == B
     layer = rng.randint(1, net.depth)
     split = _split(net, layer, rng.randrange(net.layers[layer - 1].n_out),

@@ -9,7 +9,8 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from exactrelu import Network, normal_form, permute, random_network, related_by_trivial_symmetry, rescale
+from exactrelu import Network, normal_form, random_network, related_by_trivial_symmetry
+from exactrelu.symmetry import random_trivial_symmetry
 
 THEOREM = "normal_form is a complete invariant of the orbit under permutations and positive rescalings (MATH.md §1)"
 
@@ -24,12 +25,7 @@ def check(case: tuple[tuple[int, ...], int]) -> str:
     arch, seed = case
     net = random_network(arch, seed=seed)
     rng = random.Random(seed)
-    other = net
-    for l in range(1, net.depth + 1):
-        n = net.layers[l - 1].n_out
-        perm = list(range(n))
-        rng.shuffle(perm)
-        other = permute(rescale(other, l, [Fraction(rng.randint(1, 7), rng.randint(1, 7)) for _ in range(n)]), l, perm)
+    other = random_trivial_symmetry(net, rng, max_factor=7).apply(net)
     assert normal_form(net) == normal_form(other)
     g = related_by_trivial_symmetry(net, other)
     assert g is not None and g.apply(net) == other

@@ -8,10 +8,11 @@ from fractions import Fraction as F
 
 import pytest
 
-from exactrelu import Network, examples, permute, random_network, rescale
+from exactrelu import Network, examples, random_network
 from exactrelu.genericity import cells as independent_cells
 from exactrelu.polyhedra import Box
 from exactrelu.regions import regions
+from exactrelu.symmetry import random_trivial_symmetry
 
 
 def split_neuron(net: Network, layer: int, i: int, lam: tuple[F, F], share: F) -> Network:
@@ -138,12 +139,7 @@ def test_breakpoint_invariant_under_trivial_symmetries(arch: tuple[int, ...]) ->
     for seed in range(2):
         net = random_network(arch, seed=seed, max_num=3, max_den=2)
         rng = random.Random(seed)
-        other = net
-        for l in range(1, net.depth + 1):
-            n = net.layers[l - 1].n_out
-            perm = list(range(n))
-            rng.shuffle(perm)
-            other = permute(rescale(other, l, [F(rng.randint(1, 7), rng.randint(1, 7)) for _ in range(n)]), l, perm)
+        other = random_trivial_symmetry(net, rng, max_factor=7).apply(net)
         Ba, Bb = regions(net).breakpoint_complex(), regions(other).breakpoint_complex()
         assert Ba == Bb and hash(Ba) == hash(Bb)
 
