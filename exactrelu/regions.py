@@ -39,7 +39,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import gcd
+from functools import cmp_to_key
+from math import atan2, gcd, tau
 from typing import Any
 
 from . import _cdd
@@ -145,6 +146,9 @@ def _int_point(x: Sequence[Fraction]) -> tuple[int, list[int]]:
 
 
 def _isign(row: Sequence[int], D: int, X: Sequence[int]) -> int:
+    if len(X) == 2:
+        v = row[0] * D + row[1] * X[0] + row[2] * X[1]
+        return (v > 0) - (v < 0)
     v = row[0] * D + sum(a * b for a, b in zip(row[1:], X, strict=True))
     return (v > 0) - (v < 0)
 
@@ -531,6 +535,171 @@ def _positive_combination(V: list[Row], R: list[Row], d: int) -> tuple[Fraction,
     return tuple(Fraction(t, D * n) for t in total)
 
 
+# ---------------------------------------------------------------------- exact 2-D special case (issue 3)
+#: Private switch: False forces the general cdd path for d = 2 (the reference the tests compare against).
+_FAST_2D = True
+
+
+def _normalize_ray(y: Sequence[Fraction]) -> Row:
+    """A ray scaled by a positive factor so that its first nonzero coordinate is ``±1`` (canonical direction)."""
+    piv = abs(next(v for v in y if v))
+    return tuple(Fraction(v) / piv for v in y)
+
+
+def _angle_cmp(u: tuple[int, int], v: tuple[int, int]) -> int:
+    """Exact comparison of the angles of two nonzero integer vectors in ``[0, 2π)``."""
+    hu = 0 if (u[1] > 0 or (u[1] == 0 and u[0] > 0)) else 1
+    hv = 0 if (v[1] > 0 or (v[1] == 0 and v[0] > 0)) else 1
+    if hu != hv:
+        return hu - hv
+    c = u[0] * v[1] - u[1] * v[0]
+    return -1 if c > 0 else (1 if c < 0 else 0)
+
+
+def _meet(r: Sequence[int], s: Sequence[int]) -> tuple[int, int, int] | None:
+    """The intersection ``(X, Y, D)``, ``D > 0``, of the lines ``r = 0`` and ``s = 0`` (None when parallel)."""
+    det = r[1] * s[2] - r[2] * s[1]
+    if det == 0:
+        return None
+    X = r[2] * s[0] - r[0] * s[2]
+    Y = r[0] * s[1] - r[1] * s[0]
+    return (X, Y, det) if det > 0 else (-X, -Y, -det)
+
+
+def _hval(r: Sequence[int], p: tuple[int, int, int]) -> int:
+    return r[0] * p[2] + r[1] * p[0] + r[2] * p[1]
+
+
+def _irredundant_2d(rows: list[Any]) -> tuple[list[Row], tuple[list[Row], list[Row], list[Row]]] | None:
+    """Exact half-plane intersection in the plane (integer arithmetic, no cdd, no float): the canonical facet rows and
+    the vertices and rays of a full-dimensional pointed polygon, or None (then the general path decides).
+
+    The rows (all with ``a != 0``) are reduced to one tightest row per primitive normal direction, a bounding box that
+    strictly contains every vertex is added, and the angle-sorted deque algorithm keeps the boundary.  The result is
+    then *certified* independently of the algorithm: every input row is ``>= 0`` at every vertex and on every ray,
+    every kept row contains a 1-dimensional face of ``Q = conv(V) + cone(R)``, each vertex lies on two non-parallel kept
+    rows, and the kept rows are exactly as many as the edges of ``Q``; hence ``Q`` is the polygon and the kept rows its
+    facets.  Polygons with lines (strips, half-planes) return None.
+    """
+    ints = []
+    bmax, amax = 1, 1
+    for r in rows:
+        ir = r if type(r) is list and type(r[0]) is int and type(r[1]) is int and type(r[2]) is int else _int_row(r)
+        ints.append(ir)
+        b, a1, a2 = ir
+        if not a1 and not a2:
+            return None
+        if b > bmax or -b > bmax:
+            bmax = abs(b)
+        if a1 > amax or -a1 > amax or a2 > amax or -a2 > amax:
+            amax = max(abs(a1), abs(a2))
+    M = 2 * bmax * amax + 1  # |coordinates| of any intersection of two input lines are <= 2 bmax amax
+    # (b, a1, a2, original?, half); the half-plane lies on the left of its direction (a2, -a1), whose angle is in
+    # [0, π) for half 0 and in [π, 2π) for half 1
+    hs = [(r[0], r[1], r[2], True, 0 if (r[1] < 0 or (r[1] == 0 and r[2] > 0)) else 1) for r in ints]
+    hs += [(M, -1, 0, False, 0), (M, 0, 1, False, 0), (M, 1, 0, False, 1), (M, 0, -1, False, 1)]
+    hs.sort(key=lambda h: atan2(-h[1], h[2]) % tau)  # a float proposal of the angle order ...
+    for i in range(len(hs) - 1):  # ... checked exactly (ties = equal directions are allowed)
+        h, k = hs[i], hs[i + 1]
+        if h[4] > k[4] or (h[4] == k[4] and h[1] * k[2] - h[2] * k[1] < 0):
+            hs.sort(key=cmp_to_key(lambda h, k: _angle_cmp((h[2], -h[1]), (k[2], -k[1]))))
+            break
+    dq: deque[tuple[int, int, int, bool, int]] = deque()
+    pq: deque[tuple[int, int, int]] = deque()  # pq[j] = the meet of dq[j] and dq[j + 1]
+    for h in hs:
+        b, a1, a2, _, half = h
+        while pq:
+            X, Y, D = pq[-1]
+            if b * D + a1 * X + a2 * Y > 0:
+                break
+            dq.pop()
+            pq.pop()
+        while pq:
+            X, Y, D = pq[0]
+            if b * D + a1 * X + a2 * Y > 0:
+                break
+            dq.popleft()
+            pq.popleft()
+        if dq:
+            t = dq[-1]
+            if t[1] * a2 - t[2] * a1 == 0:
+                if t[4] != half:
+                    return None  # opposite directions next to each other: empty or degenerate
+                j = 1 if a1 else 2  # same direction: keep the tighter row
+                if b * abs(t[j]) >= t[0] * abs(h[j]):
+                    continue
+                dq.pop()
+                if pq:
+                    pq.pop()
+            if dq:
+                p = _meet(dq[-1], h)
+                if p is None:
+                    return None
+                pq.append(p)
+        dq.append(h)
+    while len(dq) > 2:
+        if _hval(dq[0], pq[-1]) > 0:
+            break
+        dq.pop()
+        pq.pop()
+    while len(dq) > 2:
+        if _hval(dq[-1], pq[0]) > 0:
+            break
+        dq.popleft()
+        pq.popleft()
+    k = len(dq)
+    if k < 3:
+        return None
+    hl = list(dq)
+    pts = []
+    for i in range(k):
+        p = _meet(hl[i], hl[(i + 1) % k])
+        if p is None:
+            return None
+        pts.append(p)  # pts[i] ends the edge of hl[i] and starts the edge of hl[i + 1]
+    kept: list[tuple[int, int, int]] = []
+    verts: list[tuple[int, int, int]] = []
+    rays: list[tuple[int, int]] = []
+    for i in range(k):
+        b, a1, a2, orig, _ = hl[i]
+        if not orig:
+            continue
+        dirn = (a2, -a1)
+        kept.append(hl[i][:3])
+        prev_box, next_box = not hl[i - 1][3], not hl[(i + 1) % k][3]
+        if prev_box and next_box:
+            return None  # a whole line on the boundary: the polygon has lines
+        if next_box:
+            rays.append(dirn)
+        else:
+            verts.append(pts[i])
+        if prev_box:
+            rays.append((-dirn[0], -dirn[1]))
+        elif pts[i - 1][0] * pts[i][2] == pts[i][0] * pts[i - 1][2] and \
+                pts[i - 1][1] * pts[i][2] == pts[i][1] * pts[i - 1][2]:
+            return None  # zero-length edge: the row is not a facet
+    if not verts:
+        return None
+    V = [(Fraction(X, D), Fraction(Y, D)) for X, Y, D in verts]
+    if len(set(V)) != len(V):
+        return None
+    R = sorted({_normalize_ray(tuple(Fraction(c) for c in y)) for y in rays})
+    if len(R) > 2 or (len(R) == 2 and R[0][0] * R[1][1] - R[0][1] * R[1][0] == 0):
+        return None
+    if len(kept) != len(V) + (1 if R else 0):
+        return None
+    IR = [_int_point(y)[1] for y in R]
+    for b, a1, a2 in ints:
+        for X, Y, D in verts:
+            if b * D + a1 * X + a2 * Y < 0:
+                return None
+        for y1, y2 in IR:
+            if a1 * y1 + a2 * y2 < 0:
+                return None
+    canon = sorted({normalize_inequality([Fraction(v) for v in r]) for r in kept})
+    return canon, (V, R, [])
+
+
 def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Region:
     d = inet.d
     forms, out_rows = inet.forms(pattern)
@@ -546,7 +715,12 @@ def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Regio
                 rows.append([s * v for v in r])
             elif s * r[0] <= 0:
                 raise EmptyRegionError(f"pattern {pattern} is empty (neuron {(l, i)} is constant)")
-    canon, (V, R, L) = _irredundant(rows, d, pattern)
+    fast = _irredundant_2d(rows) if d == 2 and _FAST_2D and rows else None
+    if fast is not None:
+        canon, (V, R, L) = fast
+    else:
+        canon, (V, R, L) = _irredundant(rows, d, pattern)
+        R = [_normalize_ray(y) for y in R]
     poly = Polyhedron(tuple(canon), (), ambient_dim=d)
     if not V:
         raise EmptyRegionError(f"pattern {pattern} is empty")
@@ -580,10 +754,16 @@ def _facet(inet: _IntNet, forms: list[list[list[int]]], pattern: Pattern, dom_ro
     zeros: list[Neuron] = []
     rows = forms[0]
     width = inet.d + 1
+    d2 = width == 3
+    X0, X1 = (X[0], X[1]) if d2 else (0, 0)
     for l in range(inet.depth):
         s_layer, t_layer = [], []
         for i, r in enumerate(rows):
-            sg = _isign(r, D, X)
+            if d2:
+                v = r[0] * D + r[1] * X0 + r[2] * X1
+                sg = (v > 0) - (v < 0)
+            else:
+                sg = _isign(r, D, X)
             t_layer.append(sg)
             if sg:
                 s_layer.append(sg)
