@@ -76,7 +76,7 @@ class _IntNet:
     its denominators), so every pre-activation form of layer ``l`` is an integer row ``(v, M)`` equal to
     ``S_l · z`` with ``S_l = den_1 ··· den_l > 0`` — the same signs, and cdd accepts integer rows."""
 
-    __slots__ = ("d", "W", "b", "scales", "depth")
+    __slots__ = ("d", "W", "b", "scales", "depth", "_rows")
 
     def __init__(self, net: Network) -> None:
         self.d = net.input_dim
@@ -84,6 +84,7 @@ class _IntNet:
         self.W: list[list[list[int]]] = []
         self.b: list[list[int]] = []
         self.scales: list[int] = []
+        self._rows: dict[tuple[int, Pattern], list[list[int]]] = {}  # (l, pattern[:l]) -> hidden rows (read-only)
         S = 1
         for layer in net.layers:
             den = 1
@@ -121,8 +122,12 @@ class _IntNet:
         """Integer rows of every hidden layer under ``pattern`` and of the output layer."""
         post = self.start()
         out = []
+        cache = self._rows
         for l in range(self.depth):
-            rows = self.pre(l, post)
+            key = (l, tuple(pattern[:l]))  # the rows of layer l depend only on the earlier layers' patterns
+            rows = cache.get(key)
+            if rows is None:
+                rows = cache[key] = self.pre(l, post)
             out.append(rows)
             post = self.post(rows, pattern[l])
         return out, self.pre(self.depth, post)
@@ -570,7 +575,8 @@ def _hval(r: Sequence[int], p: tuple[int, int, int]) -> int:
     return r[0] * p[2] + r[1] * p[0] + r[2] * p[1]
 
 
-def _irredundant_2d(rows: list[Any]) -> tuple[list[Row], tuple[list[Row], list[Row], list[Row]]] | None:
+def _irredundant_2d(rows: list[Any]
+                    ) -> tuple[list[Row], tuple[list[Row], list[Row], list[Row]], list[tuple[int, int, int]]] | None:
     """Exact half-plane intersection in the plane (integer arithmetic, no cdd, no float): the canonical facet rows and
     the vertices and rays of a full-dimensional pointed polygon, or None (then the general path decides).
 
@@ -579,7 +585,8 @@ def _irredundant_2d(rows: list[Any]) -> tuple[list[Row], tuple[list[Row], list[R
     then *certified* independently of the algorithm: every input row is ``>= 0`` at every vertex and on every ray,
     every kept row contains a 1-dimensional face of ``Q = conv(V) + cone(R)``, each vertex lies on two non-parallel kept
     rows, and the kept rows are exactly as many as the edges of ``Q``; hence ``Q`` is the polygon and the kept rows its
-    facets.  Polygons with lines (strips, half-planes) return None.
+    facets.  Polygons with lines (strips, half-planes) return None.  The third item: the canonical rows as integers
+    (positive multiples).
     """
     ints = []
     bmax, amax = 1, 1
@@ -696,8 +703,12 @@ def _irredundant_2d(rows: list[Any]) -> tuple[list[Row], tuple[list[Row], list[R
         for y1, y2 in IR:
             if a1 * y1 + a2 * y2 < 0:
                 return None
-    canon = sorted({normalize_inequality([Fraction(v) for v in r]) for r in kept})
-    return canon, (V, R, [])
+    normal = {}
+    for r in kept:  # normalize_inequality, computed from the integers
+        p = abs(r[1]) or abs(r[2])
+        normal[(Fraction(r[0], p), Fraction(r[1], p), Fraction(r[2], p))] = r
+    canon = sorted(normal)
+    return canon, (V, R, []), [normal[r] for r in canon]
 
 
 def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Region:
@@ -717,22 +728,23 @@ def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Regio
                 raise EmptyRegionError(f"pattern {pattern} is empty (neuron {(l, i)} is constant)")
     fast = _irredundant_2d(rows) if d == 2 and _FAST_2D and rows else None
     if fast is not None:
-        canon, (V, R, L) = fast
+        canon, (V, R, L), icanon = fast
     else:
         canon, (V, R, L) = _irredundant(rows, d, pattern)
         R = [_normalize_ray(y) for y in R]
+        icanon = [_int_row(r) for r in canon]
     poly = Polyhedron(tuple(canon), (), ambient_dim=d)
     if not V:
         raise EmptyRegionError(f"pattern {pattern} is empty")
     point = _positive_combination(V, R, d)
-    if not all(_val(r, point) > 0 for r in canon):
+    PD, PX = _int_point(point)
+    if not all(_isign(r, PD, PX) > 0 for r in icanon):
         raise EmptyRegionError(f"pattern {pattern} has an empty interior")
     bounded = not R and not L
     IV = [_int_point(v) for v in V]
     IR = [_int_point(y)[1] for y in R]
     facets = []
-    for r in canon:
-        ir = _int_row(r)
+    for r, ir in zip(canon, icanon, strict=True):
         Vr = [v for v, (D, X) in zip(V, IV, strict=True)
               if ir[0] * D + sum(u * x for u, x in zip(ir[1:], X, strict=True)) == 0]
         Rr = [y for y, Y in zip(R, IR, strict=True) if sum(u * x for u, x in zip(ir[1:], Y, strict=True)) == 0]
@@ -757,25 +769,21 @@ def _facet(inet: _IntNet, forms: list[list[list[int]]], pattern: Pattern, dom_ro
     d2 = width == 3
     X0, X1 = (X[0], X[1]) if d2 else (0, 0)
     for l in range(inet.depth):
-        s_layer, t_layer = [], []
-        for i, r in enumerate(rows):
-            if d2:
-                v = r[0] * D + r[1] * X0 + r[2] * X1
-                sg = (v > 0) - (v < 0)
-            else:
-                sg = _isign(r, D, X)
-            t_layer.append(sg)
+        if d2:
+            t_layer = [(v > 0) - (v < 0) for v in [r[0] * D + r[1] * X0 + r[2] * X1 for r in rows]]
+        else:
+            t_layer = [_isign(r, D, X) for r in rows]
+        s_layer = list(t_layer)
+        for i, sg in enumerate(t_layer):
             if sg:
-                s_layer.append(sg)
                 continue
+            r = rows[i]
             zeros.append((l, i))
             g = -sum(m * a for m, a in zip(r[1:], A, strict=True))  # gradient . outward normal
             if g:
-                s_layer.append((g > 0) - (g < 0))
-            else:
-                if any(r[1:]):  # pragma: no cover - excluded by the argument in the module docstring
-                    raise PolyhedralComputationError(f"neuron {(l, i)} crosses the facet {row} transversally")
-                s_layer.append(0)
+                s_layer[i] = (g > 0) - (g < 0)
+            elif any(r[1:]):  # pragma: no cover - excluded by the argument in the module docstring
+                raise PolyhedralComputationError(f"neuron {(l, i)} crosses the facet {row} transversally")
         neighbor.append(tuple(s_layer))
         signs.append(tuple(t_layer))
         if l + 1 == inet.depth:

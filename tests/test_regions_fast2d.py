@@ -125,7 +125,8 @@ def test_random_integer_half_planes_certified() -> None:
         if fast is None:
             continue
         answered += 1
-        canon, (V, Rs, L) = fast
+        canon, (V, Rs, L), icanon = fast
+        assert [R.normalize_inequality([F(v) for v in r]) for r in icanon] == canon
         ref, (V2, R2, L2) = R._irredundant(rows, 2, ())
         assert canon == ref and sorted(V) == sorted(V2) and L2 == [] and L == []
         assert sorted(Rs) == sorted(R._normalize_ray(y) for y in R2)
