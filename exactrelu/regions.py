@@ -541,7 +541,7 @@ def _positive_combination(V: list[Row], R: list[Row], d: int) -> tuple[Fraction,
 
 
 # ---------------------------------------------------------------------- exact 2-D special case (issue 3)
-#: Private switch: False forces the general cdd path for d = 2 (the reference the tests compare against).
+#: Private switch: False forces the general cdd path for d = 1, 2 (the reference the tests compare against).
 _FAST_2D = True
 
 
@@ -711,6 +711,39 @@ def _irredundant_2d(rows: list[Any]
     return canon, (V, R, []), [normal[r] for r in canon]
 
 
+
+def _irredundant_1d(rows: list[Any]
+                    ) -> tuple[list[Row], tuple[list[Row], list[Row], list[Row]], list[tuple[int, int]]] | None:
+    """d = 1: the interval ``{x : b + a x >= 0}`` by exact comparisons (same output as :func:`_irredundant_2d`)."""
+    lo: Fraction | None = None
+    hi: Fraction | None = None
+    for r in rows:
+        b, a = Fraction(r[0]), Fraction(r[1])
+        if not a:
+            return None
+        t = -b / a
+        if a > 0:
+            lo = t if lo is None or t > lo else lo
+        else:
+            hi = t if hi is None or t < hi else hi
+    if lo is not None and hi is not None and lo >= hi:
+        return None  # empty or a point: the general path raises
+    canon: list[Row] = []
+    V: list[Row] = []
+    R: list[Row] = []
+    if lo is not None:
+        canon.append((-lo, Fraction(1)))
+        V.append((lo,))
+    else:
+        R.append((Fraction(-1),))
+    if hi is not None:
+        canon.append((hi, Fraction(-1)))
+        V.append((hi,))
+    else:
+        R.append((Fraction(1),))
+    canon.sort()
+    return canon, (V, R, []), [_int_row(r) for r in canon]
+
 def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Region:
     d = inet.d
     forms, out_rows = inet.forms(pattern)
@@ -726,7 +759,9 @@ def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Regio
                 rows.append([s * v for v in r])
             elif s * r[0] <= 0:
                 raise EmptyRegionError(f"pattern {pattern} is empty (neuron {(l, i)} is constant)")
-    fast = _irredundant_2d(rows) if d == 2 and _FAST_2D and rows else None
+    fast = None
+    if _FAST_2D and rows:
+        fast = _irredundant_2d(rows) if d == 2 else _irredundant_1d(rows) if d == 1 else None
     if fast is not None:
         canon, (V, R, L), icanon = fast
     else:

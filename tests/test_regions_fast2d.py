@@ -1,4 +1,4 @@
-"""Issue 3: the exact 2-D half-plane intersection (no cdd) builds regions EQUAL to the general cdd path.
+"""Issue 3: the exact 2-D half-plane intersection (and 1-D intervals; no cdd) build regions EQUAL to the general path.
 
 The general path is forced with the private switch ``exactrelu.regions._FAST_2D = False``; complexes are compared
 with ``==`` (network, domain and every Region: canonical rows, interior point, affine map, boundedness and facets with
@@ -23,7 +23,8 @@ R = importlib.import_module("exactrelu.regions")
 def _both(net: Network, domain: Polyhedron | None = None, method: str = "walk") -> tuple[object, object, int, int]:
     """(fast complex, general complex, fast-path calls, fast-path declines)."""
     calls = [0, 0]
-    orig = R._irredundant_2d
+    name = "_irredundant_2d" if net.input_dim == 2 else "_irredundant_1d"
+    orig = getattr(R, name)
 
     def counted(rows):  # type: ignore[no-untyped-def]
         calls[0] += 1
@@ -31,11 +32,11 @@ def _both(net: Network, domain: Polyhedron | None = None, method: str = "walk") 
         calls[1] += out is None
         return out
 
-    R._irredundant_2d = counted
+    setattr(R, name, counted)
     try:
         fast = regions(net, domain, method=method)
     finally:
-        R._irredundant_2d = orig
+        setattr(R, name, orig)
     R._FAST_2D = False
     try:
         general = regions(net, domain, method=method)
@@ -100,6 +101,15 @@ def test_degenerate_networks(name: str) -> None:
         fast, general, _, _ = _both(net, dom)
         assert fast == general
         assert fast == _both(net, dom, method="split")[1]
+
+
+@pytest.mark.parametrize(("arch", "seed"), [((1, 3, 1), 0), ((1, 5, 5, 1), 1), ((1, 4, 4, 4, 2), 2), ((1, 6, 2), 3)])
+def test_one_dimensional_networks(arch: tuple[int, ...], seed: int) -> None:
+    """d = 1: the interval special case equals the general path (on R and on a box)."""
+    net = random_network(arch, seed=seed, max_num=3, max_den=2, nonzero=seed % 2 == 0)
+    for dom in (None, Box(-1, F(1, 2), 1)):
+        fast, general, calls, declined = _both(net, dom)
+        assert fast == general and calls == len(fast.regions) and declined == 0
 
 
 @pytest.mark.parametrize("name", ["relu_of_sum", "visible_bottleneck", "dead_second_layer", "demo_network"])
