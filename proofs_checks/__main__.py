@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         Console().print(table)
         for n, c, msg in failures:
             print(f"FAILED {n} {c!r}: {msg}", file=sys.stderr)
+        total = sum(r["cases"] for r in rows)
+        print(f"proofs: {total - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
 
 
