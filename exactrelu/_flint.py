@@ -24,7 +24,7 @@ from fractions import Fraction
 import flint
 
 __all__ = ["PRIME", "rank", "rank_mod_p", "nullspace", "integer_rows", "rank_reference", "nullspace_reference",
-           "solve", "fmpq", "to_fraction"]
+           "solve", "fmpq", "to_fraction", "rref_reference"]
 
 #: A 61-bit prime for modular ranks (nmod_mat works with word-size moduli).
 PRIME = 2**61 - 1
@@ -119,12 +119,14 @@ def solve(rows: Rows, rhs: Sequence[Fraction | int]) -> tuple[Fraction, ...] | N
 
 
 # ---------------------------------------------------------------------- pure-Fraction references (slow, for tests)
-def _rref_reference(rows: Rows) -> tuple[list[list[Fraction]], list[int]]:
+def rref_reference(rows: Rows, start: int = 0) -> tuple[list[list[Fraction]], list[int]]:
+    """Gauss-Jordan in pure Fractions with pivots searched from column ``start`` on (``start=1`` skips the constant
+    column of ``(b, a1..ad)`` rows).  Returns the reduced rows (nonzero rows first) and the pivot columns."""
     M = [[Fraction(v) for v in r] for r in rows]
     pivots: list[int] = []
     r = 0
     ncols = len(M[0]) if M else 0
-    for c in range(ncols):
+    for c in range(start, ncols):
         piv = next((i for i in range(r, len(M)) if M[i][c]), None)
         if piv is None:
             continue
@@ -146,12 +148,12 @@ def rank_reference(rows: Rows) -> int:
     """Gauss-Jordan rank in pure Fractions (the slow reference for :func:`rank`)."""
     if not rows or not len(rows[0]):
         return 0
-    return len(_rref_reference(rows)[1])
+    return len(rref_reference(rows)[1])
 
 
 def nullspace_reference(rows: Rows) -> list[tuple[Fraction, ...]]:
     """Kernel basis in pure Fractions (not normalised like :func:`nullspace`; compare spans, not vectors)."""
-    M, pivots = _rref_reference(rows)
+    M, pivots = rref_reference(rows)
     ncols = len(rows[0])
     free = [c for c in range(ncols) if c not in pivots]
     basis = []

@@ -34,6 +34,7 @@ from fractions import Fraction
 
 from . import _cdd
 from ._flint import rank as _rank
+from ._flint import rref_reference
 from .errors import NotExactError, ShapeError
 from .rational import as_rational
 
@@ -79,24 +80,8 @@ def normalize_equality(row: Sequence[Fraction]) -> Row:
 
 def _rref_equalities(rows: Sequence[Row]) -> tuple[list[Row], list[int]]:
     """Reduced row echelon form of equality rows on the ``a`` columns (pivots in ``1..d``)."""
-    M = [list(r) for r in rows]
-    pivots: list[int] = []
-    r = 0
-    ncols = len(M[0]) if M else 0
-    for c in range(1, ncols):
-        piv = next((i for i in range(r, len(M)) if M[i][c]), None)
-        if piv is None:
-            continue
-        M[r], M[piv] = M[piv], M[r]
-        inv = 1 / M[r][c]
-        M[r] = [v * inv for v in M[r]]
-        for i in range(len(M)):
-            if i != r and M[i][c]:
-                f = M[i][c]
-                M[i] = [a - f * b for a, b in zip(M[i], M[r], strict=True)]
-        pivots.append(c)
-        r += 1
-    return [tuple(row) for row in M[:r]], pivots
+    M, pivots = rref_reference(rows, start=1)
+    return [tuple(row) for row in M[: len(pivots)]], pivots
 
 
 @dataclass(frozen=True, slots=True)
