@@ -207,17 +207,7 @@ def batch_functional_dimension(net: Network, points: Iterable[Sequence[object]])
     >>> r.rank, r.exact
     (2, False)
     """
-    used: list[Point] = []
-    excluded: list[tuple[Point, tuple[tuple[int, int], ...]]] = []
-    rows: list[Row] = []
-    for x in points:
-        p = _as_point(net, x)
-        bent = bent_neurons(net, p)
-        if bent:
-            excluded.append((p, bent))
-            continue
-        used.append(p)
-        rows.extend(parameter_jacobian(net, p))
+    rows, used, excluded = _rows_at(net, [_as_point(net, x) for x in points])
     notes = [f"{len(excluded)} point(s) on bent hyperplanes excluded"] if excluded else []
     return _result(net, rows, method="points", points=used, excluded=excluded, notes=notes)
 
