@@ -41,6 +41,7 @@ from .rational import as_rational
 
 __all__ = [
     "permute", "rescale", "normal_form", "related_by_trivial_symmetry", "TrivialSymmetry", "random_trivial_symmetry",
+    "split_neuron",
 ]
 
 _MAX_TIE_ORDERINGS = 100_000
@@ -120,6 +121,38 @@ def random_trivial_symmetry(net: Network, rng: random.Random | int, *, max_facto
         perms.append(tuple(perm))
         factors.append(tuple(Fraction(rng.randint(1, max_factor), rng.randint(1, max_factor)) for _ in range(n)))
     return TrivialSymmetry(tuple(perms), tuple(factors))
+
+
+def split_neuron(net: Network, layer: int, i: int, factors: Sequence[object], share: object) -> Network:
+    """Replace neuron ``i`` of hidden layer ``layer`` (1-based) by two copies scaled by ``factors = (l0, l1) > 0``
+    with outgoing weights ``share/l0`` and ``(1 - share)/l1`` times the original: the same function, one more neuron
+    (the neuron-splitting hidden symmetry of MATH.md §3; the copy is appended as the last neuron of the layer).
+
+    >>> from exactrelu import examples
+    >>> net = examples.relu_of_sum()
+    >>> wide = split_neuron(net, 1, 0, (2, Fraction(1, 3)), Fraction(1, 4))
+    >>> wide.architecture, wide([3, -1]) == net([3, -1])
+    ((2, 3, 1, 1), True)
+    """
+    _check_hidden(net, layer)
+    l0, l1 = (as_rational(f) for f in factors)
+    share_q = as_rational(share)
+    if l0 <= 0 or l1 <= 0:
+        raise ValueError("splitting factors must be positive")
+    cur, nxt = net.layers[layer - 1], net.layers[layer]
+    rows = list(cur.weights) + [tuple(l1 * v for v in cur.weights[i])]
+    rows[i] = tuple(l0 * v for v in cur.weights[i])
+    biases = list(cur.biases) + [l1 * cur.biases[i]]
+    biases[i] = l0 * cur.biases[i]
+    W = []
+    for row in nxt.weights:
+        new = list(row) + [(1 - share_q) * row[i] / l1]
+        new[i] = share_q * row[i] / l0
+        W.append(tuple(new))
+    layers = list(net.layers)
+    layers[layer - 1] = Layer(tuple(rows), tuple(biases))
+    layers[layer] = Layer(tuple(W), nxt.biases)
+    return Network(tuple(layers))
 
 
 def _normalise_scales(net: Network) -> tuple[Network, list[list[Fraction]]]:

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from exactrelu import Network, random_network
 from exactrelu.regions import regions
-from exactrelu.symmetry import random_trivial_symmetry
+from exactrelu.symmetry import random_trivial_symmetry, split_neuron
 
 THEOREM = "B_θ with weights is invariant under trivial symmetries and neuron splitting (MATH.md §1, A3)"
 
@@ -25,18 +25,7 @@ def cases() -> list[tuple[tuple[int, ...], int]]:
     return [(a, s) for a in ARCHS for s in range(4)]
 
 
-def _split(net: Network, layer: int, i: int, lam: tuple[Fraction, Fraction], share: Fraction) -> Network:
-    layers = [(list(map(list, L.weights)), list(L.biases)) for L in net.layers]
-    W, b = layers[layer - 1]
-    W.append([lam[1] * v for v in W[i]])
-    b.append(lam[1] * b[i])
-    W[i] = [lam[0] * v for v in W[i]]
-    b[i] = lam[0] * b[i]
-    for row in layers[layer][0]:
-        col = row[i]
-        row[i] = col * share / lam[0]
-        row.append(col * (1 - share) / lam[1])
-    return Network.from_lists(layers)
+
 
 
 def check(case: tuple[tuple[int, ...], int]) -> str:
@@ -47,7 +36,7 @@ def check(case: tuple[tuple[int, ...], int]) -> str:
     other = random_trivial_symmetry(net, rng).apply(net)
     assert regions(other).breakpoint_complex() == B
     layer = rng.randint(1, net.depth)
-    split = _split(net, layer, rng.randrange(net.layers[layer - 1].n_out),
+    split = split_neuron(net, layer, rng.randrange(net.layers[layer - 1].n_out),
                    (Fraction(rng.randint(1, 5), rng.randint(1, 5)), Fraction(rng.randint(1, 5), rng.randint(1, 5))),
                    Fraction(rng.randint(1, 4), 5))
     assert regions(split).breakpoint_complex() == B

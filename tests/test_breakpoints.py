@@ -12,24 +12,7 @@ from exactrelu import Network, examples, random_network
 from exactrelu.genericity import cells as independent_cells
 from exactrelu.polyhedra import Box
 from exactrelu.regions import regions
-from exactrelu.symmetry import random_trivial_symmetry
-
-
-def split_neuron(net: Network, layer: int, i: int, lam: tuple[F, F], share: F) -> Network:
-    """Replace hidden neuron i of hidden layer ``layer`` (1-based) by two copies scaled by lam > 0, whose outgoing
-    weights are share/lam0 and (1 - share)/lam1 times the original: the same function."""
-    layers = [(list(map(list, L.weights)), list(L.biases)) for L in net.layers]
-    W, b = layers[layer - 1]
-    W.append([lam[1] * v for v in W[i]])
-    b.append(lam[1] * b[i])
-    W[i] = [lam[0] * v for v in W[i]]
-    b[i] = lam[0] * b[i]
-    W2, b2 = layers[layer]
-    for row in W2:
-        col = row[i]
-        row[i] = col * share / lam[0]
-        row.append(col * (1 - share) / lam[1])
-    return Network.from_lists(layers)
+from exactrelu.symmetry import random_trivial_symmetry, split_neuron
 
 
 def test_relu_of_sum_breakpoint_oracle() -> None:

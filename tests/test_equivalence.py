@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exactrelu import Network, examples, permute, random_network, rescale
+from exactrelu import Network, examples, permute, random_network, rescale, symmetry
 from exactrelu.certificate import check_certificate
 from exactrelu.equivalence import (
     Equivalence,
@@ -53,21 +53,7 @@ shallow_archs = st.sampled_from([(1, 3, 1), (2, 3, 1), (2, 4, 2), (1, 5, 1)])
 
 
 def split_neuron(net: Network, layer: int, i: int, lam1: F, lam2: F, part: F) -> Network:
-    """Neuron i of hidden layer `layer` (1-based) becomes two scaled copies whose outgoing weights add up."""
-    cur, nxt = net.layers[layer - 1], net.layers[layer]
-    rows = list(cur.weights) + [tuple(lam2 * v for v in cur.weights[i])]
-    rows[i] = tuple(lam1 * v for v in cur.weights[i])
-    biases = list(cur.biases) + [lam2 * cur.biases[i]]
-    biases[i] = lam1 * cur.biases[i]
-    W = []
-    for row in nxt.weights:
-        new = list(row) + [(1 - part) * row[i] / lam2]
-        new[i] = part * row[i] / lam1
-        W.append(new)
-    layers = list(net.layers)
-    layers[layer - 1] = (rows, biases)
-    layers[layer] = (W, nxt.biases)
-    return Network.from_lists(layers)
+    return symmetry.split_neuron(net, layer, i, (lam1, lam2), part)
 
 
 def perturb(net: Network, layer: int, what: str, eps: F = F(1, 10**12)) -> Network:
