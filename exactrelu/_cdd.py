@@ -19,15 +19,16 @@ from fractions import Fraction
 
 import cdd
 import cdd.gmp as _g
+import numpy as np
 
 from .errors import PolyhedralComputationError
 
-__all__ = ["STATS", "lp_max", "slack_point", "canonicalize", "generators", "hull", "float_candidates", "Row"]
+__all__ = ["STATS", "lp_max", "slack_point", "canonicalize", "generators", "hull", "float_candidates", "float_generators", "Row"]
 
 Row = Sequence[Fraction | int]
 
 #: Call counters (instrumentation for benchmarks: exact LPs, canonicalisations, double descriptions, float filters).
-STATS = {"lp": 0, "canonicalize": 0, "dd": 0, "float_filter": 0}
+STATS = {"lp": 0, "canonicalize": 0, "dd": 0, "float_filter": 0, "float_dd": 0}
 
 _OPT = cdd.LPStatusType.OPTIMAL
 _INFEASIBLE = {cdd.LPStatusType.INCONSISTENT, cdd.LPStatusType.STRUC_INCONSISTENT}
@@ -174,3 +175,24 @@ def float_candidates(rows: Sequence[Row]) -> list[int] | None:
     if lin:
         return None
     return [i for i, p in enumerate(newpos) if p is not None]
+
+
+def float_generators(rows: Sequence[Row]) -> tuple[list[bool], list[set[int]]] | None:
+    """A floating-point double description *proposal*: for each generator, whether it is a vertex (else a ray), and
+    its incidence set (indices of the rows it makes tight; cdd's row ``len(rows)`` is the hyperplane at infinity).
+
+    Callers must certify the result exactly (see :mod:`exactrelu._simplecell`); None when cdd fails or finds lines.
+    """
+    STATS["float_dd"] += 1
+    try:
+        A = np.array(rows, dtype=float)
+        A /= np.maximum(np.abs(A).max(axis=1, keepdims=True), 1e-300)
+        P = cdd.polyhedron_from_matrix(cdd.matrix_from_array(A.tolist(), rep_type=cdd.RepType.INEQUALITY))
+        gen = cdd.copy_generators(P)
+        if gen.lin_set:
+            return None
+        inc = cdd.copy_incidence(P)
+        kinds = [r[0] != 0 for r in gen.array]
+    except Exception:  # noqa: BLE001 - any float failure just disables the fast path
+        return None
+    return kinds, [set(s) for s in inc]

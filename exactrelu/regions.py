@@ -43,7 +43,7 @@ from functools import cmp_to_key
 from math import atan2, gcd, tau
 from typing import Any
 
-from . import _cdd
+from . import _cdd, _simplecell
 from .errors import EmptyRegionError, PolyhedralComputationError, RegionLimitError, ShapeError
 from .network import Network, Pattern
 from .polyhedra import Polyhedron, Row, normalize_inequality
@@ -76,7 +76,7 @@ class _IntNet:
     its denominators), so every pre-activation form of layer ``l`` is an integer row ``(v, M)`` equal to
     ``S_l · z`` with ``S_l = den_1 ··· den_l > 0`` — the same signs, and cdd accepts integer rows."""
 
-    __slots__ = ("d", "W", "b", "scales", "depth", "_rows")
+    __slots__ = ("d", "W", "b", "scales", "depth", "_rows", "vertex_cache", "offsets")
 
     def __init__(self, net: Network) -> None:
         self.d = net.input_dim
@@ -85,6 +85,8 @@ class _IntNet:
         self.b: list[list[int]] = []
         self.scales: list[int] = []
         self._rows: dict[tuple[int, Pattern], list[list[int]]] = {}  # (l, pattern[:l]) -> hidden rows (read-only)
+        self.vertex_cache: dict = {}  # exact vertices by tight rows, shared by the cells of one complex
+        self.offsets = [sum(net.hidden_widths[:l]) for l in range(net.depth)]  # flat index of neuron (l, 0)
         S = 1
         for layer in net.layers:
             den = 1
@@ -543,6 +545,8 @@ def _positive_combination(V: list[Row], R: list[Row], d: int) -> tuple[Fraction,
 # ---------------------------------------------------------------------- exact 2-D special case (issue 3)
 #: Private switch: False forces the general cdd path for d = 1, 2 (the reference the tests compare against).
 _FAST_2D = True
+#: Private switch: False forces the general cdd path for d >= 3 (no :mod:`exactrelu._simplecell` fast path).
+_FAST_ND = True
 
 
 def _normalize_ray(y: Sequence[Fraction]) -> Row:
@@ -760,8 +764,12 @@ def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Regio
             elif s * r[0] <= 0:
                 raise EmptyRegionError(f"pattern {pattern} is empty (neuron {(l, i)} is constant)")
     fast = None
-    if _FAST_2D and rows:
-        fast = _irredundant_2d(rows) if d == 2 else _irredundant_1d(rows) if d == 1 else None
+    if _FAST_2D and rows and d <= 2:
+        fast = _irredundant_2d(rows) if d == 2 else _irredundant_1d(rows)
+    elif _FAST_ND and d >= 3:
+        reg = _build_region_nd(inet, dom_rows, pattern, forms, out_rows)
+        if reg is not None:
+            return reg
     if fast is not None:
         canon, (V, R, L), icanon = fast
     else:
@@ -787,6 +795,117 @@ def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Regio
             raise PolyhedralComputationError(f"facet {r} of pattern {pattern} has no generator point")
         facets.append(_facet(inet, forms, pattern, dom_rows, r, _positive_combination(Vr, Rr, d)))
     return Region(pattern, poly, point, inet.affine_map(out_rows), bounded, tuple(facets))
+
+
+def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms: list[list[list[int]]],
+                     out_rows: list[list[int]]) -> Region | None:
+    """The region of ``pattern`` for ``d >= 3`` through :func:`exactrelu._simplecell.simple_cell` (a float proposal
+    certified exactly), or None when the cell is not simple (then the exact double description decides).
+
+    Equal rows are merged first (primitive integer rows); a facet's neurons are the sources of its row.  When every
+    neuron of a facet is in one layer and no pattern entry is 0, the pattern across is the pattern with those neurons
+    flipped: their forms are the facet row up to a positive factor times their sign, and every other neuron keeps a
+    nonzero value on the facet, the same on both sides (the changed forms differ by multiples of forms vanishing
+    there).  Otherwise :func:`_facet` evaluates the neighbour exactly.
+    """
+    d = inet.d
+    index: dict[tuple[int, ...], int] = {}
+    prim: list[tuple[int, ...]] = []
+    sources: list[list[Neuron]] = []
+    boundary: list[bool] = []
+
+    def add(r: Sequence[int], src: Neuron | None) -> None:
+        g = gcd(*r)
+        key = tuple(v // g for v in r) if g > 1 else tuple(r)
+        k = index.get(key)
+        if k is None:
+            k = index[key] = len(prim)
+            prim.append(key)
+            sources.append([])
+            boundary.append(False)
+        if src is None:
+            boundary[k] = True
+        else:
+            sources[k].append(src)
+
+    for r in dom_rows:
+        add(_int_row(r), None)
+    has_zero = False
+    for l, layer_forms in enumerate(forms):
+        for i, r in enumerate(layer_forms):
+            s = pattern[l][i]
+            if s == 0:
+                has_zero = True
+            elif any(r[1:]):
+                add([v for v in r] if s > 0 else [-v for v in r], (l, i))
+    flat = [s for layer in pattern for s in layer]
+    offsets = inet.offsets
+
+    def vertex_key(T: Sequence[int]) -> tuple[Any, ...]:
+        """The ternary sign sequence at the vertex (its cell of C_θ) and its tight domain rows."""
+        z = list(flat)
+        dom = []
+        for k in T:
+            for l, i in sources[k]:
+                z[offsets[l] + i] = 0
+            if boundary[k]:
+                dom.append(prim[k])
+        return (tuple(z), tuple(sorted(dom)))
+
+    cell = _simplecell.simple_cell(prim, d, inet.vertex_cache, vertex_key)
+    if cell is None:
+        return None
+    canon_of = {}
+    for k in cell.facets:
+        r = prim[k]
+        piv = abs(next(v for v in r[1:] if v))
+        canon_of[tuple(Fraction(v, piv) for v in r)] = k
+    canon = sorted(canon_of)
+    V = [(D, X) for D, X, _ in cell.vertices]
+    R = []
+    for Y, _ in cell.rays:
+        R.append((abs(next(v for v in Y if v)), Y))
+    point = _combine(V, R, d)
+    facets = []
+    for row in canon:
+        k = canon_of[row]
+        Vr = [(D, X) for D, X, T in cell.vertices if k in T]
+        Rr = [r for r, (_, T) in zip(R, cell.rays, strict=True) if k in T]
+        q = _combine(Vr, Rr, d)
+        srcs = sorted(sources[k])
+        if has_zero or (srcs and srcs[0][0] != srcs[-1][0]):
+            facets.append(_facet(inet, forms, pattern, dom_rows, row, q))
+            continue
+        signs = [list(p) for p in pattern]
+        for l, i in srcs:
+            signs[l][i] = 0
+        sign_seq = tuple(tuple(p) for p in signs)
+        if boundary[k]:
+            neighbor = None
+        else:
+            for l, i in srcs:
+                signs[l][i] = -pattern[l][i]
+            neighbor = tuple(tuple(p) for p in signs)
+        facets.append(Facet(row, q, tuple(srcs), neighbor, sign_seq))
+    poly = Polyhedron(tuple(canon), (), ambient_dim=d)
+    return Region(pattern, poly, point, inet.affine_map(out_rows), not R, tuple(facets))
+
+
+def _combine(V: list[tuple[int, Sequence[int]]], R: list[tuple[int, Sequence[int]]], d: int) -> tuple[Fraction, ...]:
+    """:func:`_positive_combination` on integer pairs ``(D, X)`` = ``X / D``: the average of the points plus the sum
+    of the rays."""
+    n = len(V)
+    L = 1
+    for D, _ in V + R:
+        if D != 1:
+            L = L * D // gcd(L, D)
+    total = [0] * d
+    for idx, (D, X) in enumerate(V + R):
+        f = (L // D) * (1 if idx < n else n)
+        for k in range(d):
+            total[k] += f * X[k]
+    den = L * n
+    return tuple(Fraction(t, den) for t in total)
 
 
 def _facet(inet: _IntNet, forms: list[list[list[int]]], pattern: Pattern, dom_rows: list[Row], row: Row,
