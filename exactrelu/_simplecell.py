@@ -4,11 +4,12 @@ This is the fast path of region construction in input dimension ``d >= 3`` (MATH
 cdd proposes the generators and their incidences; nothing float is trusted.  The exact work is:
 
 1. every proposed vertex is recomputed exactly as the unique solution of its ``d`` tight rows (integer maximal
-   minors, so ``x = X / D`` with integers), every proposed ray as the kernel of ``d - 1`` independent rows among its tight linear parts;
+   minors, so ``x = X / D`` with integers), every proposed ray as the kernel of ``d - 1`` independent rows among
+   its tight linear parts;
 2. every row is evaluated at every generator with a *filtered* sign test: a float64 product with a rigorous error
    bound settles the signs far from zero, the rest is evaluated in exact integers.  Each vertex must be tight on
-   exactly its ``d`` rows and strictly inside every other one (a *simple* vertex); each ray tight on exactly its proposed
-   rows (their linear parts have rank ``d - 1``) and strictly positive on the others;
+   exactly its ``d`` rows and strictly inside every other one (a *simple* vertex); each ray tight on exactly its
+   proposed rows (their linear parts have rank ``d - 1``) and strictly positive on the others;
 3. edge closure: dropping one of the ``d`` tight rows of a simple vertex ``v`` leaves a line through ``v`` that meets
    the polyhedron in an edge; its other end must be another listed vertex (tight on the remaining ``d - 1`` rows) or
    the edge must be unbounded along a listed ray (tight on at least those rows) — and exactly one of them.
@@ -48,8 +49,8 @@ from . import _cdd
 
 __all__ = ["SimpleCell", "simple_cell", "kernel_vector"]
 
-#: rows and homogeneous generators are converted to float64 only below this size (exact integers up to 2^52)
-_ROW_BITS = 52
+#: rows are converted to float64 only below this size (exact integers)
+_ROW_LIMIT = 2.0 ** 52
 _U = 2.0 ** -52
 
 
@@ -58,8 +59,8 @@ class SimpleCell:
     """The exact generators of a simple pointed polyhedron given by integer rows ``(b, a1, ..., ad)``.
 
     ``vertices``: ``(D, X, T)`` with the vertex ``X / D`` (``D > 0``) and ``T`` the indices of its ``d`` tight rows;
-    ``rays``: ``(Y, T)`` with ``T`` the rows whose linear part vanishes on ``Y`` (at least ``d - 1``); ``facets``: sorted indices
-    of the facet rows (every other row is redundant).
+    ``rays``: ``(Y, T)`` with ``T`` the rows whose linear part vanishes on ``Y`` (at least ``d - 1``);
+    ``facets``: sorted indices of the facet rows (every other row is redundant).
     """
 
     vertices: tuple[tuple[int, tuple[int, ...], frozenset[int]], ...]
@@ -126,6 +127,16 @@ def kernel_vector(M: Sequence[Sequence[int]]) -> tuple[int, ...]:
     return tuple(h)
 
 
+def _hval(r: Sequence[int], vertex: tuple[int, Sequence[int]]) -> int:
+    """``D (b + a·x)`` at the vertex ``x = X / D`` (exact; unrolled for d = 3, 4)."""
+    D, X = vertex
+    if len(X) == 4:
+        return r[0] * D + r[1] * X[0] + r[2] * X[1] + r[3] * X[2] + r[4] * X[3]
+    if len(X) == 3:
+        return r[0] * D + r[1] * X[0] + r[2] * X[1] + r[3] * X[2]
+    return r[0] * D + sum(a * x for a, x in zip(r[1:], X))
+
+
 def _vertex(rows: Sequence[tuple[int, ...]], T: Sequence[int], cache: dict,
             vertex_key: Callable[[Sequence[int]], Hashable] | None) -> tuple[int, tuple[int, ...]] | None:
     """The exact vertex ``X / D`` (``D > 0``) where the rows ``T`` vanish, or None when they are dependent."""
@@ -133,8 +144,7 @@ def _vertex(rows: Sequence[tuple[int, ...]], T: Sequence[int], cache: dict,
         key = vertex_key(T)
         hit = cache.get(key)
         if hit is not None:
-            D, X = hit
-            if all(r[0] * D + sum(a * x for a, x in zip(r[1:], X)) == 0 for r in (rows[i] for i in T)):
+            if all(_hval(rows[i], hit) == 0 for i in T):
                 return hit
     else:
         key = tuple(sorted(rows[i] for i in T))
@@ -176,18 +186,22 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     m = len(rows)
     if m < d or d < 2:
         return None
-    for r in rows:
-        for v in r:
-            if v.bit_length() > _ROW_BITS:
-                return None
-    proposal = _cdd.float_generators(rows)
+    try:
+        A = np.array(rows, dtype=float)
+    except OverflowError:
+        return None
+    if np.abs(A).max() >= _ROW_LIMIT:
+        return None
+    proposal = _cdd.float_generators(A)
     if proposal is None:
         return None
     kinds, incidence = proposal
     verts: dict[frozenset[int], tuple[int, tuple[int, ...]]] = {}
     rays: dict[frozenset[int], tuple[int, ...]] = {}
     for is_vertex, inc in zip(kinds, incidence):
-        T = frozenset(i for i in inc if i < m)
+        T = frozenset(inc)
+        if m in T:
+            T = T - {m}
         if is_vertex:
             if len(T) != d:
                 return None
@@ -209,7 +223,6 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     rT = list(rays)
     gens = [(D, *X) for D, X in verts.values()] + [(0, *Y) for Y in rays.values()]
     try:
-        A = np.array(rows, dtype=float)
         H = np.array(gens, dtype=float)
     except OverflowError:
         return None

@@ -116,6 +116,15 @@ class Polyhedron:
 
     # ------------------------------------------------------------------ constructors
     @classmethod
+    def _trusted(cls, inequalities: tuple[Row, ...], d: int) -> Polyhedron:
+        """Internal: rows already tuples of Fractions of length ``d + 1`` (no validation; hot path of regions)."""
+        P = object.__new__(cls)
+        object.__setattr__(P, "inequalities", inequalities)
+        object.__setattr__(P, "equalities", ())
+        object.__setattr__(P, "ambient_dim", d)
+        return P
+
+    @classmethod
     def whole_space(cls, d: int) -> Polyhedron:
         """``R^d`` (no rows)."""
         return cls((), (), ambient_dim=d)

@@ -76,7 +76,7 @@ class _IntNet:
     its denominators), so every pre-activation form of layer ``l`` is an integer row ``(v, M)`` equal to
     ``S_l · z`` with ``S_l = den_1 ··· den_l > 0`` — the same signs, and cdd accepts integer rows."""
 
-    __slots__ = ("d", "W", "b", "scales", "depth", "_rows", "vertex_cache", "offsets")
+    __slots__ = ("d", "W", "b", "scales", "depth", "_rows", "_prim", "vertex_cache", "offsets")
 
     def __init__(self, net: Network) -> None:
         self.d = net.input_dim
@@ -85,6 +85,7 @@ class _IntNet:
         self.b: list[list[int]] = []
         self.scales: list[int] = []
         self._rows: dict[tuple[int, Pattern], list[list[int]]] = {}  # (l, pattern[:l]) -> hidden rows (read-only)
+        self._prim: dict[tuple[int, Pattern], list[tuple[int, ...] | None]] = {}
         self.vertex_cache: dict = {}  # exact vertices by tight rows, shared by the cells of one complex
         self.offsets = [sum(net.hidden_widths[:l]) for l in range(net.depth)]  # flat index of neuron (l, 0)
         S = 1
@@ -134,10 +135,27 @@ class _IntNet:
             post = self.post(rows, pattern[l])
         return out, self.pre(self.depth, post)
 
+    def primitive(self, l: int, pattern: Pattern, rows: list[list[int]]) -> list[tuple[int, ...] | None]:
+        """The rows of layer ``l`` (given, as returned by :meth:`forms`) divided by their gcd, None for a row with
+        zero linear part; cached like the rows."""
+        key = (l, tuple(pattern[:l]))
+        out = self._prim.get(key)
+        if out is None:
+            out = self._prim[key] = [_primitive_or_none(r) for r in rows]
+        return out
+
     def affine_map(self, out_rows: list[list[int]]) -> tuple[Matrix, Vector]:
         S = self.scales[-1]
         return (tuple(tuple(Fraction(v, S) for v in r[1:]) for r in out_rows),
                 tuple(Fraction(r[0], S) for r in out_rows))
+
+
+def _primitive_or_none(r: Sequence[int]) -> tuple[int, ...] | None:
+    """The integer row divided by the gcd of its entries; None when its linear part is zero."""
+    if not any(r[1:]):
+        return None
+    g = gcd(*r)
+    return tuple(v // g for v in r) if g > 1 else tuple(r)
 
 
 def _int_point(x: Sequence[Fraction]) -> tuple[int, list[int]]:
@@ -814,9 +832,7 @@ def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms
     sources: list[list[Neuron]] = []
     boundary: list[bool] = []
 
-    def add(r: Sequence[int], src: Neuron | None) -> None:
-        g = gcd(*r)
-        key = tuple(v // g for v in r) if g > 1 else tuple(r)
+    def add(key: tuple[int, ...], src: Neuron | None) -> None:
         k = index.get(key)
         if k is None:
             k = index[key] = len(prim)
@@ -829,15 +845,17 @@ def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms
             sources[k].append(src)
 
     for r in dom_rows:
-        add(_int_row(r), None)
+        pr = _primitive_or_none(_int_row(r))
+        if pr is not None:
+            add(pr, None)
     has_zero = False
     for l, layer_forms in enumerate(forms):
-        for i, r in enumerate(layer_forms):
+        for i, pr in enumerate(inet.primitive(l, pattern, layer_forms)):
             s = pattern[l][i]
             if s == 0:
                 has_zero = True
-            elif any(r[1:]):
-                add([v for v in r] if s > 0 else [-v for v in r], (l, i))
+            elif pr is not None:
+                add(pr if s > 0 else tuple(-v for v in pr), (l, i))
     flat = [s for layer in pattern for s in layer]
     offsets = inet.offsets
 
@@ -855,23 +873,31 @@ def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms
     cell = _simplecell.simple_cell(prim, d, inet.vertex_cache, vertex_key)
     if cell is None:
         return None
-    canon_of = {}
+    canon_k = []
     for k in cell.facets:
         r = prim[k]
         piv = abs(next(v for v in r[1:] if v))
-        canon_of[tuple(Fraction(v, piv) for v in r)] = k
-    canon = sorted(canon_of)
-    V = [(D, X) for D, X, _ in cell.vertices]
+        canon_k.append((tuple(Fraction(v, piv) for v in r), k))
+    canon_k.sort()
+    canon = [r for r, _ in canon_k]
+    V = []
+    on: dict[int, tuple[list[tuple[int, Sequence[int]]], list[tuple[int, Sequence[int]]]]] = {
+        k: ([], []) for k in cell.facets}
+    for D, X, T in cell.vertices:
+        V.append((D, X))
+        for k in T:
+            on[k][0].append((D, X))
     R = []
-    for Y, _ in cell.rays:
-        R.append((abs(next(v for v in Y if v)), Y))
+    for Y, T in cell.rays:
+        y = (abs(next(v for v in Y if v)), Y)
+        R.append(y)
+        for k in T:
+            if k in on:
+                on[k][1].append(y)
     point = _combine(V, R, d)
     facets = []
-    for row in canon:
-        k = canon_of[row]
-        Vr = [(D, X) for D, X, T in cell.vertices if k in T]
-        Rr = [r for r, (_, T) in zip(R, cell.rays, strict=True) if k in T]
-        q = _combine(Vr, Rr, d)
+    for row, k in canon_k:
+        q = _combine(*on[k], d)
         srcs = sorted(sources[k])
         if has_zero or (srcs and srcs[0][0] != srcs[-1][0]):
             facets.append(_facet(inet, forms, pattern, dom_rows, row, q))
@@ -887,7 +913,7 @@ def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms
                 signs[l][i] = -pattern[l][i]
             neighbor = tuple(tuple(p) for p in signs)
         facets.append(Facet(row, q, tuple(srcs), neighbor, sign_seq))
-    poly = Polyhedron(tuple(canon), (), ambient_dim=d)
+    poly = Polyhedron._trusted(tuple(canon), d)
     return Region(pattern, poly, point, inet.affine_map(out_rows), not R, tuple(facets))
 
 
