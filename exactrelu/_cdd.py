@@ -194,7 +194,11 @@ def float_generators(rows: Sequence[Row] | np.ndarray) -> tuple[list[bool], list
         if gen.lin_set:
             return None
         inc = cdd.copy_incidence(P)
-        kinds = [r[0] != 0 for r in gen.array]
+        m = len(A)
+        if not A[:, 0].any():  # homogeneous rows: cdd treats a cone, lists only rays and omits the apex
+            kinds = [False] * len(inc)
+        else:
+            kinds = [m not in s for s in inc]  # rays lie on cdd's hyperplane at infinity (their x0 may be ~1e-16)
     except Exception:  # noqa: BLE001 - any float failure just disables the fast path
         return None
     return kinds, [set(s) for s in inc]

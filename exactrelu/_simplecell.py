@@ -196,6 +196,8 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     if proposal is None:
         return None
     kinds, incidence = proposal
+    if not any(kinds) and all(r[0] == 0 for r in rows):  # a cone: cdd omits its apex, the origin
+        kinds, incidence = [True, *kinds], [set(range(m)), *incidence]
     verts: dict[frozenset[int], tuple[int, tuple[int, ...]]] = {}
     rays: dict[frozenset[int], tuple[int, ...]] = {}
     for is_vertex, inc in zip(kinds, incidence):
