@@ -192,18 +192,51 @@ def neuron_forms(net: Network, pattern: Pattern) -> list[list[Row]]:
     return [[tuple(Fraction(v, inet.scales[l]) for v in r) for r in rows] for l, rows in enumerate(forms)]
 
 
-@dataclass(frozen=True, slots=True)
+class _Average:
+    """A deferred :func:`_combine` (the average of integer points plus the sum of integer rays)."""
+
+    __slots__ = ("V", "R", "d")
+
+    def __init__(self, V: list[tuple[int, Sequence[int]]], R: list[tuple[int, Sequence[int]]], d: int) -> None:
+        self.V, self.R, self.d = V, R, d
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Facet:
     """A facet of a region: ``row`` vanishes on it (``b + a·x >= 0`` on the region), ``point`` is in its relative
-    interior, ``neurons`` are the ``(l, i)`` whose pre-activation vanishes on it, ``neighbor`` is the pattern of the
-    region across (``None`` when the facet lies on the domain boundary), ``sign_sequence`` its ternary sign sequence.
+    interior (the average of the facet's vertices plus the sum of its rays), ``neurons`` are the ``(l, i)`` whose
+    pre-activation vanishes on it, ``neighbor`` is the pattern of the region across (``None`` when the facet lies on the
+    domain boundary), ``sign_sequence`` its ternary sign sequence.  (``point`` is computed on first access.)
     """
 
     row: Row
-    point: tuple[Fraction, ...]
+    _point: Any
     neurons: tuple[Neuron, ...]
     neighbor: Pattern | None
     sign_sequence: Pattern
+
+    @property
+    def point(self) -> tuple[Fraction, ...]:
+        p = self._point
+        if type(p) is _Average:
+            p = _combine(p.V, p.R, p.d)
+            object.__setattr__(self, "_point", p)
+        return p
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.row, self.point, self.neurons, self.neighbor, self.sign_sequence)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Facet):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Facet(row={self.row!r}, point={self.point!r}, neurons={self.neurons!r}, "
+                f"neighbor={self.neighbor!r}, sign_sequence={self.sign_sequence!r})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -897,10 +930,10 @@ def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms
     point = _combine(V, R, d)
     facets = []
     for row, k in canon_k:
-        q = _combine(*on[k], d)
+        q: Any = _Average(*on[k], d)
         srcs = sorted(sources[k])
         if has_zero or (srcs and srcs[0][0] != srcs[-1][0]):
-            facets.append(_facet(inet, forms, pattern, dom_rows, row, q))
+            facets.append(_facet(inet, forms, pattern, dom_rows, row, _combine(*on[k], d)))
             continue
         signs = [list(p) for p in pattern]
         for l, i in srcs:
