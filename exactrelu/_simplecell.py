@@ -198,31 +198,37 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     kinds, incidence = proposal
     if not any(kinds) and all(r[0] == 0 for r in rows):  # a cone: cdd omits its apex, the origin
         kinds, incidence = [True, *kinds], [set(range(m)), *incidence]
-    verts: dict[frozenset[int], tuple[int, tuple[int, ...]]] = {}
-    rays: dict[frozenset[int], tuple[int, ...]] = {}
+    # generators keyed by the bit mask of their tight rows; idx[mask] = the sorted tight row indices
+    verts: dict[int, tuple[int, tuple[int, ...]]] = {}
+    rays: dict[int, tuple[int, ...]] = {}
+    idx: dict[int, list[int]] = {}
     for is_vertex, inc in zip(kinds, incidence):
-        T = frozenset(inc)
-        if m in T:
-            T = T - {m}
+        T = sorted(i for i in inc if i < m)
+        mask = 0
+        for i in T:
+            mask |= 1 << i
         if is_vertex:
             if len(T) != d:
                 return None
-            if T not in verts:
-                v = _vertex(rows, sorted(T), cache, vertex_key)
+            if mask not in verts:
+                v = _vertex(rows, T, cache, vertex_key)
                 if v is None:
                     return None
-                verts[T] = v
-        elif T not in rays:
+                verts[mask] = v
+                idx[mask] = T
+        elif mask not in rays:
             if len(T) < d - 1:
                 return None
-            y = _ray(rows, sorted(T), d, cache)
+            y = _ray(rows, T, d, cache)
             if y is None:
                 return None
-            rays[T] = y
+            rays[mask] = y
+            idx[mask] = T
     if not verts:
         return None
     vT = list(verts)
     rT = list(rays)
+    nv, ng = len(vT), len(vT) + len(rT)
     gens = [(D, *X) for D, X in verts.values()] + [(0, *Y) for Y in rays.values()]
     try:
         H = np.array(gens, dtype=float)
@@ -232,51 +238,52 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     tol = (np.abs(A) @ np.abs(H).T) * ((d + 4) * _U)
     if not np.isfinite(tol).all():
         return None
-    nv = len(vT)
     tight = np.zeros(S.shape, dtype=bool)
-    for c, T in enumerate(vT + rT):
-        tight[list(T), c] = True
+    ti, tc = [], []
+    for c, mask in enumerate(vT + rT):
+        T = idx[mask]
+        ti += T
+        tc += [c] * len(T)
+    tight[ti, tc] = True
     # orient the rays: the sign of any certain non-tight entry
-    flip = []
-    for c in range(nv, len(gens)):
-        col, tl, tc = S[:, c], tol[:, c], tight[:, c]
-        sure = (np.abs(col) > tl) & ~tc
-        idx = np.flatnonzero(sure)
-        if idx.size == 0:
+    for c in range(nv, ng):
+        col = S[:, c]
+        sure = np.flatnonzero((np.abs(col) > tol[:, c]) & ~tight[:, c])
+        if sure.size == 0:
             return None
-        if col[idx[0]] < 0:
+        if col[sure[0]] < 0:
             S[:, c] = -col
-            flip.append(c)
-    for c in flip:
-        T = rT[c - nv]
-        rays[T] = tuple(-v for v in rays[T])
-        gens[c] = (0, *rays[T])
-    if (S[~tight] < -tol[~tight]).any():
+            mask = rT[c - nv]
+            rays[mask] = tuple(-v for v in rays[mask])
+            gens[c] = (0, *rays[mask])
+    free = ~tight
+    if (S[free] < -tol[free]).any():
         return None
-    unsure = np.argwhere((S <= tol) & ~tight)
-    for i, c in unsure:
-        r, h = rows[i], gens[c]
-        if sum(a * b for a, b in zip(r, h)) <= 0:
+    for i, c in np.argwhere((S <= tol) & free):
+        if sum(a * b for a, b in zip(rows[i], gens[c])) <= 0:
             return None
-    for c in range(nv, len(gens)):  # rows of a ray's tight set beyond the d - 1 that defined it: exactly 0?
+    for c in range(nv, ng):  # rows of a ray's tight set beyond the d - 1 that defined it: exactly 0?
         h = gens[c]
-        for i in rT[c - nv]:
+        for i in idx[rT[c - nv]]:
             if sum(a * b for a, b in zip(rows[i], h)) != 0:
                 return None
-    if len({gens[c] for c in range(nv, len(gens))}) != len(rT):
+    if len(set(gens[nv:])) != len(rT):
         return None
     # edge closure: every edge key (d - 1 tight rows of a vertex) has exactly one other end
-    ends: dict[frozenset[int], int] = {}
-    for T in vT:
-        for i in T:
-            key = T - {i}
+    ends: dict[int, int] = {}
+    for mask in vT:
+        for i in idx[mask]:
+            key = mask ^ (1 << i)
             ends[key] = ends.get(key, 0) + 1
-    for T in rT:
+    for mask in rT:
         for key in ends:
-            if key <= T:
+            if key & mask == key:
                 ends[key] += 1
     if any(k != 2 for k in ends.values()):
         return None
-    facets = sorted(set().union(*vT))
-    return SimpleCell(tuple((D, X, T) for T, (D, X) in verts.items()),
-                      tuple((Y, T) for T, Y in rays.items()), tuple(facets))
+    union = 0
+    for mask in vT:
+        union |= mask
+    facets = tuple(i for i in range(m) if union >> i & 1)
+    return SimpleCell(tuple((D, X, frozenset(idx[mask])) for mask, (D, X) in verts.items()),
+                      tuple((Y, frozenset(idx[mask])) for mask, Y in rays.items()), facets)
