@@ -144,7 +144,10 @@ def _vertex(rows: Sequence[tuple[int, ...]], T: Sequence[int], cache: dict,
         key = vertex_key(T)
         hit = cache.get(key)
         if hit is not None:
-            if all(_hval(rows[i], hit) == 0 for i in T):
+            for i in T:
+                if _hval(rows[i], hit):
+                    break
+            else:
                 return hit
     else:
         key = tuple(sorted(rows[i] for i in T))

@@ -931,20 +931,25 @@ def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms
     facets = []
     for row, k in canon_k:
         q: Any = _Average(*on[k], d)
-        srcs = sorted(sources[k])
-        if has_zero or (srcs and srcs[0][0] != srcs[-1][0]):
-            facets.append(_facet(inet, forms, pattern, dom_rows, row, _combine(*on[k], d)))
+        srcs = sources[k]  # sorted: added layer by layer
+        if has_zero or not srcs or srcs[0][0] != srcs[-1][0]:
+            if srcs or not boundary[k]:
+                facets.append(_facet(inet, forms, pattern, dom_rows, row, _combine(*on[k], d)))
+            else:  # a facet of the domain only
+                facets.append(Facet(row, q, (), None, pattern))
             continue
-        signs = [list(p) for p in pattern]
-        for l, i in srcs:
-            signs[l][i] = 0
-        sign_seq = tuple(tuple(p) for p in signs)
+        l0 = srcs[0][0]
+        old = pattern[l0]
+        layer = list(old)
+        for _, i in srcs:
+            layer[i] = 0
+        sign_seq = pattern[:l0] + (tuple(layer),) + pattern[l0 + 1:]
         if boundary[k]:
             neighbor = None
         else:
-            for l, i in srcs:
-                signs[l][i] = -pattern[l][i]
-            neighbor = tuple(tuple(p) for p in signs)
+            for _, i in srcs:
+                layer[i] = -old[i]
+            neighbor = pattern[:l0] + (tuple(layer),) + pattern[l0 + 1:]
         facets.append(Facet(row, q, tuple(srcs), neighbor, sign_seq))
     poly = Polyhedron._trusted(tuple(canon), d)
     return Region(pattern, poly, point, inet.affine_map(out_rows), not R, tuple(facets))
