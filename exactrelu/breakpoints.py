@@ -10,14 +10,22 @@ Construction from C_θ (MATH.md A3):
 
 The **ridges** of B_θ are the ridges of C_θ having a kept facet in their star, except the merge points of step 3;
 pieces of ridges in the same affine hull, with the same star and sharing a point are merged (d >= 3).
-**Vertices** are the 0-dimensional cells: the facets when d = 1, the ridges when d = 2 (``None`` for d >= 3).
+**Vertices** are the 0-dimensional cells: the facets when d = 1, the ridges when d = 2, and when d = 3 the end
+points of the ridges together with the points where two ridges cross (``None`` for d >= 4).
 
 Canonical form: :class:`BreakpointComplex` holds only function-determined data, sorted: for each facet its hyperplane
-``(t, n)`` (first nonzero of ``n`` is +1), its weight ``ω`` and the canonical polyhedron of the convex hull of its
-pieces; for each ridge the canonical polyhedron of its (merged) hull; the sorted multiset of the affine maps of the
-regions.  ``==`` compares these, so equivalent networks (trivial symmetries, neuron splitting, any other
-reparametrisation) give equal breakpoint complexes.  (In d = 1, 2 a facet of B_θ is a point, segment, ray or line and
-the hull is exactly the facet; for d >= 3 the comparison uses the hulls of the pieces.)
+``(t, n)`` (first nonzero of ``n`` is +1), its weight ``ω`` and its point set; for each ridge the canonical polyhedron
+of its (merged) hull; the sorted multiset of the affine maps of the regions.  ``==`` compares these, so equivalent
+networks (trivial symmetries, neuron splitting, any other reparametrisation) give equal breakpoint complexes.
+
+The point set of a facet: in d = 1, 2 a facet of B_θ is a point, segment, ray or line, and its canonical polyhedron
+is exact.  In d >= 3 a facet can be non-convex, so it is described exactly by an arrangement: its **boundary flats**
+(the affine hulls of the ridges of C_θ in it that are not merged, written canonically as hyperplanes inside the
+facet's hyperplane H) and the **cells** — sign vectors of the cells of the arrangement of those flats in H that the
+facet covers.  The boundary of the facet lies in the flats, so every cell is either inside the facet or disjoint from
+its relative interior: the pair (flats, cells) determines the set and depends only on it.  (``polyhedron`` then
+holds the convex hull, for pictures; it is not compared.)  Ridges are compared through their hulls: exact for
+d <= 3, where a merged ridge is a connected piece of a line.
 
 Examples
 --------
@@ -50,12 +58,17 @@ Matrix = tuple[tuple[Fraction, ...], ...]
 @dataclass(frozen=True, slots=True, order=True)
 class BreakpointFacet:
     """A facet of B_θ: ``hyperplane`` ``(t, n1..nd)`` (the set ``t + n·x = 0``), weight ``omega`` (the jump
-    ``ω n^T`` from the side ``t + n·x < 0`` to ``> 0``), and ``polyhedron`` (canonical, its closure)."""
+    ``ω n^T`` from the side ``t + n·x < 0`` to ``> 0``), and ``polyhedron`` (canonical: its closure for d <= 2, its
+    convex hull for d >= 3).  For d >= 3, ``flats`` are the boundary flats ``g = 0`` inside the hyperplane and
+    ``cells`` the sign vectors of ``g`` on the arrangement cells the facet covers (module docstring)."""
 
     hyperplane: Row
     omega: tuple[Fraction, ...]
     polyhedron: Polyhedron = field(compare=False)
     key: tuple[Any, ...] = field(repr=False, default=())
+    flats: tuple[Row, ...] = field(compare=False, default=())
+    cells: tuple[tuple[int, ...], ...] = field(compare=False, default=())
+    members: tuple[int, ...] = field(compare=False, default=(), repr=False)  # indices into faces.jumps(C)
 
     @property
     def jump(self) -> Matrix:
@@ -101,6 +114,8 @@ class BreakpointComplex:
             cells = [f.polyhedron for f in self.facets]
         elif self.dimension == 2:
             cells = list(self.ridges)
+        elif self.dimension == 3:
+            return _crossings_and_ends(self.ridges)
         else:
             return None
         pts = []
@@ -121,7 +136,9 @@ class BreakpointComplex:
             "dimension": self.dimension,
             "regions": len(self.region_maps),
             "facets": [{"hyperplane": [str(v) for v in f.hyperplane], "omega": [str(v) for v in f.omega],
-                        "polyhedron": rows(f.polyhedron)} for f in self.facets],
+                        "polyhedron": rows(f.polyhedron),
+                        **({"flats": [[str(v) for v in g] for g in f.flats], "cells": [list(c) for c in f.cells]}
+                           if self.dimension >= 3 else {})} for f in self.facets],
             "ridges": [rows(r) for r in self.ridges],
             "vertices": None if verts is None else [[str(v) for v in p] for p in verts],
             "region_maps": [{"A": [[str(v) for v in r] for r in A], "c": [str(v) for v in c]}
@@ -138,6 +155,64 @@ def _hull(polys: list[Polyhedron], d: int) -> Polyhedron:
         lines += l
     ineq, eq = _cdd.hull(pts, rays, lines, d)
     return Polyhedron(tuple(ineq), tuple(eq), ambient_dim=d).irredundant()
+
+
+def _val(r: Row, x: Row) -> Fraction:
+    return r[0] + sum((a * v for a, v in zip(r[1:], x, strict=True)), Fraction(0))
+
+
+def _lin(r: Row, y: Row) -> Fraction:
+    return sum((a * v for a, v in zip(r[1:], y, strict=True)), Fraction(0))
+
+
+def _in_plane(h: Row, flat: tuple[Row, ...]) -> Row | None:
+    """The canonical equation ``g`` of a flat of codimension 1 inside the hyperplane ``h = 0`` (``h``'s first nonzero
+    normal coordinate is 1): ``g`` vanishes at that coordinate, its first nonzero normal coordinate is 1, and
+    ``{h = 0, g = 0}`` is the flat.  None when the flat is the whole hyperplane."""
+    p = next(k for k, v in enumerate(h[1:], start=1) if v)
+    for r in flat:
+        g = [a - r[p] * b for a, b in zip(r, h, strict=True)]
+        piv = next((v for v in g[1:] if v), None)
+        if piv is not None:
+            return tuple(Fraction(v) / piv for v in g)
+    return None
+
+
+def _cell_signs(P: Polyhedron, gs: list[Row]) -> set[tuple[int, ...]]:
+    """Sign vectors of ``gs`` on the cells of their arrangement that meet the relative interior of ``P`` (which lies
+    in no ``g = 0``): ``P`` is split at every ``g`` that takes both signs on its generators."""
+    V, R, L = P.generators()
+    for g in gs:
+        vals = [_val(g, v) for v in V] + [_lin(g, y) for y in R]
+        if any(_lin(g, y) for y in L) or (any(v > 0 for v in vals) and any(v < 0 for v in vals)):
+            out: set[tuple[int, ...]] = set()
+            for side in (g, tuple(-v for v in g)):
+                Q = P.intersect(Polyhedron((side,), ambient_dim=P.ambient_dim))
+                if Q.dimension == P.dimension:
+                    out |= _cell_signs(Q, gs)
+            return out
+    n = len(V)
+    point = [sum((v[k] for v in V), Fraction(0)) / n + sum((y[k] for y in R), Fraction(0))
+             for k in range(P.ambient_dim)]
+    signs = tuple((x > 0) - (x < 0) for x in (_val(g, point) for g in gs))
+    if 0 in signs:  # pragma: no cover - P is not inside a flat and lies on one side of each
+        raise AssertionError("a facet piece lies in a boundary flat")
+    return {signs}
+
+
+def _crossings_and_ends(ridges: tuple[Polyhedron, ...]) -> tuple[tuple[Fraction, ...], ...]:
+    """d = 3: the end points of the (segment, ray or line) ridges and the single points where two ridges meet."""
+    pts = set()
+    for P in ridges:
+        V, _, L = P.generators()
+        if not L:
+            pts.update(tuple(v) for v in V)
+    for a in range(len(ridges)):
+        for b in range(a + 1, len(ridges)):
+            Q = ridges[a].intersect(ridges[b])
+            if Q.dimension == 0:
+                pts.add(tuple(Q.generators()[0][0]))
+    return tuple(sorted(pts))
 
 
 def breakpoint_complex(C: Any) -> BreakpointComplex:
@@ -157,6 +232,7 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
         return a
 
     ridge_pieces: list[tuple[Polyhedron, tuple[Any, ...]]] = []
+    edges: list[tuple[Polyhedron, list[int]]] = []  # the ridges not merged, with the kept facets around them
     if d >= 2:
         for tau in faces(C, d - 2):
             star = set(tau.regions)
@@ -171,6 +247,8 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
                     continue
             signature = tuple(sorted((js[k].hyperplane, js[k].omega) for k in kept_here))
             ridge_pieces.append((tau.polyhedron, signature))
+            if d >= 3:
+                edges.append((tau.polyhedron, kept_here))
     groups: dict[int, list[int]] = {}
     for k in kept:
         groups.setdefault(find(k), []).append(k)
@@ -180,11 +258,29 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
         i0, i1 = j.regions
         P = C.regions[i0].polyhedron.intersect(C.regions[i1].polyhedron)
         facet_polys[k] = P
+    flats_of: dict[int, set[Row]] = {}
+    for tau_poly, around in edges:
+        roots = {find(k) for k in around}
+        hull_rows = tau_poly.affine_hull()
+        for r in roots:
+            g = _in_plane(js[r].hyperplane, hull_rows)
+            if g is not None:
+                flats_of.setdefault(r, set()).add(g)
     bfacets = []
-    for members in groups.values():
+    for root, members in groups.items():
         j = js[members[0]]
         hull = _hull([facet_polys[k] for k in members], d)
-        bfacets.append(BreakpointFacet(j.hyperplane, j.omega, hull, (j.hyperplane, j.omega, _poly_key(hull))))
+        if d >= 3:
+            gs = sorted(flats_of.get(root, ()))
+            cells: set[tuple[int, ...]] = set()
+            for k in members:
+                cells |= _cell_signs(facet_polys[k], gs)
+            cell_key = tuple(sorted(cells))
+            bfacets.append(BreakpointFacet(j.hyperplane, j.omega, hull, (j.hyperplane, j.omega, tuple(gs), cell_key),
+                                           tuple(gs), cell_key, tuple(sorted(members))))
+        else:
+            bfacets.append(BreakpointFacet(j.hyperplane, j.omega, hull, (j.hyperplane, j.omega, _poly_key(hull)),
+                                           members=tuple(sorted(members))))
     bfacets.sort(key=lambda f: f.key)
     # merge ridge pieces: same affine hull, same signature, sharing a point
     ridges: list[Polyhedron] = []

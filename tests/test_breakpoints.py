@@ -3,12 +3,14 @@ cell enumeration, and invariance of B_θ under trivial symmetries and neuron spl
 
 from __future__ import annotations
 
+import itertools
 import random
 from fractions import Fraction as F
 
 import pytest
 
 from exactrelu import Network, examples, random_network
+from exactrelu.faces import jumps
 from exactrelu.genericity import cells as independent_cells
 from exactrelu.polyhedra import Box
 from exactrelu.regions import regions
@@ -145,3 +147,84 @@ def test_breakpoint_distinguishes_functions() -> None:
     d1 = regions(examples.three_kinks()).breakpoint_complex()
     assert len(d1.facets) == 3 and d1.vertices == ((0,), (1,), (2,)) and d1.ridges == ()
     assert [f.omega for f in d1.facets] == [(1,), (-1,), (1,)]
+
+
+# ---------------------------------------------------------------------------------------------- d >= 3: exact facets
+def _points_on(h: tuple[F, ...], grid: list[F]) -> list[tuple[F, ...]]:
+    """Rational points of the hyperplane h = 0: solve for its pivot coordinate over a grid of the others."""
+    d = len(h) - 1
+    p = next(k for k in range(d) if h[k + 1])
+    pts = []
+    for rest in itertools.product(grid, repeat=d - 1):
+        x = list(rest[:p]) + [F(0)] + list(rest[p:])
+        x[p] = -(h[0] + sum(h[k + 1] * x[k] for k in range(d) if k != p)) / h[p + 1]
+        pts.append(tuple(x))
+    return pts
+
+
+def _cells_vs_membership(net: Network) -> tuple[int, int]:
+    """Every grid point of a facet's hyperplane off the flats: its sign vector is a listed cell iff the point lies in
+    one of the facet's pieces of C_θ.  Returns (points checked, points in the hull of the facet but not in it)."""
+    C = regions(net)
+    B = C.breakpoint_complex()
+    js = jumps(C)
+    grid = [F(k, 2) for k in range(-7, 8)]
+    checked = outside_but_in_hull = 0
+    for f in B.facets:
+        pieces = [C.regions[js[k].regions[0]].polyhedron.intersect(C.regions[js[k].regions[1]].polyhedron)
+                  for k in f.members]
+        for x in _points_on(f.hyperplane, grid):
+            signs = tuple((v > 0) - (v < 0) for v in (g[0] + sum(a * c for a, c in zip(g[1:], x)) for g in f.flats))
+            if 0 in signs:
+                continue
+            inside = any(P.contains(x) for P in pieces)
+            assert (signs in f.cells) == inside, (f.hyperplane, x)
+            checked += 1
+            outside_but_in_hull += (not inside) and f.polyhedron.contains(x)
+    return checked, outside_but_in_hull
+
+
+@pytest.mark.parametrize(("arch", "seed"), [((3, 3, 1), 0), ((3, 3, 2, 1), 1), ((3, 2, 3, 1), 2), ((3, 3, 3, 1), 4)])
+def test_cells_describe_the_facets_exactly(arch: tuple[int, ...], seed: int) -> None:
+    checked, _ = _cells_vs_membership(random_network(arch, seed=seed, max_num=3, max_den=2))
+    assert checked > 100
+
+
+def test_non_convex_facet_is_not_its_hull() -> None:
+    """relu(z + a(x, y)) with a = min(relu(-x), relu(-y)) (= relu(-x) - relu(relu(-x) - relu(-y))): a = 0 exactly on
+    the L-shaped set {x >= 0 or y >= 0}, so the fold of the output neuron lies in the plane z = 0 over that L and bends
+    down to z = -a over the open quadrant x, y < 0.  The facet of B_θ in z = 0 is the L: its hull is the whole plane,
+    its flats are x = 0 and y = 0, and it covers three of the four quadrants."""
+    net = Network.from_lists([([[-1, 0, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], [0, 0, 0, 0]),
+                              ([[1, -1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], [0, 0, 0, 0]),
+                              ([[-1, 1, 1, -1]], [0]), ([[1]], [0])])
+    for x, y, z in [(1, 2, 3), (-1, -2, 3), (-3, -1, -F(1, 2)), (2, -5, -1)]:
+        assert net((x, y, z)) == (max(0, z + min(max(0, -x), max(0, -y))),)
+    B = regions(net).breakpoint_complex()
+    (flat_z,) = [f for f in B.facets if f.hyperplane == (0, 0, 0, 1)]
+    assert flat_z.flats == ((0, 0, 1, 0), (0, 1, 0, 0)) or sorted(flat_z.flats) == [(0, 0, 1, 0), (0, 1, 0, 0)]
+    assert sorted(flat_z.cells) == [(-1, 1), (1, -1), (1, 1)]  # signs of (y, x) or (x, y): three quadrants
+    assert flat_z.polyhedron.contains((-1, -1, 0))  # the hull would wrongly contain the missing quadrant
+    checked, outside_but_in_hull = _cells_vs_membership(net)
+    assert checked > 100 and outside_but_in_hull > 0
+
+
+def test_three_dimensional_vertices() -> None:
+    """relu(x) + relu(y) + relu(z): the three coordinate planes cross along the axes, so each is cut into 4 quadrant
+    facets (2 flats, 1 cell each); the three axes are the ridges, and the origin, where they cross, the one vertex."""
+    net = Network.from_lists([([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [0, 0, 0]), ([[1, 1, 1]], [0])])
+    B = regions(net).breakpoint_complex()
+    assert len(B.facets) == 12 and all(len(f.flats) == 2 and len(f.cells) == 1 for f in B.facets)
+    assert sorted(f.cells[0] for f in B.facets if f.hyperplane == (0, 1, 0, 0)) == [(-1, -1), (-1, 1), (1, -1), (1, 1)]
+    assert len(B.ridges) == 3 and B.vertices == ((0, 0, 0),)
+    d = B.to_dict()
+    assert d["vertices"] == [["0", "0", "0"]] and d["facets"][0]["cells"] == [list(B.facets[0].cells[0])]
+
+
+@pytest.mark.parametrize("arch", [(3, 3, 2, 1), (3, 2, 2, 2)])
+def test_breakpoint_invariant_3d(arch: tuple[int, ...]) -> None:
+    net = random_network(arch, seed=5, max_num=3, max_den=2)
+    other = random_trivial_symmetry(net, random.Random(5), max_factor=7).apply(net)
+    split = split_neuron(net, 1, 0, (F(3), F(1, 2)), F(2, 5))
+    B = regions(net).breakpoint_complex()
+    assert B == regions(other).breakpoint_complex() == regions(split).breakpoint_complex()
