@@ -109,10 +109,20 @@ def test_grid_random(arch: tuple[int, ...], seed: int) -> None:
     _grid_check(regions(random_network(arch, seed=seed, max_num=3, max_den=2)))
 
 
-@pytest.mark.parametrize("arch,seed", [((2, 3, 1), 0), ((2, 2, 2, 1), 1), ((2, 3, 3, 1), 5), ((3, 3, 2, 1), 2)])
-def test_adjacency_matches_shared_facet_lps(arch: tuple[int, ...], seed: int) -> None:
-    """Adjacency exactly right: an edge iff the closures meet in a (d-1)-dimensional set (exact LPs)."""
-    C = regions(random_network(arch, seed=seed, max_num=3, max_den=2))
+@pytest.mark.parametrize("arch,seed", [((3, 4, 3, 1), 0), ((3, 3, 3, 2), 3)])
+def test_grid_random_3d_fast_path(arch: tuple[int, ...], seed: int) -> None:
+    """d = 3 with generic entries (regions certified from a float proposal) against exact evaluation on a grid."""
+    _grid_check(regions(random_network(arch, seed=seed)), lo=-2, hi=2, den=2)
+
+
+@pytest.mark.parametrize("arch,seed,generic", [((2, 3, 1), 0, False), ((2, 2, 2, 1), 1, False),
+                                               ((2, 3, 3, 1), 5, False), ((3, 3, 2, 1), 2, False),
+                                               ((3, 4, 3, 1), 0, True), ((4, 5, 1), 1, True)])
+def test_adjacency_matches_shared_facet_lps(arch: tuple[int, ...], seed: int, generic: bool) -> None:
+    """Adjacency exactly right: an edge iff the closures meet in a (d-1)-dimensional set (exact LPs).  Generic
+    entries in d >= 3 exercise the certified floating-point proposal (exactrelu._simplecell)."""
+    kw = {} if generic else {"max_num": 3, "max_den": 2}
+    C = regions(random_network(arch, seed=seed, **kw))
     g = C.adjacency_graph()
     d = C.dim
     for i, j in itertools.combinations(range(len(C.regions)), 2):
