@@ -89,6 +89,7 @@ class BreakpointComplex:
     ridges: tuple[Polyhedron, ...]
     region_maps: tuple[tuple[Matrix, tuple[Fraction, ...]], ...]
     pieces: tuple[tuple[int, ...], ...] = field(compare=False, repr=False, default=())
+    points3: tuple[tuple[Fraction, ...], ...] = field(compare=False, repr=False, default=())  # the vertices, d = 3
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BreakpointComplex):
@@ -115,7 +116,7 @@ class BreakpointComplex:
         elif self.dimension == 2:
             cells = list(self.ridges)
         elif self.dimension == 3:
-            return _crossings_and_ends(self.ridges)
+            return self.points3
         else:
             return None
         pts = []
@@ -200,19 +201,16 @@ def _cell_signs(P: Polyhedron, gs: list[Row]) -> set[tuple[int, ...]]:
     return {signs}
 
 
-def _crossings_and_ends(ridges: tuple[Polyhedron, ...]) -> tuple[tuple[Fraction, ...], ...]:
-    """d = 3: the end points of the (segment, ray or line) ridges and the single points where two ridges meet."""
-    pts = set()
-    for P in ridges:
-        V, _, L = P.generators()
-        if not L:
-            pts.update(tuple(v) for v in V)
-    for a in range(len(ridges)):
-        for b in range(a + 1, len(ridges)):
-            Q = ridges[a].intersect(ridges[b])
-            if Q.dimension == 0:
-                pts.add(tuple(Q.generators()[0][0]))
-    return tuple(sorted(pts))
+def _crossings_and_ends(ridges: list[Polyhedron], candidates: list[tuple[Fraction, ...]]
+                        ) -> tuple[tuple[Fraction, ...], ...]:
+    """d = 3: the end points of the (segment, ray or line) ridges and the points where two ridges meet.  Both are
+    vertices of C_θ (cells of a complex meet in common faces), so only those are tried."""
+    out = []
+    for p in candidates:
+        on = [P for P in ridges if P.contains(p)]
+        if len(on) >= 2 or any(any(_val(r, p) == 0 for r in P.inequalities) for P in on):
+            out.append(p)
+    return tuple(sorted(out))
 
 
 def breakpoint_complex(C: Any) -> BreakpointComplex:
@@ -307,7 +305,8 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
                   for members in rg.values()]
         ridges.sort(key=_poly_key)
     maps = tuple(sorted(lr.affine_map for lr in C.linear_regions()))
+    points3 = _crossings_and_ends(ridges, [f.point for f in faces(C, 0)]) if d == 3 else ()
     out = BreakpointComplex(d, tuple(bfacets), tuple(ridges), maps,
-                            tuple(tuple(sorted(m)) for m in groups.values()))
+                            tuple(tuple(sorted(m)) for m in groups.values()), points3)
     C._cache["breakpoint"] = out
     return out
