@@ -29,7 +29,8 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -37,6 +38,7 @@ from ._flint import rank as _rank
 from .errors import PolyhedralComputationError
 from .network import Pattern
 from .polyhedra import Polyhedron, Row
+from .regions import _combine, _int_point, _int_row, _IntNet, _normalize_ray
 
 __all__ = ["Face", "Jump", "faces", "face_lattice", "jumps", "check_balancing", "is_supertransversal",
            "supertransversality_failures", "first_layer_visibility"]
@@ -48,18 +50,48 @@ def _val(row: Row, x: tuple[Fraction, ...]) -> Fraction:
     return sum((a * v for a, v in zip(row[1:], x, strict=True)), row[0])
 
 
-@dataclass(frozen=True, slots=True)
+class _Closure:
+    """A deferred canonical closed polyhedron: ``Polyhedron(ineq, eq).irredundant()`` on first use."""
+
+    __slots__ = ("ineq", "eq", "d", "value")
+
+    def __init__(self, ineq: tuple[Row, ...], eq: tuple[Row, ...], d: int) -> None:
+        self.ineq, self.eq, self.d, self.value = ineq, eq, d, None
+
+    def get(self) -> Polyhedron:
+        if self.value is None:
+            self.value = Polyhedron(self.ineq, self.eq, ambient_dim=self.d).irredundant()
+        return self.value
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Face:
     """A cell of C_θ: ``dimension``, ternary ``sign_sequence``, tight domain rows ``boundary`` (indices into the
-    canonical domain description), a relative-interior ``point``, the closed ``polyhedron`` and the ``regions``
-    (indices) in its star."""
+    canonical domain description), a relative-interior ``point``, the closed ``polyhedron`` (canonical; computed on
+    first access) and the ``regions`` (indices) in its star."""
 
     dimension: int
     sign_sequence: Pattern
     boundary: tuple[int, ...]
     point: tuple[Fraction, ...]
-    polyhedron: Polyhedron
+    _polyhedron: Any = field(repr=False)
     regions: tuple[int, ...]
+
+    @property
+    def polyhedron(self) -> Polyhedron:
+        p = self._polyhedron
+        return p.get() if isinstance(p, _Closure) else p
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.dimension, self.sign_sequence, self.boundary, self.point, self.polyhedron, self.regions)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Face):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @property
     def zeros(self) -> int:
@@ -95,49 +127,140 @@ def _domain_rows(C: Any) -> list[Row]:
 def _all_faces(C: Any) -> dict[tuple[Pattern, tuple[int, ...]], dict[str, Any]]:
     if "faces" in C._cache:
         return C._cache["faces"]
-    d = C.dim
     dom = _domain_rows(C)
     table: dict[tuple[Pattern, tuple[int, ...]], dict[str, Any]] = {}
+    inet = _IntNet(C.net)
+    idom = [_int_row(r) for r in dom]
     for k, reg in enumerate(C.regions):
-        rows = list(reg.polyhedron.inequalities)
-        key = (reg.pattern, ())
-        table.setdefault(key, {"dim": d, "point": reg.interior_point, "poly": reg.polyhedron, "regions": set(),
-                               "children": set()})["regions"].add(k)
-        frontier: dict[frozenset[int], tuple[int, tuple[Pattern, tuple[int, ...]]]] = {frozenset(): (d, key)}
-        done: set[frozenset[int]] = set()
-        while frontier:
-            T, (dim, fkey) = frontier.popitem()
-            done.add(T)
-            if dim == 0:
-                continue
-            for i in range(len(rows)):
-                if i in T:
-                    continue
-                eq = [rows[j] for j in sorted(T | {i})]
-                ineq = [rows[j] for j in range(len(rows)) if j not in T and j != i]
-                P = Polyhedron(tuple(ineq), tuple(eq), ambient_dim=d)
-                q = P.interior_point()
-                if q is None:
-                    continue
-                T2 = frozenset(j for j in range(len(rows)) if _val(rows[j], q) == 0)
-                dim2 = d - _rank([rows[j][1:] for j in T2])
-                if dim2 != dim - 1:
-                    continue
-                sig = C.net.pattern(q)
-                bnd = tuple(j for j, r in enumerate(dom) if _val(r, q) == 0)
-                ckey = (sig, bnd)
-                entry = table.get(ckey)
-                if entry is None:
-                    poly = Polyhedron(tuple(rows[j] for j in range(len(rows)) if j not in T2),
-                                      tuple(rows[j] for j in sorted(T2)), ambient_dim=d).irredundant()
-                    entry = table[ckey] = {"dim": dim2, "point": q, "poly": poly, "regions": set(),
-                                           "children": set()}
-                entry["regions"].add(k)
-                table[fkey]["children"].add(ckey)
-                if T2 not in done and T2 not in frontier:
-                    frontier[T2] = (dim2, ckey)
+        gens = reg.generators
+        if gens is None:
+            V, R, L = reg.polyhedron.generators()
+            if not L:
+                gens = ([_int_point(v) for v in V], [_int_point(_normalize_ray(y)) for y in R])
+        if gens is None:
+            _region_faces_lp(C, k, reg, dom, table)
+        else:
+            _region_faces(C, k, reg, gens, inet, idom, table)
     C._cache["faces"] = table
     return table
+
+
+def _region_faces(C: Any, k: int, reg: Any, gens: tuple[list[Any], list[Any]], inet: Any, idom: list[list[int]],
+                  table: dict[tuple[Pattern, tuple[int, ...]], dict[str, Any]]) -> None:
+    """The faces of a pointed region from its exact generators: every face is the set of generators on which some
+    facet rows vanish (an intersection of facets containing a vertex); its dimension is ``d`` minus the rank of those
+    rows; a neuron or domain row vanishes on the relative interior iff it vanishes at all the face's generators (it is
+    ``>= 0`` on the region), which gives the sign sequence and the tight domain rows without evaluating anything."""
+    d = C.dim
+    V, R = gens
+    nv = len(V)
+    vmask = (1 << nv) - 1
+    allg = [(D, X, True) for D, X in V] + [(D, Y, False) for D, Y in R]
+
+    def mask_of(r: Sequence[int]) -> int:
+        m = 0
+        b, a = r[0], r[1:]
+        for bit, (D, X, is_v) in enumerate(allg):
+            if (b * D if is_v else 0) + sum(u * x for u, x in zip(a, X, strict=True)) == 0:
+                m |= 1 << bit
+        return m
+
+    canon = reg.polyhedron.inequalities
+    fmasks = [mask_of(_int_row(r)) for r in canon]
+    forms, _ = inet.forms(reg.pattern)
+    nmasks = [[(-1 if not any(r) else mask_of(r)) for r in layer] for layer in forms]  # -1: identically zero
+    dmasks = [mask_of(r) for r in idom]
+    simple = all(sum(1 for fm in fmasks if fm >> bit & 1) == d for bit in range(nv))
+    full = (1 << len(allg)) - 1
+    dims = {full: d}
+    keys: dict[int, tuple[Pattern, tuple[int, ...]]] = {}
+
+    def key_of(G: int) -> tuple[Pattern, tuple[int, ...]]:
+        key = keys.get(G)
+        if key is None:
+            sig = tuple(tuple(0 if (m & G) == G else s for m, s in zip(ml, sl, strict=True))
+                        for ml, sl in zip(nmasks, reg.pattern, strict=True))
+            bnd = tuple(j for j, m in enumerate(dmasks) if m & G == G)
+            key = keys[G] = (sig, bnd)
+        return key
+
+    region_key = (reg.pattern, ())
+    e = table.setdefault(region_key, {"dim": d, "point": reg.interior_point, "poly": reg.polyhedron,
+                                      "regions": set(), "children": set()})
+    e["regions"].add(k)
+    keys[full] = region_key
+    frontier = [full]
+    while frontier:
+        F = frontier.pop()
+        dim_f = dims[F]
+        if dim_f == 0:
+            continue
+        subs = {F & fm for fm in fmasks if F & fm != F and F & fm & vmask}
+        fkey = keys[F]
+        for G in subs:
+            dim_g = dims.get(G)
+            if dim_g is None:
+                T = [i for i, fm in enumerate(fmasks) if fm & G == G]
+                dim_g = d - (len(T) if simple else _rank([canon[i][1:] for i in T]))
+                dims[G] = dim_g
+                frontier.append(G)
+            if dim_g != dim_f - 1:
+                continue
+            ckey = key_of(G)
+            entry = table.get(ckey)
+            if entry is None:
+                T = [i for i, fm in enumerate(fmasks) if fm & G == G]
+                Vg = [(D, X) for bit, (D, X) in enumerate(V) if G >> bit & 1]
+                Rg = [(D, Y) for bit, (D, Y) in enumerate(R, start=nv) if G >> bit & 1]
+                poly = _Closure(tuple(canon[i] for i in range(len(canon)) if i not in T),
+                                tuple(canon[i] for i in T), d)
+                entry = table[ckey] = {"dim": dim_g, "point": _combine(Vg, Rg, d), "poly": poly,
+                                       "regions": set(), "children": set()}
+            entry["regions"].add(k)
+            table[fkey]["children"].add(ckey)
+
+
+def _region_faces_lp(C: Any, k: int, reg: Any, dom: list[Row],
+                     table: dict[tuple[Pattern, tuple[int, ...]], dict[str, Any]]) -> None:
+    """The faces of a region with lines, top-down with one exact LP per candidate (the general method)."""
+    d = C.dim
+    rows = list(reg.polyhedron.inequalities)
+    key = (reg.pattern, ())
+    table.setdefault(key, {"dim": d, "point": reg.interior_point, "poly": reg.polyhedron, "regions": set(),
+                           "children": set()})["regions"].add(k)
+    frontier: dict[frozenset[int], tuple[int, tuple[Pattern, tuple[int, ...]]]] = {frozenset(): (d, key)}
+    done: set[frozenset[int]] = set()
+    while frontier:
+        T, (dim, fkey) = frontier.popitem()
+        done.add(T)
+        if dim == 0:
+            continue
+        for i in range(len(rows)):
+            if i in T:
+                continue
+            eq = [rows[j] for j in sorted(T | {i})]
+            ineq = [rows[j] for j in range(len(rows)) if j not in T and j != i]
+            P = Polyhedron(tuple(ineq), tuple(eq), ambient_dim=d)
+            q = P.interior_point()
+            if q is None:
+                continue
+            T2 = frozenset(j for j in range(len(rows)) if _val(rows[j], q) == 0)
+            dim2 = d - _rank([rows[j][1:] for j in T2])
+            if dim2 != dim - 1:
+                continue
+            sig = C.net.pattern(q)
+            bnd = tuple(j for j, r in enumerate(dom) if _val(r, q) == 0)
+            ckey = (sig, bnd)
+            entry = table.get(ckey)
+            if entry is None:
+                poly = Polyhedron(tuple(rows[j] for j in range(len(rows)) if j not in T2),
+                                  tuple(rows[j] for j in sorted(T2)), ambient_dim=d).irredundant()
+                entry = table[ckey] = {"dim": dim2, "point": q, "poly": poly, "regions": set(),
+                                       "children": set()}
+            entry["regions"].add(k)
+            table[fkey]["children"].add(ckey)
+            if T2 not in done and T2 not in frontier:
+                frontier[T2] = (dim2, ckey)
 
 
 def faces(C: Any, k: int) -> tuple[Face, ...]:

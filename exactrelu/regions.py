@@ -281,6 +281,9 @@ class Region:
     affine_map: tuple[Matrix, Vector]
     bounded: bool
     facets: tuple[Facet, ...]
+    #: exact generators kept from the construction, as integer pairs: vertices ``(D, X)`` = ``X / D`` and rays
+    #: ``(D, Y)`` (the normalised ray ``Y / D``), or None when the polyhedron has lines (internal: faces use them)
+    generators: Any = field(default=None, compare=False, repr=False)
 
     def affine_basis_points(self) -> tuple[tuple[Fraction, ...], ...]:
         """``d + 1`` affinely independent rational points in the open region: the interior point ``p`` and
@@ -873,7 +876,8 @@ def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Regio
         if not Vr:  # pragma: no cover - every face of a polyhedron with these generators has a point
             raise PolyhedralComputationError(f"facet {r} of pattern {pattern} has no generator point")
         facets.append(_facet(inet, forms, pattern, dom_rows, r, _positive_combination(Vr, Rr, d)))
-    return Region(pattern, poly, point, inet.affine_map(out_rows), bounded, tuple(facets))
+    gens = None if L else (IV, [_int_point(y) for y in R])
+    return Region(pattern, poly, point, inet.affine_map(out_rows), bounded, tuple(facets), gens)
 
 
 def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms: list[list[list[int]]],
@@ -975,7 +979,7 @@ def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms
             neighbor = pattern[:l0] + (tuple(layer),) + pattern[l0 + 1:]
         facets.append(Facet(row, q, tuple(srcs), neighbor, sign_seq))
     poly = Polyhedron._trusted(tuple(canon), d)
-    return Region(pattern, poly, point, inet.affine_map(out_rows), not R, tuple(facets))
+    return Region(pattern, poly, point, inet.affine_map(out_rows), not R, tuple(facets), (V, R))
 
 
 def _combine(V: list[tuple[int, Sequence[int]]], R: list[tuple[int, Sequence[int]]], d: int) -> tuple[Fraction, ...]:
