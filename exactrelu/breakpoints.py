@@ -48,7 +48,8 @@ from typing import Any
 
 from . import _cdd
 from .faces import faces, jumps
-from .polyhedra import Polyhedron, Row
+from .polyhedra import Polyhedron, Row, _rref_equalities, normalize_equality
+from .regions import _int_row
 
 __all__ = ["BreakpointFacet", "BreakpointComplex", "breakpoint_complex"]
 
@@ -64,11 +65,20 @@ class BreakpointFacet:
 
     hyperplane: Row
     omega: tuple[Fraction, ...]
-    polyhedron: Polyhedron = field(compare=False)
+    _polyhedron: Any = field(compare=False, repr=False)
     key: tuple[Any, ...] = field(repr=False, default=())
     flats: tuple[Row, ...] = field(compare=False, default=())
     cells: tuple[tuple[int, ...], ...] = field(compare=False, default=())
     members: tuple[int, ...] = field(compare=False, default=(), repr=False)  # indices into faces.jumps(C)
+
+    @property
+    def polyhedron(self) -> Polyhedron:
+        """The canonical closure (d <= 2) or convex hull (d >= 3, computed on first access)."""
+        p = self._polyhedron
+        if not isinstance(p, Polyhedron):
+            p = p()
+            object.__setattr__(self, "_polyhedron", p)
+        return p
 
     @property
     def jump(self) -> Matrix:
@@ -213,6 +223,34 @@ def _crossings_and_ends(ridges: list[Polyhedron], candidates: list[tuple[Fractio
     return tuple(sorted(out))
 
 
+def _facet_generators(C: Any, hyperplane: Row, region: int) -> tuple[list[Any], list[Any]] | None:
+    """Integer generators ``(D, X)`` / ``(D, Y)`` of the region lying on the hyperplane (None: no stored generators)."""
+    gens = C.regions[region].generators
+    if gens is None:
+        return None
+    h = _int_row(hyperplane)
+    V = [(D, X) for D, X in gens[0] if h[0] * D + sum(a * x for a, x in zip(h[1:], X, strict=True)) == 0]
+    R = [(D, Y) for D, Y in gens[1] if sum(a * y for a, y in zip(h[1:], Y, strict=True)) == 0]
+    return V, R
+
+
+def _member_signs(P: Polyhedron, gens: tuple[list[Any], list[Any]] | None, gs: list[Row]) -> set[tuple[int, ...]]:
+    """:func:`_cell_signs` of a facet piece, from its integer generators when no flat crosses it."""
+    if gens is None:
+        return _cell_signs(P, gs)
+    V, R = gens
+    signs = []
+    for g in gs:
+        ig = _int_row(g)
+        vals = [ig[0] * D + sum(a * x for a, x in zip(ig[1:], X, strict=True)) for D, X in V]
+        vals += [sum(a * y for a, y in zip(ig[1:], Y, strict=True)) for _, Y in R]
+        pos, neg = any(v > 0 for v in vals), any(v < 0 for v in vals)
+        if pos and neg:
+            return _cell_signs(P, gs)
+        signs.append(1 if pos else -1)
+    return {tuple(signs)}
+
+
 def breakpoint_complex(C: Any) -> BreakpointComplex:
     """B_θ of the complex ``C`` (MATH.md A3) in canonical form; see the module docstring."""
     if "breakpoint" in C._cache:
@@ -220,7 +258,11 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
     d = C.dim
     js = jumps(C)
     kept = [k for k, j in enumerate(js) if any(j.omega)]
-    pair = {tuple(sorted(j.regions)): k for k, j in enumerate(js)}
+    adj: dict[int, list[tuple[int, int]]] = {}
+    for k, j in enumerate(js):
+        a, b = j.regions
+        adj.setdefault(a, []).append((b, k))
+        adj.setdefault(b, []).append((a, k))
     parent = {k: k for k in kept}
 
     def find(a: int) -> int:
@@ -229,12 +271,12 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
             a = parent[a]
         return a
 
-    ridge_pieces: list[tuple[Polyhedron, tuple[Any, ...]]] = []
-    edges: list[tuple[Polyhedron, list[int]]] = []  # the ridges not merged, with the kept facets around them
+    ridge_pieces: list[tuple[Any, tuple[Any, ...]]] = []  # (face of C_θ, signature)
+    edges: list[tuple[Any, list[int]]] = []  # the ridges not merged, with the kept facets around them
     if d >= 2:
         for tau in faces(C, d - 2):
             star = set(tau.regions)
-            around = [pair[p] for p in pair if p[0] in star and p[1] in star]
+            around = sorted({k for a in star for b, k in adj.get(a, ()) if b in star})
             kept_here = [k for k in around if any(js[k].omega)]
             if not kept_here:
                 continue
@@ -244,22 +286,20 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
                     parent[find(kept_here[0])] = find(kept_here[1])
                     continue
             signature = tuple(sorted((js[k].hyperplane, js[k].omega) for k in kept_here))
-            ridge_pieces.append((tau.polyhedron, signature))
+            ridge_pieces.append((tau, signature))
             if d >= 3:
-                edges.append((tau.polyhedron, kept_here))
+                edges.append((tau, kept_here))
     groups: dict[int, list[int]] = {}
     for k in kept:
         groups.setdefault(find(k), []).append(k)
     facet_polys = {}
     for k in kept:
-        j = js[k]
-        i0, i1 = j.regions
-        P = C.regions[i0].polyhedron.intersect(C.regions[i1].polyhedron)
-        facet_polys[k] = P
+        i0, i1 = js[k].regions
+        facet_polys[k] = C.regions[i0].polyhedron.intersect(C.regions[i1].polyhedron)
     flats_of: dict[int, set[Row]] = {}
-    for tau_poly, around in edges:
+    for tau, around in edges:
         roots = {find(k) for k in around}
-        hull_rows = tau_poly.affine_hull()
+        hull_rows = tau.affine_rows()
         for r in roots:
             g = _in_plane(js[r].hyperplane, hull_rows)
             if g is not None:
@@ -267,24 +307,33 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
     bfacets = []
     for root, members in groups.items():
         j = js[members[0]]
-        hull = _hull([facet_polys[k] for k in members], d)
+        polys = [facet_polys[k] for k in members]
         if d >= 3:
             gs = sorted(flats_of.get(root, ()))
             cells: set[tuple[int, ...]] = set()
             for k in members:
-                cells |= _cell_signs(facet_polys[k], gs)
+                cells |= _member_signs(facet_polys[k], _facet_generators(C, js[k].hyperplane, js[k].regions[0]), gs)
             cell_key = tuple(sorted(cells))
-            bfacets.append(BreakpointFacet(j.hyperplane, j.omega, hull, (j.hyperplane, j.omega, tuple(gs), cell_key),
-                                           tuple(gs), cell_key, tuple(sorted(members))))
+            bfacets.append(BreakpointFacet(j.hyperplane, j.omega, lambda polys=polys: _hull(polys, d),
+                                           (j.hyperplane, j.omega, tuple(gs), cell_key), tuple(gs), cell_key,
+                                           tuple(sorted(members))))
         else:
+            hull = _hull(polys, d)
             bfacets.append(BreakpointFacet(j.hyperplane, j.omega, hull, (j.hyperplane, j.omega, _poly_key(hull)),
                                            members=tuple(sorted(members))))
     bfacets.sort(key=lambda f: f.key)
-    # merge ridge pieces: same affine hull, same signature, sharing a point
+    # merge ridge pieces (d >= 3): same signature, same affine hull, sharing a point
     ridges: list[Polyhedron] = []
     if ridge_pieces:
-        n = len(ridge_pieces)
-        par = list(range(n))
+        buckets: dict[tuple[Any, ...], list[int]] = {}
+        for a, (tau, sig) in enumerate(ridge_pieces):
+            if d >= 3:
+                eqs, _ = _rref_equalities(tau.affine_rows())
+                hkey: tuple[Any, ...] = (sig, tuple(normalize_equality(e) for e in eqs))
+            else:
+                hkey = (a,)
+            buckets.setdefault(hkey, []).append(a)
+        par = list(range(len(ridge_pieces)))
 
         def rfind(a: int) -> int:
             while par[a] != a:
@@ -292,17 +341,16 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
                 a = par[a]
             return a
 
-        hulls = [p.affine_hull() for p, _ in ridge_pieces]
-        for a in range(n):
-            for b in range(a + 1, n):
-                if ridge_pieces[a][1] == ridge_pieces[b][1] and hulls[a] == hulls[b] and d >= 3:
-                    if not ridge_pieces[a][0].intersect(ridge_pieces[b][0]).is_empty:
-                        par[rfind(a)] = rfind(b)
-        rg: dict[int, list[int]] = {}
-        for a in range(n):
-            rg.setdefault(rfind(a), []).append(a)
-        ridges = [_hull([ridge_pieces[a][0] for a in members], d) if len(members) > 1 else ridge_pieces[members[0]][0]
-                  for members in rg.values()]
+        for members in buckets.values():
+            polys = [ridge_pieces[a][0].polyhedron for a in members]
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    if not polys[x].intersect(polys[y]).is_empty:
+                        par[rfind(members[x])] = rfind(members[y])
+            rg: dict[int, list[int]] = {}
+            for x, a in enumerate(members):
+                rg.setdefault(rfind(a), []).append(x)
+            ridges += [_hull([polys[x] for x in g], d) if len(g) > 1 else polys[g[0]] for g in rg.values()]
         ridges.sort(key=_poly_key)
     maps = tuple(sorted(lr.affine_map for lr in C.linear_regions()))
     points3 = _crossings_and_ends(ridges, [f.point for f in faces(C, 0)]) if d == 3 else ()

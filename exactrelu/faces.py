@@ -82,6 +82,11 @@ class Face:
         p = self._polyhedron
         return p.get() if isinstance(p, _Closure) else p
 
+    def affine_rows(self) -> tuple[Row, ...]:
+        """Equality rows whose common zero set is the affine hull of the face (not canonicalised)."""
+        p = self._polyhedron
+        return p.eq if isinstance(p, _Closure) else p.affine_hull()
+
     def _key(self) -> tuple[Any, ...]:
         return (self.dimension, self.sign_sequence, self.boundary, self.point, self.polyhedron, self.regions)
 
