@@ -47,7 +47,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import _cdd
-from .faces import faces, jumps
+from .faces import faces, jumps, vertex_keys
 from .polyhedra import Polyhedron, Row, _rref_equalities, normalize_equality
 from .regions import _int_row
 
@@ -343,9 +343,21 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
 
         for members in buckets.values():
             polys = [ridge_pieces[a][0].polyhedron for a in members]
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    if not polys[x].intersect(polys[y]).is_empty:
+            at: dict[Any, int] = {}  # a vertex of C_θ -> a piece containing it
+            lonely = []  # pieces without a vertex (the complex has lines): exact intersection tests
+            for x, a in enumerate(members):
+                tau = ridge_pieces[a][0]
+                vs = vertex_keys(C, (tau.sign_sequence, tau.boundary))
+                if not vs:
+                    lonely.append(x)
+                for v in vs:
+                    if v in at:
+                        par[rfind(a)] = rfind(at[v])
+                    else:
+                        at[v] = a
+            for x in lonely:
+                for y in range(len(members)):
+                    if y != x and not polys[x].intersect(polys[y]).is_empty:
                         par[rfind(members[x])] = rfind(members[y])
             rg: dict[int, list[int]] = {}
             for x, a in enumerate(members):

@@ -40,7 +40,7 @@ from .network import Pattern
 from .polyhedra import Polyhedron, Row
 from .regions import _combine, _int_point, _int_row, _IntNet, _normalize_ray
 
-__all__ = ["Face", "Jump", "faces", "face_lattice", "jumps", "check_balancing", "is_supertransversal",
+__all__ = ["Face", "Jump", "faces", "face_lattice", "vertex_keys", "jumps", "check_balancing", "is_supertransversal",
            "supertransversality_failures", "first_layer_visibility"]
 
 _ZERO = Fraction(0)
@@ -266,6 +266,22 @@ def _region_faces_lp(C: Any, k: int, reg: Any, dom: list[Row],
             table[fkey]["children"].add(ckey)
             if T2 not in done and T2 not in frontier:
                 frontier[T2] = (dim2, ckey)
+
+
+def vertex_keys(C: Any, key: tuple[Pattern, tuple[int, ...]]) -> frozenset[tuple[Pattern, tuple[int, ...]]]:
+    """The keys ``(sign_sequence, boundary)`` of the vertices (0-dimensional cells) of C_θ in the closed face ``key``
+    (through the face lattice).  Two closed faces meet iff they share a vertex, when the regions are pointed."""
+    table = _all_faces(C)
+    memo = C._cache.setdefault("vertex_keys", {})
+    out = memo.get(key)
+    if out is None:
+        e = table[key]
+        if e["dim"] == 0:
+            out = frozenset((key,))
+        else:
+            out = frozenset().union(*(vertex_keys(C, c) for c in e["children"]))
+        memo[key] = out
+    return out
 
 
 def faces(C: Any, k: int) -> tuple[Face, ...]:
