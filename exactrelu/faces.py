@@ -37,7 +37,7 @@ from typing import Any
 from ._flint import rank as _rank
 from .errors import PolyhedralComputationError
 from .network import Pattern
-from .polyhedra import Polyhedron, Row
+from .polyhedra import Polyhedron, Row, _canonical_form
 from .regions import _combine, _int_point, _int_row, _IntNet, _normalize_ray
 
 __all__ = ["Face", "Jump", "faces", "face_lattice", "vertex_keys", "jumps", "check_balancing", "is_supertransversal",
@@ -51,16 +51,32 @@ def _val(row: Row, x: tuple[Fraction, ...]) -> Fraction:
 
 
 class _Closure:
-    """A deferred canonical closed polyhedron: ``Polyhedron(ineq, eq).irredundant()`` on first use."""
+    """A deferred canonical closed polyhedron of a face ``G`` (a set of generators, as a bit mask) of a region with
+    facet rows ``canon`` and their generator masks: the equalities are the facet rows containing ``G``, the facets of
+    ``G`` are its intersections with the other facet rows that have dimension ``dim G - 1``; both are known exactly
+    from the incidences, so the canonical form needs no LP (:func:`exactrelu.polyhedra._canonical_form`)."""
 
-    __slots__ = ("ineq", "eq", "d", "value")
+    __slots__ = ("canon", "fmasks", "G", "vmask", "simple", "d", "eq", "value")
 
-    def __init__(self, ineq: tuple[Row, ...], eq: tuple[Row, ...], d: int) -> None:
-        self.ineq, self.eq, self.d, self.value = ineq, eq, d, None
+    def __init__(self, canon: tuple[Row, ...], fmasks: list[int], G: int, vmask: int, simple: bool, d: int) -> None:
+        self.canon, self.fmasks, self.G, self.vmask, self.simple, self.d = canon, fmasks, G, vmask, simple, d
+        self.eq = tuple(canon[i] for i, fm in enumerate(fmasks) if fm & G == G)
+        self.value: Polyhedron | None = None
+
+    def _dim(self, H: int) -> int:
+        T = [self.canon[i][1:] for i, fm in enumerate(self.fmasks) if fm & H == H]
+        return self.d - (len(T) if self.simple else _rank(T))
 
     def get(self) -> Polyhedron:
         if self.value is None:
-            self.value = Polyhedron(self.ineq, self.eq, ambient_dim=self.d).irredundant()
+            G, dim_g = self.G, self._dim(self.G)
+            facets = []
+            for r, fm in zip(self.canon, self.fmasks, strict=True):
+                H = G & fm
+                if H != G and H & self.vmask and self._dim(H) == dim_g - 1:
+                    facets.append(r)
+            ineq, eq = _canonical_form(facets, self.eq)
+            self.value = Polyhedron(tuple(ineq), tuple(eq), ambient_dim=self.d)
         return self.value
 
 
@@ -214,11 +230,9 @@ def _region_faces(C: Any, k: int, reg: Any, gens: tuple[list[Any], list[Any]], i
             ckey = key_of(G)
             entry = table.get(ckey)
             if entry is None:
-                T = [i for i, fm in enumerate(fmasks) if fm & G == G]
                 Vg = [(D, X) for bit, (D, X) in enumerate(V) if G >> bit & 1]
                 Rg = [(D, Y) for bit, (D, Y) in enumerate(R, start=nv) if G >> bit & 1]
-                poly = _Closure(tuple(canon[i] for i in range(len(canon)) if i not in T),
-                                tuple(canon[i] for i in T), d)
+                poly = _Closure(canon, fmasks, G, vmask, simple, d)
                 entry = table[ckey] = {"dim": dim_g, "point": _combine(Vg, Rg, d), "poly": poly,
                                        "regions": set(), "children": set()}
             entry["regions"].add(k)
@@ -343,16 +357,21 @@ def check_balancing(C: Any) -> int:
     if d < 2:
         return 0
     by_pair = {j.regions if j.regions[0] < j.regions[1] else j.regions[::-1]: j for j in jumps(C)}
+    neighbours: dict[int, list[int]] = {}
+    for a, b in by_pair:
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
     checked = 0
     for tau in faces(C, d - 2):
         if tau.boundary:
             continue
         star = set(tau.regions)
         adj: dict[int, list[int]] = {k: [] for k in star}
-        for (a, b) in by_pair:
-            if a in star and b in star:
-                adj[a].append(b)
-                adj[b].append(a)
+        for a in star:
+            for b in neighbours.get(a, ()):
+                if a < b and b in star:
+                    adj[a].append(b)
+                    adj[b].append(a)
         if any(len(v) != 2 for v in adj.values()):
             raise PolyhedralComputationError(f"star of the ridge at {tau.point} is not a cycle: {adj}")
         start = min(star)

@@ -84,6 +84,21 @@ def _rref_equalities(rows: Sequence[Row]) -> tuple[list[Row], list[int]]:
     return [tuple(row) for row in M[: len(pivots)]], pivots
 
 
+def _canonical_form(ineq: Sequence[Row], eq: Sequence[Row]) -> tuple[list[Row], list[Row]]:
+    """The canonical rows of a polyhedron from an *irredundant* description: equalities in normalised reduced
+    echelon form, each facet inequality reduced modulo them and normalised, sorted (duplicates merged)."""
+    eqs, pivots = _rref_equalities([tuple(r) for r in eq])
+    red = []
+    for r in ineq:
+        r = list(r)
+        for e, p in zip(eqs, pivots, strict=True):
+            if r[p]:
+                f = r[p]
+                r = [a - f * b for a, b in zip(r, e, strict=True)]
+        red.append(normalize_inequality(r))
+    return sorted(set(red)), [normalize_equality(e) for e in eqs]
+
+
 @dataclass(frozen=True, slots=True)
 class Polyhedron:
     """The polyhedron ``{x in Q^d : b + a·x >= 0 for each inequality row, b + a·x == 0 for each equality row}``.
@@ -156,17 +171,7 @@ class Polyhedron:
         if not self.inequalities and not self.equalities:
             return [], []
         ineq, eq, _ = _cdd.canonicalize(self.inequalities, self.equalities)
-        eqs, pivots = _rref_equalities([tuple(r) for r in eq])
-        red = []
-        for r in ineq:
-            r = list(r)
-            for e, p in zip(eqs, pivots, strict=True):
-                if r[p]:
-                    f = r[p]
-                    r = [a - f * b for a, b in zip(r, e, strict=True)]
-            red.append(normalize_inequality(r))
-        red = sorted(set(red))
-        return red, [normalize_equality(e) for e in eqs]
+        return _canonical_form(ineq, eq)
 
     def irredundant(self) -> Polyhedron:
         """The canonical irredundant description (module docstring); the empty set becomes ``{-1 >= 0}``."""

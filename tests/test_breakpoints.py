@@ -228,3 +228,30 @@ def test_breakpoint_invariant_3d(arch: tuple[int, ...]) -> None:
     split = split_neuron(net, 1, 0, (F(3), F(1, 2)), F(2, 5))
     B = regions(net).breakpoint_complex()
     assert B == regions(other).breakpoint_complex() == regions(split).breakpoint_complex()
+
+
+# ---------------------------------------------------------------------------------------------- face lattice paths
+@pytest.mark.parametrize(("arch", "seed", "generic"), [((2, 3, 2, 1), 1, False), ((3, 3, 2, 1), 2, False),
+                                                       ((3, 4, 3, 1), 0, True), ((4, 5, 1), 1, True),
+                                                       ((3, 3, 3, 1), 7, False)])
+def test_face_lattice_from_generators_equals_lp_reference(arch: tuple[int, ...], seed: int, generic: bool) -> None:
+    """The face lattice built from each region's exact generators and incidences (no LP) equals the reference built
+    top-down with one exact LP per candidate face: same cells, dimensions, stars, children and canonical polyhedra
+    (and each relative-interior point of the fast table lies in the relative interior of its cell)."""
+    import exactrelu.faces as FM
+
+    kw = {} if generic else {"max_num": 3, "max_den": 2}
+    C = regions(random_network(arch, seed=seed, **kw))
+    fast = FM._all_faces(C)
+    ref: dict = {}
+    dom = FM._domain_rows(C)
+    for k, reg in enumerate(C.regions):
+        FM._region_faces_lp(C, k, reg, dom, ref)
+    assert fast.keys() == ref.keys()
+    for key, e in fast.items():
+        r = ref[key]
+        poly = e["poly"].get() if isinstance(e["poly"], FM._Closure) else e["poly"]
+        assert (e["dim"], e["regions"], e["children"]) == (r["dim"], r["regions"], r["children"])
+        assert poly == r["poly"]
+        assert C.net.pattern(e["point"]) == key[0]  # the point's sign sequence is the cell's
+        assert poly.dimension == e["dim"] and poly.contains(e["point"])
