@@ -11,7 +11,7 @@ Construction from C_θ (MATH.md A3):
 The **ridges** of B_θ are the ridges of C_θ having a kept facet in their star, except the merge points of step 3;
 pieces of ridges in the same affine hull, with the same star and sharing a point are merged (d >= 3).
 **Vertices** are the 0-dimensional cells: the facets when d = 1, the ridges when d = 2, and when d = 3 the end
-points of the ridges together with the points where two ridges cross (``None`` for d >= 4).
+points of the ridges together with the points where two ridges meet (``None`` for d >= 4).
 
 Canonical form: :class:`BreakpointComplex` holds only function-determined data, sorted: for each facet its hyperplane
 ``(t, n)`` (first nonzero of ``n`` is +1), its weight ``ω`` and its point set; for each ridge the canonical polyhedron
@@ -211,18 +211,6 @@ def _cell_signs(P: Polyhedron, gs: list[Row]) -> set[tuple[int, ...]]:
     return {signs}
 
 
-def _crossings_and_ends(ridges: list[Polyhedron], candidates: list[tuple[Fraction, ...]]
-                        ) -> tuple[tuple[Fraction, ...], ...]:
-    """d = 3: the end points of the (segment, ray or line) ridges and the points where two ridges meet.  Both are
-    vertices of C_θ (cells of a complex meet in common faces), so only those are tried."""
-    out = []
-    for p in candidates:
-        on = [P for P in ridges if P.contains(p)]
-        if len(on) >= 2 or any(any(_val(r, p) == 0 for r in P.inequalities) for P in on):
-            out.append(p)
-    return tuple(sorted(out))
-
-
 def _facet_generators(C: Any, hyperplane: Row, region: int) -> tuple[list[Any], list[Any]] | None:
     """Integer generators ``(D, X)`` / ``(D, Y)`` of the region lying on the hyperplane (None: no stored generators)."""
     gens = C.regions[region].generators
@@ -365,7 +353,17 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
             ridges += [_hull([polys[x] for x in g], d) if len(g) > 1 else polys[g[0]] for g in rg.values()]
         ridges.sort(key=_poly_key)
     maps = tuple(sorted(lr.affine_map for lr in C.linear_regions()))
-    points3 = _crossings_and_ends(ridges, [f.point for f in faces(C, 0)]) if d == 3 else ()
+    points3: tuple[tuple[Fraction, ...], ...] = ()
+    if d == 3 and ridge_pieces:
+        # a merged ridge is a path of edges of C_θ on one line: its end points are the vertices of C_θ in exactly
+        # one of its edges; ridges cross or meet only at vertices of C_θ (cells of a complex meet in faces)
+        count: dict[Any, dict[int, int]] = {}
+        for a, (tau, _) in enumerate(ridge_pieces):
+            for v in vertex_keys(C, (tau.sign_sequence, tau.boundary)):
+                per = count.setdefault(v, {})
+                per[rfind(a)] = per.get(rfind(a), 0) + 1
+        where = {(f.sign_sequence, f.boundary): f.point for f in faces(C, 0)}
+        points3 = tuple(sorted(where[v] for v, per in count.items() if len(per) >= 2 or 1 in per.values()))
     out = BreakpointComplex(d, tuple(bfacets), tuple(ridges), maps,
                             tuple(tuple(sorted(m)) for m in groups.values()), points3)
     C._cache["breakpoint"] = out
