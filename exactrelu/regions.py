@@ -960,9 +960,9 @@ def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms
         q: Any = _Average(*on[k], d)
         srcs = sources[k]  # sorted: added layer by layer
         if has_zero or not srcs or srcs[0][0] != srcs[-1][0]:
-            if srcs or not boundary[k]:
+            if has_zero or srcs or not boundary[k]:
                 facets.append(_facet(inet, forms, pattern, dom_rows, row, _combine(*on[k], d)))
-            else:  # a facet of the domain only
+            else:  # a facet of the domain only, no neuron vanishes on it
                 facets.append(Facet(row, q, (), None, pattern))
             continue
         l0 = srcs[0][0]

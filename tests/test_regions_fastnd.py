@@ -366,3 +366,13 @@ def test_kernel_vector_random_rank_deficient() -> None:
         M.append([sum(a * r[c] for a, r in zip(w, M)) for c in range(k + 1)])
         rng.shuffle(M)
         assert SC.kernel_vector(M) == (0,) * (k + 1)
+
+
+def test_identically_zero_neuron_on_a_box_facet() -> None:
+    """Regression: a pattern with an identically-zero neuron (sign 0) has that neuron vanishing on every facet, also
+    on facets of the domain alone; the fast path must list it there (found by proofs_checks)."""
+    net = random_network((3, 3, 3, 3, 1), seed=1)
+    fast, exact, calls, _ = _both(net, Box(-2, 2, 3))
+    assert fast == exact and calls > 0
+    zero = [r for r in fast.regions if any(0 in layer for layer in r.pattern)]
+    assert zero and all(f.neurons for r in zero for f in r.facets)
