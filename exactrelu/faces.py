@@ -282,6 +282,27 @@ def _region_faces_lp(C: Any, k: int, reg: Any, dom: list[Row],
                 frontier[T2] = (dim2, ckey)
 
 
+def check_face_lattice(C: Any) -> int:
+    """Cross-check: the face lattice from exact generators (what :func:`faces` uses) equals the reference built
+    top-down with one exact LP per candidate face — same cells, dimensions, stars, children and canonical polyhedra.
+    Returns the number of cells; raises :class:`~exactrelu.errors.PolyhedralComputationError` naming a mismatch."""
+    table = _all_faces(C)
+    ref: dict[tuple[Pattern, tuple[int, ...]], dict[str, Any]] = {}
+    dom = _domain_rows(C)
+    for k, reg in enumerate(C.regions):
+        _region_faces_lp(C, k, reg, dom, ref)
+    if table.keys() != ref.keys():
+        raise PolyhedralComputationError(f"cells differ: {sorted(table.keys() ^ ref.keys())[:3]}")
+    for key, e in table.items():
+        r = ref[key]
+        poly = e["poly"].get() if isinstance(e["poly"], _Closure) else e["poly"]
+        if (e["dim"], e["regions"], e["children"], poly) != (r["dim"], r["regions"], r["children"], r["poly"]):
+            raise PolyhedralComputationError(f"cell {key} differs from the LP reference")
+        if C.net.pattern(e["point"]) != key[0] or not poly.contains(e["point"]):
+            raise PolyhedralComputationError(f"the point of cell {key} is not in its relative interior")
+    return len(table)
+
+
 def vertex_keys(C: Any, key: tuple[Pattern, tuple[int, ...]]) -> frozenset[tuple[Pattern, tuple[int, ...]]]:
     """The keys ``(sign_sequence, boundary)`` of the vertices (0-dimensional cells) of C_θ in the closed face ``key``
     (through the face lattice).  Two closed faces meet iff they share a vertex, when the regions are pointed."""

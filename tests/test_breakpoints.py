@@ -238,20 +238,20 @@ def test_face_lattice_from_generators_equals_lp_reference(arch: tuple[int, ...],
     """The face lattice built from each region's exact generators and incidences (no LP) equals the reference built
     top-down with one exact LP per candidate face: same cells, dimensions, stars, children and canonical polyhedra
     (and each relative-interior point of the fast table lies in the relative interior of its cell)."""
-    import exactrelu.faces as FM
+    from exactrelu.faces import _all_faces, check_face_lattice
 
     kw = {} if generic else {"max_num": 3, "max_den": 2}
     C = regions(random_network(arch, seed=seed, **kw))
-    fast = FM._all_faces(C)
-    ref: dict = {}
-    dom = FM._domain_rows(C)
-    for k, reg in enumerate(C.regions):
-        FM._region_faces_lp(C, k, reg, dom, ref)
-    assert fast.keys() == ref.keys()
-    for key, e in fast.items():
-        r = ref[key]
-        poly = e["poly"].get() if isinstance(e["poly"], FM._Closure) else e["poly"]
-        assert (e["dim"], e["regions"], e["children"]) == (r["dim"], r["regions"], r["children"])
-        assert poly == r["poly"]
-        assert C.net.pattern(e["point"]) == key[0]  # the point's sign sequence is the cell's
-        assert poly.dimension == e["dim"] and poly.contains(e["point"])
+    assert check_face_lattice(C) == len(_all_faces(C)) > len(C.regions)
+
+
+def test_face_lattice_check_detects_a_corrupted_table() -> None:
+    from exactrelu.errors import PolyhedralComputationError
+    from exactrelu.faces import _all_faces, check_face_lattice
+
+    C = regions(random_network((3, 3, 1), seed=2))
+    table = _all_faces(C)
+    key = next(k for k, e in table.items() if e["dim"] == 1)
+    table[key]["regions"].add(max(table[key]["regions"]) + 1)  # claim one more region in the star
+    with pytest.raises(PolyhedralComputationError, match="differs from the LP reference"):
+        check_face_lattice(C)
