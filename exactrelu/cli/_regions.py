@@ -63,7 +63,11 @@ def regions_cmd(
             task = bar.add_task("regions", total=None)
             C = regions(net, domain, max_regions=max_regions, method=method,
                         progress=lambda n: bar.update(task, completed=n))
-    info = summary(C)
+    if json_out:
+        info = summary(C)
+    else:
+        with err_console.status(f"{len(C.regions)} regions; faces, jumps and the breakpoint complex ..."):
+            info = summary(C)
     if plot_path is not None:
         from ..plotting import plot
 
