@@ -285,11 +285,24 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
         i0, i1 = js[k].regions
         facet_polys[k] = C.regions[i0].polyhedron.intersect(C.regions[i1].polyhedron)
     flats_of: dict[int, set[Row]] = {}
+    hull_of: dict[int, tuple[Row, ...]] = {}  # id(face) -> canonical equalities of its affine hull (d >= 3)
+
+    def affine_hull(tau: Any) -> tuple[Row, ...]:
+        h = hull_of.get(id(tau))
+        if h is None:
+            eqs, _ = _rref_equalities(tau.affine_rows())
+            h = hull_of[id(tau)] = tuple(normalize_equality(e) for e in eqs)
+        return h
+
+    in_plane: dict[tuple[Row, tuple[Row, ...]], Row | None] = {}
     for tau, around in edges:
         roots = {find(k) for k in around}
-        hull_rows = tau.affine_rows()
+        hull_rows = affine_hull(tau)
         for r in roots:
-            g = _in_plane(js[r].hyperplane, hull_rows)
+            key = (js[r].hyperplane, hull_rows)
+            if key not in in_plane:
+                in_plane[key] = _in_plane(js[r].hyperplane, hull_rows)
+            g = in_plane[key]
             if g is not None:
                 flats_of.setdefault(r, set()).add(g)
     bfacets = []
@@ -316,8 +329,7 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
         buckets: dict[tuple[Any, ...], list[int]] = {}
         for a, (tau, sig) in enumerate(ridge_pieces):
             if d >= 3:
-                eqs, _ = _rref_equalities(tau.affine_rows())
-                hkey: tuple[Any, ...] = (sig, tuple(normalize_equality(e) for e in eqs))
+                hkey: tuple[Any, ...] = (sig, affine_hull(tau))
             else:
                 hkey = (a,)
             buckets.setdefault(hkey, []).append(a)
