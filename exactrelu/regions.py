@@ -45,6 +45,7 @@ from math import atan2, gcd, tau
 from typing import Any
 
 from . import _cdd, _simplecell
+from ._flint import rank as _rank
 from .errors import EmptyRegionError, PolyhedralComputationError, RegionLimitError, ShapeError
 from .network import Network, Pattern
 from .polyhedra import Polyhedron, Row, normalize_inequality
@@ -569,17 +570,26 @@ def _irredundant(rows: list[Any], d: int, pattern: Pattern
         return [], ([(_ZERO,) * d], [], lines)
     cand = _cdd.float_candidates(rows) if len(rows) > d + 1 else None
     if cand is not None:
-        ineq, eq, _ = _cdd.canonicalize([rows[i] for i in cand], [])
-        if not eq:
-            canon = sorted({normalize_inequality(r) for r in ineq})
-            V, R, L = _cdd.generators(canon, [], d)
-            keep = set(cand)
-            dropped = [rows[i] for i in range(len(rows)) if i not in keep]
-            IV = [_int_point(v) for v in V]
-            IR = [_int_point(y)[1] for y in R]
-            IL = [_int_point(y)[1] for y in L]
-            if V and all(_implied(_int_row(r), IV, IR, IL) for r in dropped):
-                return canon, (V, R, L)
+        # exact double description of the proposed rows; the dropped rows must be implied (>= 0 on every generator),
+        # the cell full-dimensional (generators of affine rank d), and the facets are the proposed rows whose tight
+        # generators have affine rank d - 1 (the face they cut has dimension d - 1)
+        sub = [rows[i] for i in cand]
+        V, R, L = _cdd.generators(sub, [], d)
+        keep = set(cand)
+        dropped = [rows[i] for i in range(len(rows)) if i not in keep]
+        IV = [_int_point(v) for v in V]
+        IR = [_int_point(y)[1] for y in R]
+        IL = [_int_point(y)[1] for y in L]
+        if V and all(_implied(_int_row(r), IV, IR, IL) for r in dropped):
+            gens = [[D, *X] for D, X in IV] + [[0, *Y] for Y in IR] + [[0, *Y] for Y in IL]
+            if _rank(gens) == d + 1:
+                facets = []
+                for r in sub:
+                    ir = _int_row(r)
+                    tight = [g for g in gens if sum(a * x for a, x in zip(ir, g, strict=True)) == 0]
+                    if len(tight) >= d and _rank(tight) == d:
+                        facets.append(r)
+                return sorted({normalize_inequality(r) for r in facets}), (V, R, L)
     ineq, eq, _ = _cdd.canonicalize(rows, [])
     if eq:
         raise EmptyRegionError(f"pattern {pattern} gives a lower-dimensional cell")
