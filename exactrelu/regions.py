@@ -563,7 +563,9 @@ def _irredundant(rows: list[Any], d: int, pattern: Pattern
 
     A floating-point cdd pass proposes the facet rows (speed only); the proposal is accepted only after an exact
     proof that every dropped row is implied: it is ``>= 0`` at every exact vertex, ``>= 0`` on every exact ray and
-    ``0`` on every line of the polyhedron of the kept rows.  Otherwise everything is redone exactly.
+    ``0`` on every line of the polyhedron of the kept rows (exact double description).  The facets are then the kept
+    rows whose tight generators have affine rank ``d - 1``.  Otherwise everything is redone exactly (exact
+    canonicalisation, then the double description).
     """
     if not rows:
         lines = [tuple(Fraction(int(i == k)) for i in range(d)) for k in range(d)]
