@@ -24,8 +24,10 @@ is exact.  In d >= 3 a facet can be non-convex, so it is described exactly by an
 facet's hyperplane H) and the **cells** — sign vectors of the cells of the arrangement of those flats in H that the
 facet covers.  The boundary of the facet lies in the flats, so every cell is either inside the facet or disjoint from
 its relative interior: the pair (flats, cells) determines the set and depends only on it.  (``polyhedron`` then
-holds the convex hull, for pictures; it is not compared.)  Ridges are compared through their hulls: exact for
-d <= 3, where a merged ridge is a connected piece of a line.
+holds the convex hull, for pictures; it is not compared.)  Ridges are described by their hulls: exactly their point
+sets for d <= 3, where a merged ridge is a connected piece of a line.  ``==`` is exact in every dimension all the
+same: the facets are compared as exact sets with their weights, and the ridges are a function of those (the points
+of the locus where it is not one flat sheet), so equal facets give equal ridge descriptions.
 
 Examples
 --------
