@@ -1189,7 +1189,9 @@ def regions(net: Network, domain: Polyhedron | None = None, *, max_regions: int 
         the sign of the neuron's affine form at the cell's interior point tells one side; one slack LP decides whether
         the other side meets the open cell.  ``"walk"`` — start from one region and cross every facet (the pattern
         across is computed exactly, see the module docstring); connectedness of the domain makes it complete.
-        ``"auto"`` = ``"walk"``.  Both return equal complexes.
+        ``"auto"`` = ``"walk"``.  Both return equal complexes.  Each region's facets and generators come from an
+        exact integer half-plane intersection (d <= 2) or from a floating-point double description certified exactly
+        (:mod:`exactrelu._simplecell`, d >= 3), with the exact cdd path for cells that are not simple.
     progress : called with the number of regions found so far (used by the CLI progress bar).
 
     Returns
