@@ -15,7 +15,7 @@ from math import gcd
 
 import pytest
 import sympy
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import exactrelu._cdd as C
@@ -376,3 +376,15 @@ def test_identically_zero_neuron_on_a_box_facet() -> None:
     assert fast == exact and calls > 0
     zero = [r for r in fast.regions if any(0 in layer for layer in r.pattern)]
     assert zero and all(f.neurons for r in zero for f in r.facets)
+
+
+@settings(max_examples=25)
+@given(seed=st.integers(0, 10**6), arch=st.sampled_from([(3, 3, 1), (3, 2, 2, 1), (4, 3, 1), (3, 3, 2, 2)]),
+       degenerate=st.booleans(), box=st.booleans())
+def test_fast_path_equals_exact_path_property(seed: int, arch: tuple[int, ...], degenerate: bool, box: bool) -> None:
+    """Property: on any seeded rational network (generic or with small integer entries, on R^d or a box) the
+    certified fast path and the exact path build equal complexes."""
+    kw = {"max_num": 2, "max_den": 1} if degenerate else {}
+    net = random_network(arch, seed=seed, **kw)
+    fast, exact, calls, _ = _both(net, Box(-1, 1, arch[0]) if box else None)
+    assert fast == exact and calls == len(fast.regions)
