@@ -23,6 +23,15 @@ def test_valid_certificates_pass(arch: tuple[int, ...], seed: int) -> None:
     assert summary["valid"] and summary["regions"] == len(C.regions) and summary["lps"] > 0
 
 
+@pytest.mark.parametrize("arch,seed", [((3, 4, 3, 1), 0), ((4, 5, 1), 2)])
+def test_certified_fast_path_complexes_pass_the_independent_checker(arch: tuple[int, ...], seed: int) -> None:
+    """Generic d >= 3 networks: regions built from a certified floating-point proposal (exactrelu._simplecell) are
+    re-verified by the independent checker, which uses only exact LPs and evaluation."""
+    C = regions(random_network(arch, seed=seed))
+    summary = check_certificate(complex_certificate(C))
+    assert summary["valid"] and summary["regions"] == len(C.regions) > 20
+
+
 def test_domains_and_degenerate() -> None:
     for dom in (Box(-1, 1, 2), Orthant(2)):
         assert check_certificate(complex_certificate(regions(examples.relu_of_sum(), dom)))["valid"]
