@@ -49,9 +49,10 @@ from fractions import Fraction
 from typing import Any
 
 from . import _cdd
+from .errors import PolyhedralComputationError
 from .faces import faces, jumps, vertex_keys
 from .polyhedra import Polyhedron, Row, _rref_equalities, normalize_equality
-from .regions import _int_row
+from .regions import _int_point, _int_row
 
 __all__ = ["BreakpointFacet", "BreakpointComplex", "breakpoint_complex"]
 
@@ -170,14 +171,6 @@ def _hull(polys: list[Polyhedron], d: int) -> Polyhedron:
     return Polyhedron(tuple(ineq), tuple(eq), ambient_dim=d).irredundant()
 
 
-def _val(r: Row, x: Row) -> Fraction:
-    return r[0] + sum((a * v for a, v in zip(r[1:], x, strict=True)), Fraction(0))
-
-
-def _lin(r: Row, y: Row) -> Fraction:
-    return sum((a * v for a, v in zip(r[1:], y, strict=True)), Fraction(0))
-
-
 def _in_plane(h: Row, flat: tuple[Row, ...]) -> Row | None:
     """The canonical equation ``g`` of a flat of codimension 1 inside the hyperplane ``h = 0`` (``h``'s first nonzero
     normal coordinate is 1): ``g`` vanishes at that coordinate, its first nonzero normal coordinate is 1, and
@@ -191,26 +184,34 @@ def _in_plane(h: Row, flat: tuple[Row, ...]) -> Row | None:
     return None
 
 
-def _cell_signs(P: Polyhedron, gs: list[Row]) -> set[tuple[int, ...]]:
+def _cell_signs(P: Polyhedron, gs: list[Row], gens: tuple[list[Any], list[Any]] | None = None
+                ) -> set[tuple[int, ...]]:
     """Sign vectors of ``gs`` on the cells of their arrangement that meet the relative interior of ``P`` (which lies
-    in no ``g = 0``): ``P`` is split at every ``g`` that takes both signs on its generators."""
-    V, R, L = P.generators()
+    in no ``g = 0``).  ``gens``: the integer generators ``(D, X)`` / ``(D, Y)`` of ``P`` when known (else from cdd).
+    A ``g`` that takes both signs on the generators splits ``P``; otherwise its sign on the relative interior is the
+    sign of any nonzero value (all have one sign, and not all vanish since ``P`` is not in the flat)."""
+    if gens is None:
+        V, R, L = P.generators()
+        gens = ([_int_point(v) for v in V], [_int_point(y) for y in R])
+    else:
+        L = []
+    signs = []
     for g in gs:
-        vals = [_val(g, v) for v in V] + [_lin(g, y) for y in R]
-        if any(_lin(g, y) for y in L) or (any(v > 0 for v in vals) and any(v < 0 for v in vals)):
+        ig = _int_row(g)
+        vals = [ig[0] * D + sum(a * x for a, x in zip(ig[1:], X, strict=True)) for D, X in gens[0]]
+        vals += [sum(a * y for a, y in zip(ig[1:], Y, strict=True)) for _, Y in gens[1]]
+        pos, neg = any(v > 0 for v in vals), any(v < 0 for v in vals)
+        if (pos and neg) or any(sum(a * y for a, y in zip(g[1:], l, strict=True)) for l in L):
             out: set[tuple[int, ...]] = set()
             for side in (g, tuple(-v for v in g)):
                 Q = P.intersect(Polyhedron((side,), ambient_dim=P.ambient_dim))
                 if Q.dimension == P.dimension:
                     out |= _cell_signs(Q, gs)
             return out
-    n = len(V)
-    point = [sum((v[k] for v in V), Fraction(0)) / n + sum((y[k] for y in R), Fraction(0))
-             for k in range(P.ambient_dim)]
-    signs = tuple((x > 0) - (x < 0) for x in (_val(g, point) for g in gs))
-    if 0 in signs:  # pragma: no cover - P is not inside a flat and lies on one side of each
-        raise AssertionError("a facet piece lies in a boundary flat")
-    return {signs}
+        if not pos and not neg:  # pragma: no cover - P is not inside a flat
+            raise PolyhedralComputationError("a facet piece lies in a boundary flat")
+        signs.append(1 if pos else -1)
+    return {tuple(signs)}
 
 
 def _facet_generators(C: Any, hyperplane: Row, region: int) -> tuple[list[Any], list[Any]] | None:
@@ -222,23 +223,6 @@ def _facet_generators(C: Any, hyperplane: Row, region: int) -> tuple[list[Any], 
     V = [(D, X) for D, X in gens[0] if h[0] * D + sum(a * x for a, x in zip(h[1:], X, strict=True)) == 0]
     R = [(D, Y) for D, Y in gens[1] if sum(a * y for a, y in zip(h[1:], Y, strict=True)) == 0]
     return V, R
-
-
-def _member_signs(P: Polyhedron, gens: tuple[list[Any], list[Any]] | None, gs: list[Row]) -> set[tuple[int, ...]]:
-    """:func:`_cell_signs` of a facet piece, from its integer generators when no flat crosses it."""
-    if gens is None:
-        return _cell_signs(P, gs)
-    V, R = gens
-    signs = []
-    for g in gs:
-        ig = _int_row(g)
-        vals = [ig[0] * D + sum(a * x for a, x in zip(ig[1:], X, strict=True)) for D, X in V]
-        vals += [sum(a * y for a, y in zip(ig[1:], Y, strict=True)) for _, Y in R]
-        pos, neg = any(v > 0 for v in vals), any(v < 0 for v in vals)
-        if pos and neg:
-            return _cell_signs(P, gs)
-        signs.append(1 if pos else -1)
-    return {tuple(signs)}
 
 
 def breakpoint_complex(C: Any) -> BreakpointComplex:
@@ -315,7 +299,7 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
             gs = sorted(flats_of.get(root, ()))
             cells: set[tuple[int, ...]] = set()
             for k in members:
-                cells |= _member_signs(facet_polys[k], _facet_generators(C, js[k].hyperplane, js[k].regions[0]), gs)
+                cells |= _cell_signs(facet_polys[k], gs, _facet_generators(C, js[k].hyperplane, js[k].regions[0]))
             cell_key = tuple(sorted(cells))
             bfacets.append(BreakpointFacet(j.hyperplane, j.omega, lambda polys=polys: _hull(polys, d),
                                            (j.hyperplane, j.omega, tuple(gs), cell_key), tuple(gs), cell_key,

@@ -617,25 +617,6 @@ def _implied(r: list[int], IV: list[tuple[int, list[int]]], IR: list[list[int]],
     return all(sum(u * v for u, v in zip(a, Y, strict=True)) == 0 for Y in IL)
 
 
-def _positive_combination(V: list[Row], R: list[Row], d: int) -> tuple[Fraction, ...]:
-    """Average of the points plus the sum of the rays: a point of the relative interior of conv(V) + cone(R)."""
-    n = len(V)
-    if n == 1 and not R:
-        return tuple(V[0])
-    D, Xs = 1, []
-    for v in V + R:
-        Dv, Xv = _int_point(v)
-        Xs.append((Dv, Xv))
-    for Dv, _ in Xs:
-        D = D * Dv // gcd(D, Dv)
-    total = [0] * d
-    for idx, (Dv, Xv) in enumerate(Xs):
-        f = (D // Dv) * (1 if idx < n else n)
-        for k in range(d):
-            total[k] += f * Xv[k]
-    return tuple(Fraction(t, D * n) for t in total)
-
-
 # ---------------------------------------------------------------------- exact 2-D special case (issue 3)
 #: Private switch: False forces the general cdd path for d = 1, 2 (the reference the tests compare against).
 _FAST_2D = True
@@ -873,22 +854,21 @@ def _build_region(inet: _IntNet, dom_rows: list[Row], pattern: Pattern) -> Regio
     poly = Polyhedron(tuple(canon), (), ambient_dim=d)
     if not V:
         raise EmptyRegionError(f"pattern {pattern} is empty")
-    point = _positive_combination(V, R, d)
+    IV = [_int_point(v) for v in V]
+    IR = [_int_point(y) for y in R]
+    point = _combine(IV, IR, d)
     PD, PX = _int_point(point)
     if not all(_isign(r, PD, PX) > 0 for r in icanon):
         raise EmptyRegionError(f"pattern {pattern} has an empty interior")
     bounded = not R and not L
-    IV = [_int_point(v) for v in V]
-    IR = [_int_point(y)[1] for y in R]
     facets = []
     for r, ir in zip(canon, icanon, strict=True):
-        Vr = [v for v, (D, X) in zip(V, IV, strict=True)
-              if ir[0] * D + sum(u * x for u, x in zip(ir[1:], X, strict=True)) == 0]
-        Rr = [y for y, Y in zip(R, IR, strict=True) if sum(u * x for u, x in zip(ir[1:], Y, strict=True)) == 0]
+        Vr = [(D, X) for D, X in IV if ir[0] * D + sum(u * x for u, x in zip(ir[1:], X, strict=True)) == 0]
+        Rr = [(D, Y) for D, Y in IR if sum(u * x for u, x in zip(ir[1:], Y, strict=True)) == 0]
         if not Vr:  # pragma: no cover - every face of a polyhedron with these generators has a point
             raise PolyhedralComputationError(f"facet {r} of pattern {pattern} has no generator point")
-        facets.append(_facet(inet, forms, pattern, dom_rows, r, _positive_combination(Vr, Rr, d)))
-    gens = None if L else (IV, [_int_point(y) for y in R])
+        facets.append(_facet(inet, forms, pattern, dom_rows, r, _combine(Vr, Rr, d)))
+    gens = None if L else (IV, IR)
     return Region(pattern, poly, point, inet.affine_map(out_rows), bounded, tuple(facets), gens)
 
 
@@ -995,8 +975,8 @@ def _build_region_nd(inet: _IntNet, dom_rows: list[Row], pattern: Pattern, forms
 
 
 def _combine(V: list[tuple[int, Sequence[int]]], R: list[tuple[int, Sequence[int]]], d: int) -> tuple[Fraction, ...]:
-    """:func:`_positive_combination` on integer pairs ``(D, X)`` = ``X / D``: the average of the points plus the sum
-    of the rays."""
+    """The average of the points plus the sum of the rays, given as integer pairs ``(D, X)`` = ``X / D``: a point of
+    the relative interior of conv(V) + cone(R)."""
     n = len(V)
     L = 1
     for D, _ in V + R:
