@@ -158,6 +158,13 @@ def hull(points: Sequence[Row], rays: Sequence[Row], lines: Sequence[Row], dim: 
     return ineq, eq
 
 
+def _scaled(rows: Sequence[Row] | np.ndarray) -> np.ndarray:
+    """The rows in float64, each divided by its largest absolute entry (float cdd's tolerances are absolute)."""
+    A = np.array(rows, dtype=float)
+    A /= np.maximum(np.abs(A).max(axis=1, keepdims=True), 1e-300)
+    return A
+
+
 def float_candidates(rows: Sequence[Row]) -> list[int] | None:
     """Indices of the rows that floating-point cdd considers irredundant — a *heuristic* filter only.
 
@@ -165,11 +172,7 @@ def float_candidates(rows: Sequence[Row]) -> list[int] | None:
     """
     STATS["float_filter"] += 1
     try:
-        scaled = []
-        for r in rows:
-            m = max(abs(v) for v in r) or 1
-            scaled.append([float(v / m) for v in r])
-        mat = cdd.matrix_from_array(scaled, rep_type=cdd.RepType.INEQUALITY)
+        mat = cdd.matrix_from_array(_scaled(rows).tolist(), rep_type=cdd.RepType.INEQUALITY)
         lin, red, newpos = cdd.matrix_canonicalize(mat)
     except Exception:  # noqa: BLE001 - any float failure just disables the filter
         return None
@@ -186,8 +189,7 @@ def float_generators(rows: Sequence[Row] | np.ndarray) -> tuple[list[bool], list
     """
     STATS["float_dd"] += 1
     try:
-        A = np.array(rows, dtype=float)
-        A /= np.maximum(np.abs(A).max(axis=1, keepdims=True), 1e-300)
+        A = _scaled(rows)
         P = cdd.polyhedron_from_matrix(cdd.matrix_from_array(A.tolist(), rep_type=cdd.RepType.INEQUALITY),
                                        row_order=cdd.RowOrderType.MAX_CUTOFF)  # measured fastest here
         gen = cdd.copy_generators(P)
