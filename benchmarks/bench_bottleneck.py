@@ -22,11 +22,11 @@ import sympy as sp
 from scipy.optimize import linprog
 
 from exactrelu import random_network
-from exactrelu.equivalence import equivalent
-from exactrelu.errors import NotApplicableError
-from exactrelu.fiber_bottleneck import bottleneck_fiber, bottleneck_structure, certify_family
-from exactrelu.genericity import is_generic
-from exactrelu.network import Network
+from exactrelu.core.errors import NotApplicableError
+from exactrelu.core.network import Network
+from exactrelu.theory.dimension.genericity import is_generic
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.fibers.bottleneck import bottleneck_fiber, bottleneck_structure, certify_family
 
 
 def _covered(arch: tuple[int, ...], seed: int = 0, invisible: bool = False) -> Network:
@@ -126,7 +126,7 @@ def _run(label: str, net: Network) -> dict:
 
 
 def _local(arch: tuple[int, ...]) -> dict:
-    from exactrelu.fibers import fiber
+    from exactrelu.theory.fibers.fiber import fiber
 
     net = random_network(arch, seed=0)
     t0 = time.perf_counter()

@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from exactrelu import Network, equivalent, permute, random_network, rescale
-from exactrelu.certificate import check_certificate
+from exactrelu.geometry.certificate import check_certificate
 
 
 def _timed(fn, *args, repeat: int = 1, **kw):  # type: ignore[no-untyped-def]

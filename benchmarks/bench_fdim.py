@@ -1,15 +1,17 @@
 """Certified functional dimension of ~10,000-parameter networks (issue 6), against dense baselines in the same run.
 
-The fast path is :func:`exactrelu.fdim.structured_functional_dimension`: random rational points, one pattern
-Jacobian per region met, and :func:`exactrelu.fdim.structured_rank`, which uses the block structure of the first
+The fast path is :func:`exactrelu.theory.dimension.fdim.structured_functional_dimension`: random rational points, one
+pattern
+Jacobian per region met, and :func:`exactrelu.theory.dimension.fdim.structured_rank`, which uses the block structure of
+the first
 layer (rank J = (d+1) rank B + rank [Q C_j]_j) and a modular rank of a small random compression. It certifies
 dim_fun = D - N_h when the lower bound reaches the upper bound.
 
 Baselines, run on the same Jacobian written out densely (J_{F_Z} at d+1 affinely independent points of each region
 the structured path used):
 * float64 ``numpy.linalg.matrix_rank`` (SVD with a guessed tolerance: no certificate);
-* exact rational elimination (``fmpz_mat.rank`` of the integer-scaled matrix, through exactrelu._flint);
-* dense modular rank (``nmod_mat``, through exactrelu._flint).
+* exact rational elimination (``fmpz_mat.rank`` of the integer-scaled matrix, through exactrelu.engines.flintlib);
+* dense modular rank (``nmod_mat``, through exactrelu.engines.flintlib).
 The dense baselines are O(D^3), so they run only at the small sizes. At the large sizes the table gives a cubic
 extrapolation from the largest measured size and marks it as an estimate.
 """
@@ -22,9 +24,9 @@ from fractions import Fraction
 import numpy as np
 
 from exactrelu import random_network
-from exactrelu._flint import rank, rank_mod_p
-from exactrelu.fdim import region_basis_points, structured_functional_dimension
-from exactrelu.jacobian import parameter_jacobian
+from exactrelu.engines.flintlib import rank, rank_mod_p
+from exactrelu.theory.dimension.fdim import region_basis_points, structured_functional_dimension
+from exactrelu.theory.dimension.jacobian import parameter_jacobian
 
 STRUCTURED = [(196, 12, 10), (392, 12, 10), (784, 12, 10)]
 DENSE = [(24, 12, 10), (48, 12, 10)]

@@ -15,8 +15,8 @@ import time
 import numpy as np
 
 from exactrelu import random_network
-from exactrelu.fiber_shallow import roles_of, shallow_fiber
-from exactrelu.shallow import canonical_data
+from exactrelu.theory.equality.shallow import canonical_data
+from exactrelu.theory.fibers.shallow import roles_of, shallow_fiber
 
 
 def _float_baseline(net, reps: int = 1) -> dict[str, float]:

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from exactrelu import _cdd, random_network
-from exactrelu.regions import regions
+from exactrelu import random_network
+from exactrelu.engines import cddlib as _cdd
+from exactrelu.geometry.regions import regions
 
 ARCHS = [(2, 16, 16, 1), (2, 64, 1), (4, 12, 12, 1), (3, 10, 10, 10, 1)]
 #: The float64 run stops after max(this, 2 x the exact walk time) seconds (capped at 900 s).

@@ -3,29 +3,12 @@
 The public API is re-exported here; everything else is an implementation detail.
 """
 
-from . import examples
-from .equivalence import Equivalence, equivalent, is_shallow_representable
-from .errors import ExactReluError
-from .fdim import (
-    FunctionalDimension,
-    architecture_functional_dimension,
-    batch_functional_dimension,
-    functional_dimension,
-)
-from .fiber_bottleneck import bottleneck_fiber, bottleneck_structure, local_fiber
-from .fibers import Component, Fiber, fiber
-from .genericity import GenericityReport, is_generic
-from .identifiability import fiber_tangent_space, identifiability
-from .interop import from_torch
-from .io import load, save
-from .jacobian import parameter_jacobian
-from .network import Layer, Network, num_parameters, parameter_names
-from .polyhedra import Box, Orthant, Polyhedron
-from .random import parse_architecture, random_network
-from .reduce import Reduction, reduce
-from .regions import PolyhedralComplex, Region, regions
-from .shallow import CanonicalData, canonical_data, canonical_form, minimal_width, valid_orientation_sets
-from .symmetry import (
+from exactrelu.core import examples
+from exactrelu.core.errors import ExactReluError
+from exactrelu.core.io import load, save
+from exactrelu.core.network import Layer, Network, num_parameters, parameter_names
+from exactrelu.core.random import parse_architecture, random_network
+from exactrelu.core.symmetry import (
     TrivialSymmetry,
     normal_form,
     permute,
@@ -33,6 +16,29 @@ from .symmetry import (
     related_by_trivial_symmetry,
     rescale,
 )
+from exactrelu.engines.torchlib import from_torch
+from exactrelu.geometry.polyhedra import Box, Orthant, Polyhedron
+from exactrelu.geometry.regions import PolyhedralComplex, Region, regions
+from exactrelu.theory.dimension.fdim import (
+    FunctionalDimension,
+    architecture_functional_dimension,
+    batch_functional_dimension,
+    functional_dimension,
+)
+from exactrelu.theory.dimension.genericity import GenericityReport, is_generic
+from exactrelu.theory.dimension.identifiability import fiber_tangent_space, identifiability
+from exactrelu.theory.dimension.jacobian import parameter_jacobian
+from exactrelu.theory.equality.equivalence import Equivalence, equivalent, is_shallow_representable
+from exactrelu.theory.equality.reduce import Reduction, reduce
+from exactrelu.theory.equality.shallow import (
+    CanonicalData,
+    canonical_data,
+    canonical_form,
+    minimal_width,
+    valid_orientation_sets,
+)
+from exactrelu.theory.fibers.bottleneck import bottleneck_fiber, bottleneck_structure, local_fiber
+from exactrelu.theory.fibers.fiber import Component, Fiber, fiber
 
 __all__ = [
     "Box",

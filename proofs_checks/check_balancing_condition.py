@@ -8,7 +8,7 @@ several depths, input dimensions 2 and 3, and on the named examples.
 from __future__ import annotations
 
 from exactrelu import examples, random_network
-from exactrelu.regions import regions
+from exactrelu.geometry.regions import regions
 
 THEOREM = "Jumps are rank one and balance at every ridge of C_θ (MATH.md §1)"
 

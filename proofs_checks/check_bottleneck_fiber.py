@@ -14,12 +14,12 @@ from itertools import combinations
 from math import factorial
 
 from exactrelu import examples, random_network
-from exactrelu.equivalence import equivalent
-from exactrelu.errors import NotApplicableError
-from exactrelu.fdim import functional_dimension
-from exactrelu.fiber_bottleneck import bottleneck_fiber, bottleneck_structure, certify_family, local_fiber
-from exactrelu.genericity import is_generic
-from exactrelu.network import Network
+from exactrelu.core.errors import NotApplicableError
+from exactrelu.core.network import Network
+from exactrelu.theory.dimension.fdim import functional_dimension
+from exactrelu.theory.dimension.genericity import is_generic
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.fibers.bottleneck import bottleneck_fiber, bottleneck_structure, certify_family, local_fiber
 
 THEOREM = ("Generic bottleneck fiber (MATH.md §2.D): n1! n2! 2^|K_j| components of dimension n1 + n2 + [invisible] "
            "= D - dim_fun, all inside S(θ); local dimension = D - dim_fun at generic θ (E1)")

@@ -1,4 +1,4 @@
-"""The discrete group G_j of MATH.md D4, derived by exact brute force (exactrelu.fiber_bottleneck docstring).
+"""The discrete group G_j of MATH.md D4, derived by exact brute force (exactrelu.theory.fibers.bottleneck docstring).
 
 Setting: a generic bottleneck θ of architecture (d, n1, n2, m), n1 <= d, whose first-layer hyperplane H_j is
 invisible (every alive second-layer neuron i has W2_ij > 0, W2_ik <= 0 for k != j, b2_i <= 0).  Candidates η: negate
@@ -17,10 +17,10 @@ from fractions import Fraction as F
 from itertools import combinations, product
 
 from exactrelu import examples
-from exactrelu.equivalence import equivalent
-from exactrelu.fiber_bottleneck import bottleneck_structure
-from exactrelu.genericity import is_generic
-from exactrelu.network import Network
+from exactrelu.core.network import Network
+from exactrelu.theory.dimension.genericity import is_generic
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.fibers.bottleneck import bottleneck_structure
 
 THEOREM = ("G_j (MATH.md D4) = <M_k : k in K_j> = (Z/2)^{|K_j|}: exactly these orientation changes with the tilt "
            "c_k = W2_ik / W2_ij (and the T_j half-line e >= t_min) preserve f_θ, found by exact brute force")

@@ -13,8 +13,8 @@ import zlib
 from fractions import Fraction
 
 from exactrelu import Network, random_network
-from exactrelu.regions import regions
-from exactrelu.symmetry import random_trivial_symmetry, split_neuron
+from exactrelu.core.symmetry import random_trivial_symmetry, split_neuron
+from exactrelu.geometry.regions import regions
 
 THEOREM = "B_θ with weights is invariant under trivial symmetries and neuron splitting (MATH.md §1, A3)"
 

@@ -12,7 +12,7 @@ import random
 from fractions import Fraction
 
 from exactrelu import Network, canonical_data, equivalent, permute, random_network, rescale
-from exactrelu.certificate import check_certificate
+from exactrelu.geometry.certificate import check_certificate
 
 THEOREM = "f_a = f_b iff K(f_a) = K(f_b) for one-hidden-layer networks, any widths (MATH.md B2)"
 

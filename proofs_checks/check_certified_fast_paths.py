@@ -1,6 +1,6 @@
 """The certified fast paths build exactly the reference objects (MATH.md A2, A3; issue 3).
 
-* Regions in d >= 3 built from a floating-point proposal certified exactly (``exactrelu._simplecell``: exact
+* Regions in d >= 3 built from a floating-point proposal certified exactly (``exactrelu.geometry.simplecell``: exact
   vertices, filtered signs, edge closure) equal the regions of the exact double description, field by field.
 * The face lattice built from each region's exact generators and incidences (no LP) equals the reference built
   top-down with one exact LP per candidate face: cells, dimensions, stars, children, canonical polyhedra.
@@ -15,12 +15,12 @@ import itertools
 from fractions import Fraction
 
 from exactrelu import Box, random_network
-from exactrelu.faces import check_face_lattice, jumps
-from exactrelu.regions import regions
+from exactrelu.geometry.faces import check_face_lattice, jumps
+from exactrelu.geometry.regions import regions
 
 THEOREM = "Certified float-proposal regions, generator face lattice and exact B_θ facets equal the references (A2, A3)"
 
-R = importlib.import_module("exactrelu.regions")
+R = importlib.import_module("exactrelu.geometry.regions")
 
 ARCHS = [(3, 4, 1), (3, 5, 3, 1), (3, 3, 3, 2), (4, 5, 1), (4, 3, 3, 1), (3, 3, 3, 3, 1)]
 

@@ -12,7 +12,7 @@ import random
 from fractions import Fraction
 
 from exactrelu import Network, equivalent, examples, is_shallow_representable, permute, random_network, rescale
-from exactrelu.certificate import check_certificate
+from exactrelu.geometry.certificate import check_certificate
 
 THEOREM = "fast paths (normal form, bottleneck reduction, shallow representability) agree with MATH.md A4"
 

@@ -9,9 +9,9 @@ random θ, exact functional dimension over all activation regions, cross-checked
 from __future__ import annotations
 
 from exactrelu import random_network
-from exactrelu._flint import rank
-from exactrelu.fdim import functional_dimension
-from exactrelu.jacobian import pattern_jacobian
+from exactrelu.engines.flintlib import rank
+from exactrelu.theory.dimension.fdim import functional_dimension
+from exactrelu.theory.dimension.jacobian import pattern_jacobian
 
 THEOREM = "max over θ of dim_fun(θ) = D - N_h on the E2 table, and dim_fun <= D - N_h always (MATH.md E2, §7 row 1)"
 

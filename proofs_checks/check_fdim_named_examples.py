@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 
 from exactrelu import examples
-from exactrelu.fdim import functional_dimension
-from exactrelu.identifiability import fiber_tangent_space
-from exactrelu.symmetry import random_trivial_symmetry
+from exactrelu.core.symmetry import random_trivial_symmetry
+from exactrelu.theory.dimension.fdim import functional_dimension
+from exactrelu.theory.dimension.identifiability import fiber_tangent_space
 
 THEOREM = "dim_fun of the (1,1,1,1) and (2,2,1,1) examples: 4,3,3 and 7/4, 8/3, 8, 1 (MATH.md D3, §7 rows 3-5)"
 

@@ -8,7 +8,7 @@ block of 25 seeded random θ (and some with larger entries); the first block mus
 from __future__ import annotations
 
 from exactrelu import random_network
-from exactrelu.fdim import functional_dimension, upper_bound
+from exactrelu.theory.dimension.fdim import functional_dimension, upper_bound
 
 THEOREM = "(1,1,1,1,1): dim_fun(θ) <= 4 < 5 = D - N_h for all θ, and 4 is attained (MATH.md E2, §7 row 2)"
 

@@ -9,8 +9,8 @@ sets (case k iff some ``S`` has ``A_R + sum_S C_j a_j^T = 0``); for d = 1 case k
 from __future__ import annotations
 
 from exactrelu import Network, canonical_data, canonical_form, equivalent, examples, minimal_width, random_network
-from exactrelu.certificate import check_certificate
-from exactrelu.shallow import minimal_width_case, valid_orientation_sets
+from exactrelu.geometry.certificate import check_certificate
+from exactrelu.theory.equality.shallow import minimal_width_case, valid_orientation_sets
 
 THEOREM = "minimal width = k, k+1 or k+2 by the orientation-set criteria of MATH.md B4"
 

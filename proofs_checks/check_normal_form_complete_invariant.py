@@ -10,7 +10,7 @@ import random
 from fractions import Fraction
 
 from exactrelu import Network, normal_form, random_network, related_by_trivial_symmetry
-from exactrelu.symmetry import random_trivial_symmetry
+from exactrelu.core.symmetry import random_trivial_symmetry
 
 THEOREM = "normal_form is a complete invariant of the orbit under permutations and positive rescalings (MATH.md §1)"
 

@@ -16,12 +16,12 @@ import random
 from fractions import Fraction
 
 from exactrelu import Network
-from exactrelu._flint import rank
-from exactrelu.equivalence import equivalent
-from exactrelu.errors import NotApplicableError
-from exactrelu.fiber_shallow import orthant_fiber
-from exactrelu.polyhedra import Orthant
-from exactrelu.shallow import canonical_data
+from exactrelu.core.errors import NotApplicableError
+from exactrelu.engines.flintlib import rank
+from exactrelu.geometry.polyhedra import Orthant
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.equality.shallow import canonical_data
+from exactrelu.theory.fibers.shallow import orthant_fiber
 
 THEOREM = ("Orthant fibers (MATH.md §2.C, G3 Thm 6 cases 1-3): which V_S are non-empty, and dim K_S = k + r^2 + r")
 

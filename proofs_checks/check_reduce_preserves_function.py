@@ -8,8 +8,8 @@ independent certificate checker, and compared by the common refinement.
 from __future__ import annotations
 
 from exactrelu import equivalent, random_network, reduce
-from exactrelu.certificate import check_certificate
-from exactrelu.polyhedra import Box
+from exactrelu.geometry.certificate import check_certificate
+from exactrelu.geometry.polyhedra import Box
 
 THEOREM = "reduce(net) is equivalent to net on the domain and never larger (MATH.md §3)"
 

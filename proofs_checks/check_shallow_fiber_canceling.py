@@ -17,10 +17,10 @@ import random
 from fractions import Fraction
 
 from exactrelu import Network
-from exactrelu.equivalence import equivalent
-from exactrelu.fdim import functional_dimension
-from exactrelu.fiber_shallow import shallow_fiber
-from exactrelu.shallow import canonical_data, canonical_form, minimal_width
+from exactrelu.theory.dimension.fdim import functional_dimension
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.equality.shallow import canonical_data, canonical_form, minimal_width
+from exactrelu.theory.fibers.shallow import shallow_fiber
 
 THEOREM = ("Minimal width k+2 in d = 2 (MATH.md B4 case 3): (2^k + C(k,2) 2^(k-2)) (k+2)! components, "
            "dimension k+3 = D - dim_fun")

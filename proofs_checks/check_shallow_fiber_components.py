@@ -15,10 +15,10 @@ import math
 from fractions import Fraction
 
 from exactrelu import Network, examples, random_network
-from exactrelu import _sympy as S
-from exactrelu.equivalence import equivalent
-from exactrelu.fdim import functional_dimension
-from exactrelu.fiber_shallow import shallow_fiber
+from exactrelu.engines import sympylib as S
+from exactrelu.theory.dimension.fdim import functional_dimension
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.fibers.shallow import shallow_fiber
 
 THEOREM = ("Shallow fiber on R^d (MATH.md B3, §7 rows 6-9): (#valid S)·n! components of dim n; generic θ: n!, "
            "dim = D - dim_fun; relu(x)-relu(x-1): 4, three kinks: 18, relu(x)+x: 2")

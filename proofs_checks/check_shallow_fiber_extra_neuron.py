@@ -17,10 +17,10 @@ import zlib
 from fractions import Fraction
 
 from exactrelu import Network, permute, rescale
-from exactrelu.equivalence import equivalent
-from exactrelu.fiber_shallow import shallow_fiber
-from exactrelu.random import random_network
-from exactrelu.shallow import canonical_data
+from exactrelu.core.random import random_network
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.equality.shallow import canonical_data
+from exactrelu.theory.fibers.shallow import shallow_fiber
 
 THEOREM = ("One extra neuron: one connected component per valid S (zero / dead / constant / split duplicate pieces), "
            "dimension k + 1 + max(d, m)")

@@ -13,9 +13,9 @@ import random
 from fractions import Fraction
 
 from exactrelu import Network
-from exactrelu.equivalence import equivalent
-from exactrelu.fiber_shallow import shallow_fiber
-from exactrelu.shallow import canonical_form, minimal_width, valid_orientation_sets
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.equality.shallow import canonical_form, minimal_width, valid_orientation_sets
+from exactrelu.theory.fibers.shallow import shallow_fiber
 
 THEOREM = "d = 1, minimal width k+1 (MATH.md B4 case 2): fiber dimension k+1 and (k+1)!·k·2^(k-1) components"
 

@@ -11,7 +11,7 @@ import zlib
 from fractions import Fraction
 
 from exactrelu import examples, permute, random_network, rescale
-from exactrelu.random import random_rational
+from exactrelu.core.random import random_rational
 
 THEOREM = "Trivial symmetries (permutations, positive rescalings) preserve f_θ (MATH.md §1)"
 

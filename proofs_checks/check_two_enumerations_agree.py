@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 
 from exactrelu import Box, examples, random_network
-from exactrelu.certificate import check_certificate, complex_certificate
-from exactrelu.regions import regions
+from exactrelu.geometry.certificate import check_certificate, complex_certificate
+from exactrelu.geometry.regions import regions
 
 THEOREM = "Split and walk enumerations of C_θ coincide; certificates verify; adjacency = shared facets (MATH.md A2)"
 

@@ -13,7 +13,7 @@ from math import comb
 import sympy as sp
 
 from exactrelu import random_network
-from exactrelu.regions import regions
+from exactrelu.geometry.regions import regions
 
 THEOREM = "A generic shallow (d, n) network has sum_{i<=d} C(n, i) activation regions (MATH.md A2, Zaslavsky)"
 

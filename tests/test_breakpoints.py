@@ -10,11 +10,11 @@ from fractions import Fraction as F
 import pytest
 
 from exactrelu import Network, examples, random_network
-from exactrelu.faces import jumps
-from exactrelu.genericity import cells as independent_cells
-from exactrelu.polyhedra import Box
-from exactrelu.regions import regions
-from exactrelu.symmetry import random_trivial_symmetry, split_neuron
+from exactrelu.core.symmetry import random_trivial_symmetry, split_neuron
+from exactrelu.geometry.faces import jumps
+from exactrelu.geometry.polyhedra import Box
+from exactrelu.geometry.regions import regions
+from exactrelu.theory.dimension.genericity import cells as independent_cells
 
 
 def test_relu_of_sum_breakpoint_oracle() -> None:
@@ -97,11 +97,11 @@ def test_supertransversality() -> None:
     conc = Network.from_lists([([[1, 0], [0, 1], [1, 1]], [0, 0, 0]), ([[1, 1, 1]], [0])])
     C = regions(conc)
     assert not C.is_supertransversal()
-    from exactrelu.faces import supertransversality_failures
+    from exactrelu.geometry.faces import supertransversality_failures
 
     bad = supertransversality_failures(C)
     assert [(f.dimension, f.zeros) for f in bad] == [(0, 3)]
-    from exactrelu.genericity import is_generic
+    from exactrelu.theory.dimension.genericity import is_generic
 
     for seed in range(4):
         net = random_network((2, 2, 2, 1), seed=seed, max_num=3, max_den=2)
@@ -238,7 +238,7 @@ def test_face_lattice_from_generators_equals_lp_reference(arch: tuple[int, ...],
     """The face lattice built from each region's exact generators and incidences (no LP) equals the reference built
     top-down with one exact LP per candidate face: same cells, dimensions, stars, children and canonical polyhedra
     (and each relative-interior point of the fast table lies in the relative interior of its cell)."""
-    from exactrelu.faces import _all_faces, check_face_lattice
+    from exactrelu.geometry.faces import _all_faces, check_face_lattice
 
     kw = {} if generic else {"max_num": 3, "max_den": 2}
     C = regions(random_network(arch, seed=seed, **kw))
@@ -246,8 +246,8 @@ def test_face_lattice_from_generators_equals_lp_reference(arch: tuple[int, ...],
 
 
 def test_face_lattice_check_detects_a_corrupted_table() -> None:
-    from exactrelu.errors import PolyhedralComputationError
-    from exactrelu.faces import _all_faces, check_face_lattice
+    from exactrelu.core.errors import PolyhedralComputationError
+    from exactrelu.geometry.faces import _all_faces, check_face_lattice
 
     C = regions(random_network((3, 3, 1), seed=2))
     table = _all_faces(C)

@@ -9,11 +9,11 @@ from fractions import Fraction as F
 import pytest
 
 from exactrelu import Network, examples, permute, random_network, rescale
-from exactrelu.certificate import check_certificate, complex_certificate, write_certificate
-from exactrelu.errors import CertificateError
-from exactrelu.io import network_to_dict
-from exactrelu.polyhedra import Box, Orthant
-from exactrelu.regions import regions
+from exactrelu.core.errors import CertificateError
+from exactrelu.core.io import network_to_dict
+from exactrelu.geometry.certificate import check_certificate, complex_certificate, write_certificate
+from exactrelu.geometry.polyhedra import Box, Orthant
+from exactrelu.geometry.regions import regions
 
 
 @pytest.mark.parametrize("arch,seed", [((2, 3, 1), 0), ((2, 2, 2, 1), 1), ((1, 3, 2), 2), ((3, 2, 2, 1), 3)])
@@ -25,7 +25,8 @@ def test_valid_certificates_pass(arch: tuple[int, ...], seed: int) -> None:
 
 @pytest.mark.parametrize("arch,seed", [((3, 4, 3, 1), 0), ((4, 5, 1), 2)])
 def test_certified_fast_path_complexes_pass_the_independent_checker(arch: tuple[int, ...], seed: int) -> None:
-    """Generic d >= 3 networks: regions built from a certified floating-point proposal (exactrelu._simplecell) are
+    """Generic d >= 3 networks: regions built from a certified floating-point proposal (exactrelu.geometry.simplecell)
+    are
     re-verified by the independent checker, which uses only exact LPs and evaluation."""
     C = regions(random_network(arch, seed=seed))
     summary = check_certificate(complex_certificate(C))

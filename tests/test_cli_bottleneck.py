@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from exactrelu import examples, save
 from exactrelu.cli import app
-from exactrelu.network import Network
+from exactrelu.core.network import Network
 
 runner = CliRunner()
 

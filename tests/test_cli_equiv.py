@@ -7,9 +7,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from exactrelu import examples, load, permute, rescale, save
-from exactrelu.certificate import check_certificate
 from exactrelu.cli import app
-from exactrelu.shallow import canonical_data
+from exactrelu.geometry.certificate import check_certificate
+from exactrelu.theory.equality.shallow import canonical_data
 
 runner = CliRunner()
 

@@ -9,17 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exactrelu import Network, examples, permute, random_network, rescale, symmetry
-from exactrelu.certificate import check_certificate
-from exactrelu.equivalence import (
+from exactrelu import Network, examples, permute, random_network, rescale
+from exactrelu.core import symmetry as symmetry
+from exactrelu.core.errors import CertificateError, NotApplicableError, ShapeError
+from exactrelu.core.io import network_to_dict
+from exactrelu.geometry.certificate import check_certificate
+from exactrelu.geometry.polyhedra import Box
+from exactrelu.theory.equality.equivalence import (
     Equivalence,
     common_refinement_network,
     equivalent,
     is_shallow_representable,
 )
-from exactrelu.errors import CertificateError, NotApplicableError, ShapeError
-from exactrelu.io import network_to_dict
-from exactrelu.polyhedra import Box
 
 
 def check_witness(res: Equivalence, a: Network, b: Network, domain=None) -> None:
@@ -279,7 +280,7 @@ def test_tampered_certificates_are_rejected() -> None:
 
 
 def test_report_section(tmp_path) -> None:
-    from exactrelu.equivalence import equivalence_section
+    from exactrelu.theory.equality.equivalence import equivalence_section
 
     net = examples.demo_network()
     sec = equivalence_section(net, tmp_path)
@@ -293,7 +294,7 @@ def test_report_section(tmp_path) -> None:
 @given(st.sampled_from([(2, 3, 1), (3, 4, 2, 1), (1, 2, 2, 2, 2)]), st.integers(0, 10**6),
        st.lists(st.fractions(min_value=-5, max_value=5, max_denominator=4), min_size=3, max_size=3))
 def test_sparse_exact_evaluation_equals_forward_pass(arch, seed, xs) -> None:
-    from exactrelu.equivalence import evaluate_exact
+    from exactrelu.theory.equality.equivalence import evaluate_exact
 
     net = random_network(arch, seed=seed, nonzero=False)
     x = tuple(xs[: arch[0]])

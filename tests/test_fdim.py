@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, permute, random_network, rescale
-from exactrelu._flint import rank_reference
-from exactrelu.errors import RegionLimitError, ShapeError
-from exactrelu.fdim import (
+from exactrelu.core.errors import RegionLimitError, ShapeError
+from exactrelu.engines.flintlib import rank_reference
+from exactrelu.theory.dimension.fdim import (
     architecture_functional_dimension,
     batch_functional_dimension,
     certified_rank,
@@ -19,7 +19,7 @@ from exactrelu.fdim import (
     region_basis_points,
     upper_bound,
 )
-from exactrelu.jacobian import batch_jacobian, bent_neurons
+from exactrelu.theory.dimension.jacobian import batch_jacobian, bent_neurons
 
 # MATH.md E2 table (§7 row 1): max dim_fun at random θ equals D - N_h
 E2_TABLE = {
@@ -169,7 +169,7 @@ def test_architecture_sweep_on_a_local_dask_cluster(tmp_path) -> None:
 
 def test_fdim_plus_fiber_dimension_is_D_for_shallow_fibers() -> None:
     """D - dim_fun equals the fiber's dimension computed by the fibers issue (MATH.md B3)."""
-    from exactrelu.fibers import fiber
+    from exactrelu.theory.fibers.fiber import fiber
 
     nets = [random_network((1, 3, 1), seed=2), random_network((2, 3, 1), seed=3),
             examples.relu_minus_shifted_relu(), examples.three_kinks()]
@@ -236,7 +236,13 @@ def test_cli_fdim_arch(tmp_path) -> None:
 
 # ---------------------------------------------------------------------- depth hierarchy (MATH.md §2.F, E2)
 def test_hierarchy_functions() -> None:
-    from exactrelu.hierarchy import bound_check, depth_report, gm_bound, gm_hypothesis, width_one_exception
+    from exactrelu.theory.equality.hierarchy import (
+        bound_check,
+        depth_report,
+        gm_bound,
+        gm_hypothesis,
+        width_one_exception,
+    )
 
     assert all(gm_bound(a) == v for a, v in E2_TABLE.items())
     assert [gm_hypothesis(a) for a in [(2, 2, 1), (1, 2, 1), (2, 1, 2, 1), (3, 2, 2, 2, 1)]] == [True, False, False,
@@ -250,7 +256,7 @@ def test_hierarchy_functions() -> None:
 
 
 def test_report_section_on_the_demo_network(tmp_path) -> None:
-    from exactrelu.fdim import report_section
+    from exactrelu.theory.dimension.fdim import report_section
 
     s = report_section(examples.demo_network(), tmp_path)
     assert s.key == "functional_dimension"
@@ -265,9 +271,9 @@ def test_report_section_on_the_demo_network(tmp_path) -> None:
        st.integers(1, 6))
 @settings(max_examples=20)
 def test_structured_rank_equals_dense_exact_rank(arch, seed, npts) -> None:
-    from exactrelu._flint import rank
-    from exactrelu.fdim import structured_rank
-    from exactrelu.jacobian import pattern_jacobian
+    from exactrelu.engines.flintlib import rank
+    from exactrelu.theory.dimension.fdim import structured_rank
+    from exactrelu.theory.dimension.jacobian import pattern_jacobian
 
     net = random_network(arch, seed=seed)
     rng = random.Random(seed)
@@ -283,7 +289,7 @@ def test_structured_rank_equals_dense_exact_rank(arch, seed, npts) -> None:
 
 
 def test_structured_functional_dimension_agrees_with_regions() -> None:
-    from exactrelu.fdim import structured_functional_dimension
+    from exactrelu.theory.dimension.fdim import structured_functional_dimension
 
     for arch, seed in [((3, 4, 2), 0), ((4, 3, 3), 1), ((2, 3, 3, 1), 2)]:
         net = random_network(arch, seed=seed)
@@ -297,7 +303,7 @@ def test_structured_functional_dimension_agrees_with_regions() -> None:
 
 
 def test_auto_uses_the_structured_path_for_large_networks() -> None:
-    from exactrelu.fdim import LARGE_NETWORK
+    from exactrelu.theory.dimension.fdim import LARGE_NETWORK
 
     net = random_network((130, 12, 10), seed=1)
     assert net.num_parameters > LARGE_NETWORK

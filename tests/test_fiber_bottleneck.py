@@ -11,13 +11,16 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import exactrelu.fiber_bottleneck as fb
+import exactrelu.theory.fibers.bottleneck as fb
 from exactrelu import examples, permute, random_network, rescale
-from exactrelu._flint import rank
-from exactrelu._sympy import evaluate
-from exactrelu.equivalence import equivalent
-from exactrelu.errors import NotApplicableError
-from exactrelu.fiber_bottleneck import (
+from exactrelu.core.errors import NotApplicableError
+from exactrelu.core.network import Network
+from exactrelu.engines.flintlib import rank
+from exactrelu.engines.sympylib import evaluate
+from exactrelu.theory.dimension.genericity import is_generic
+from exactrelu.theory.dimension.identifiability import fiber_tangent_space
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.fibers.bottleneck import (
     bottleneck_fiber,
     bottleneck_structure,
     certify_family,
@@ -26,10 +29,7 @@ from exactrelu.fiber_bottleneck import (
     translate,
     visible_first_layer,
 )
-from exactrelu.fibers import fiber
-from exactrelu.genericity import is_generic
-from exactrelu.identifiability import fiber_tangent_space
-from exactrelu.network import Network
+from exactrelu.theory.fibers.fiber import fiber
 
 
 def _same(a: Network, b: Network) -> bool:
@@ -264,7 +264,7 @@ def test_dispatcher_uses_bottleneck_then_local() -> None:
 
 
 def test_report_section(tmp_path) -> None:  # noqa: ANN001
-    from exactrelu.fiber_bottleneck import bottleneck_section
+    from exactrelu.theory.fibers.bottleneck import bottleneck_section
 
     sec = bottleneck_section(examples.invisible_translation(), tmp_path)
     assert sec.data["dimension"] == 4 and sec.data["components"] == 4
@@ -275,7 +275,7 @@ def test_report_section(tmp_path) -> None:  # noqa: ANN001
 
 
 def test_verify_bottleneck_proves_components_and_catches_a_wrong_one() -> None:
-    from exactrelu.fiber_bottleneck import verify_bottleneck
+    from exactrelu.theory.fibers.bottleneck import verify_bottleneck
 
     fib = bottleneck_fiber(examples.invisible_translation())
     v = verify_bottleneck(fib)

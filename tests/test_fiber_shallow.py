@@ -1,6 +1,7 @@
 """Shallow fibers on R^d (MATH.md B3/B4, §7 rows 6-9) and on the orthant (§2.C): oracles and cross-checks.
 
-Every membership claim is cross-checked against the independent equivalence test (`exactrelu.equivalence`), and
+Every membership claim is cross-checked against the independent equivalence test
+(`exactrelu.theory.equality.equivalence`), and
 counts against closed forms (n!, the MATH.md §7 numbers, brute-force subset enumeration written here).
 """
 
@@ -15,12 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, random_network
-from exactrelu.equivalence import equivalent
-from exactrelu.errors import NotApplicableError
-from exactrelu.fdim import functional_dimension
-from exactrelu.fiber_shallow import orthant_fiber, shallow_fiber
-from exactrelu.polyhedra import Orthant
-from exactrelu.shallow import canonical_data
+from exactrelu.core.errors import NotApplicableError
+from exactrelu.geometry.polyhedra import Orthant
+from exactrelu.theory.dimension.fdim import functional_dimension
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.equality.shallow import canonical_data
+from exactrelu.theory.fibers.shallow import orthant_fiber, shallow_fiber
 
 
 def _brute_force_trivial_only(net: Network) -> bool:
@@ -44,7 +45,7 @@ def _with_lambda(comp, index: int, value: F) -> tuple[F, ...]:
     """The component's parametrisation with every lambda = 1 except lambda_index = value (may be <= 0)."""
     vals = {s: F(1) for s in comp.free_symbols}
     vals[comp.free_symbols[index]] = value
-    from exactrelu import _sympy as S
+    from exactrelu.engines import sympylib as S
 
     return tuple(S.evaluate(comp.parametrization[s], vals) for s in comp.symbols)
 
@@ -358,6 +359,6 @@ def test_box_domain_linear_neuron_both_signs() -> None:
 
 
 def shallow_fiber_on(net: Network, domain):  # noqa: ANN201 - helper
-    from exactrelu.fibers import fiber
+    from exactrelu.theory.fibers.fiber import fiber
 
     return fiber(net, domain)

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from exactrelu import Network, examples, parameter_names, random_network, save
-from exactrelu import _sympy as S
 from exactrelu.cli import app
-from exactrelu.equivalence import equivalent
-from exactrelu.errors import NotApplicableError, NotExactError, ShapeError
-from exactrelu.fibers import Fiber, fiber
+from exactrelu.core.errors import NotApplicableError, NotExactError, ShapeError
+from exactrelu.engines import sympylib as S
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.fibers.fiber import Fiber, fiber
 
 runner = CliRunner()
 
@@ -244,7 +244,7 @@ def test_cli_local_fiber_json(tmp_path) -> None:
 
 
 def test_report_section(tmp_path) -> None:
-    from exactrelu.report import write_report
+    from exactrelu.cli.report import write_report
 
     path = write_report(examples.three_kinks(), tmp_path, only=["fiber"])
     data = json.loads((tmp_path / "report.json").read_text())["sections"]["fiber"]

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exactrelu import examples, random_network
-from exactrelu._flint import rank_reference
-from exactrelu.errors import RegionLimitError
-from exactrelu.genericity import cells, is_generic, masked_product
-from exactrelu.network import Network
-from exactrelu.polyhedra import Polyhedron
+from exactrelu.core.errors import RegionLimitError
+from exactrelu.core.network import Network
+from exactrelu.engines.flintlib import rank_reference
+from exactrelu.geometry.polyhedra import Polyhedron
+from exactrelu.theory.dimension.genericity import cells, is_generic, masked_product
 
 SMALL = [(1, 3, 1), (2, 2, 1), (2, 3, 1), (2, 2, 1, 1), (2, 2, 2, 1), (2, 3, 2, 1), (3, 2, 2, 1), (1, 2, 2, 1)]
 

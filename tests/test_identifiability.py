@@ -6,11 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, random_network
-from exactrelu._flint import rank_reference
-from exactrelu.fdim import functional_dimension
-from exactrelu.identifiability import _flip, fiber_tangent_space, identifiability, zero_subset_sum
-from exactrelu.jacobian import batch_jacobian, scaling_generators
-from exactrelu.shallow import canonical_data
+from exactrelu.engines.flintlib import rank_reference
+from exactrelu.theory.dimension.fdim import functional_dimension
+from exactrelu.theory.dimension.identifiability import _flip, fiber_tangent_space, identifiability, zero_subset_sum
+from exactrelu.theory.dimension.jacobian import batch_jacobian, scaling_generators
+from exactrelu.theory.equality.shallow import canonical_data
 
 
 def _dot(u, v) -> F:

@@ -7,7 +7,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="install with: pip install torch==2.13.0 (.ci/run does)")
 
 from exactrelu import from_torch  # noqa: E402
-from exactrelu.errors import NotApplicableError  # noqa: E402
+from exactrelu.core.errors import NotApplicableError  # noqa: E402
 
 
 def _model(seed: int) -> "torch.nn.Sequential":

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, load, random_network, save
-from exactrelu.errors import FormatError, NotExactError, ShapeError
-from exactrelu.io import network_from_json
+from exactrelu.core.errors import FormatError, NotExactError, ShapeError
+from exactrelu.core.io import network_from_json
 
 archs = st.sampled_from([(1, 1, 1), (2, 3, 1), (3, 2, 2, 2), (1, 1, 1, 1, 1)])
 

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, random_network
-from exactrelu.errors import NotApplicableError, ShapeError
-from exactrelu.jacobian import (
+from exactrelu.core.errors import NotApplicableError, ShapeError
+from exactrelu.core.random import random_rational
+from exactrelu.theory.dimension.jacobian import (
     batch_jacobian,
     bent_neurons,
     parameter_jacobian,
@@ -18,7 +19,6 @@ from exactrelu.jacobian import (
     pattern_jacobian,
     scaling_generators,
 )
-from exactrelu.random import random_rational
 
 archs = st.sampled_from([(1, 1, 1), (1, 2, 1), (2, 3, 1), (2, 2, 2), (3, 2, 2, 1), (2, 2, 2, 2, 1), (1, 1, 1, 1, 2)])
 coords = st.fractions(min_value=-5, max_value=5, max_denominator=9)

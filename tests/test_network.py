@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, num_parameters, parameter_names, random_network
-from exactrelu.errors import FormatError, NotExactError, ShapeError
+from exactrelu.core.errors import FormatError, NotExactError, ShapeError
 
 archs = st.sampled_from([(1, 1, 1), (1, 3, 1), (2, 2, 1), (2, 3, 2), (3, 2, 2, 1), (2, 2, 2, 2, 1), (1, 1, 1, 1, 1)])
 rationals = st.fractions(min_value=-20, max_value=20, max_denominator=12)

@@ -11,8 +11,8 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exactrelu.errors import EmptyRegionError, NotExactError, ShapeError
-from exactrelu.polyhedra import Box, Orthant, Polyhedron, normalize_inequality
+from exactrelu.core.errors import EmptyRegionError, NotExactError, ShapeError
+from exactrelu.geometry.polyhedra import Box, Orthant, Polyhedron, normalize_inequality
 
 
 def _fm_max_slack(rows, d):

@@ -7,11 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, random_network
-from exactrelu.certificate import check_certificate
-from exactrelu.equivalence import equivalent
-from exactrelu.polyhedra import Box
-from exactrelu.reduce import reduce
-from exactrelu.shallow import canonical_data, minimal_width
+from exactrelu.geometry.certificate import check_certificate
+from exactrelu.geometry.polyhedra import Box
+from exactrelu.theory.equality.equivalence import equivalent
+from exactrelu.theory.equality.reduce import reduce
+from exactrelu.theory.equality.shallow import canonical_data, minimal_width
 
 
 def check_reduction(r, net, domain=None) -> None:

@@ -9,9 +9,9 @@ from math import comb
 import pytest
 
 from exactrelu import Network, examples, random_network
-from exactrelu.errors import EmptyRegionError, RegionLimitError, ShapeError
-from exactrelu.polyhedra import Box, Orthant, Polyhedron
-from exactrelu.regions import regions
+from exactrelu.core.errors import EmptyRegionError, RegionLimitError, ShapeError
+from exactrelu.geometry.polyhedra import Box, Orthant, Polyhedron
+from exactrelu.geometry.regions import regions
 
 
 def _generic_arrangement(net: Network) -> bool:
@@ -120,7 +120,7 @@ def test_grid_random_3d_fast_path(arch: tuple[int, ...], seed: int) -> None:
                                                ((3, 4, 3, 1), 0, True), ((4, 5, 1), 1, True)])
 def test_adjacency_matches_shared_facet_lps(arch: tuple[int, ...], seed: int, generic: bool) -> None:
     """Adjacency exactly right: an edge iff the closures meet in a (d-1)-dimensional set (exact LPs).  Generic
-    entries in d >= 3 exercise the certified floating-point proposal (exactrelu._simplecell)."""
+    entries in d >= 3 exercise the certified floating-point proposal (exactrelu.geometry.simplecell)."""
     kw = {} if generic else {"max_num": 3, "max_den": 2}
     C = regions(random_network(arch, seed=seed, **kw))
     g = C.adjacency_graph()
@@ -214,7 +214,7 @@ def test_region_points_and_progress() -> None:
 
 
 def test_report_section(tmp_path) -> None:
-    from exactrelu.regions import regions_section
+    from exactrelu.geometry.regions import regions_section
 
     sec = regions_section(examples.relu_of_sum(), tmp_path)
     assert sec.key == "regions" and sec.data["activation_regions"] == 7 and sec.data["breakpoint_regions"] == 4
@@ -224,7 +224,7 @@ def test_report_section(tmp_path) -> None:
 @pytest.mark.parametrize("bad", ["drop_facets", "none", "all"])
 def test_float_filter_is_only_a_proposal(monkeypatch, bad: str) -> None:
     """A wrong floating-point proposal of facet rows never changes the exact result."""
-    from exactrelu import _cdd
+    from exactrelu.engines import cddlib as _cdd
 
     net = random_network((2, 3, 3, 1), seed=6, max_num=3, max_den=2)
     ref = regions(net, method="split")

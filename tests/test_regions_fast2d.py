@@ -1,6 +1,7 @@
 """Issue 3: the exact 2-D half-plane intersection (and 1-D intervals; no cdd) build regions EQUAL to the general path.
 
-The general path is forced with the private switch ``exactrelu.regions._FAST_2D = False``; complexes are compared
+The general path is forced with the private switch ``exactrelu.geometry.regions._FAST_2D = False``; complexes are
+compared
 with ``==`` (network, domain and every Region: canonical rows, interior point, affine map, boundedness and facets with
 their points, neurons and neighbours).  The fast path must also actually be taken (it may decline, never be wrong).
 """
@@ -14,10 +15,10 @@ from fractions import Fraction as F
 import pytest
 
 from exactrelu import Network, examples, random_network
-from exactrelu.polyhedra import Box, Orthant, Polyhedron
-from exactrelu.regions import regions
+from exactrelu.geometry.polyhedra import Box, Orthant, Polyhedron
+from exactrelu.geometry.regions import regions
 
-R = importlib.import_module("exactrelu.regions")
+R = importlib.import_module("exactrelu.geometry.regions")
 
 
 def _both(net: Network, domain: Polyhedron | None = None, method: str = "walk") -> tuple[object, object, int, int]:

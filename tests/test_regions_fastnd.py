@@ -1,7 +1,9 @@
-"""Issue 3, d >= 3: the certified simple-cell fast path (:mod:`exactrelu._simplecell`) builds regions EQUAL to the
+"""Issue 3, d >= 3: the certified simple-cell fast path (:mod:`exactrelu.geometry.simplecell`) builds regions EQUAL to
+the
 exact double description path.
 
-The exact path is forced with the private switch ``exactrelu.regions._FAST_ND = False``; complexes are compared with
+The exact path is forced with the private switch ``exactrelu.geometry.regions._FAST_ND = False``; complexes are
+compared with
 ``==`` (network, domain and every Region field).  ``simple_cell`` may decline (None), never be wrong: it is also
 tested on hand-made polyhedra with known vertices, and on doctored floating-point proposals.
 """
@@ -18,13 +20,13 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import exactrelu._cdd as C
-import exactrelu._simplecell as SC
+import exactrelu.engines.cddlib as C
+import exactrelu.geometry.simplecell as SC
 from exactrelu import Network, random_network
-from exactrelu.polyhedra import Box, Orthant, Polyhedron
-from exactrelu.regions import regions
+from exactrelu.geometry.polyhedra import Box, Orthant, Polyhedron
+from exactrelu.geometry.regions import regions
 
-R = importlib.import_module("exactrelu.regions")
+R = importlib.import_module("exactrelu.geometry.regions")
 
 
 def _both(net: Network, domain: Polyhedron | None = None, method: str = "walk") -> tuple[object, object, int, int]:

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactrelu import Network, examples, permute, random_network, rescale
-from exactrelu.errors import NotApplicableError, RegionLimitError
-from exactrelu.shallow import (
+from exactrelu.core.errors import NotApplicableError, RegionLimitError
+from exactrelu.theory.equality.shallow import (
     CanonicalData,
     canonical_data,
     canonical_form,

@@ -15,7 +15,7 @@ from exactrelu import (
     related_by_trivial_symmetry,
     rescale,
 )
-from exactrelu.errors import ShapeError
+from exactrelu.core.errors import ShapeError
 
 archs = st.sampled_from([(1, 2, 1), (2, 3, 1), (2, 2, 2), (3, 3, 2, 1), (2, 2, 2, 2, 1), (1, 1, 1, 1)])
 positive = st.fractions(min_value=F(1, 30), max_value=50, max_denominator=30)

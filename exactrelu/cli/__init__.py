@@ -1,7 +1,7 @@
 """The ``exactrelu`` command line (typer + rich).  Thin: every command only calls the public API.
 
 Exit status: 0 success (for yes/no commands such as ``equiv``: 0 = yes), 1 = a "no" answer, 2 = bad input or any
-:class:`~exactrelu.errors.ExactReluError` — then exactly one line on stderr naming the file and the problem.
+:class:`~exactrelu.core.errors.ExactReluError` — then exactly one line on stderr naming the file and the problem.
 
 Commands live in one module per capability (``_core``, ``_regions``, ...), each registering on :data:`app`.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from ._common import app
+from exactrelu.cli._common import app
 
 # Command modules register themselves on `app`; this order is the order of `exactrelu --help` (issue order).
 COMMAND_MODULES = ("_core", "_regions", "_equiv", "_fiber", "_bottleneck", "_fdim")
@@ -23,7 +23,7 @@ __all__ = ["app", "main"]
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the typer app, turning exactrelu errors into one line and exit status 2."""
-    from ..errors import ExactReluError
+    from exactrelu.core.errors import ExactReluError
 
     try:
         app(args=argv, standalone_mode=True)

@@ -8,7 +8,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from ._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
 
 
 @app.command("generic")
@@ -20,7 +20,7 @@ def generic(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt 
 
     Exit status 0 when generic, 1 when not.
     """
-    from ..genericity import is_generic
+    from exactrelu.theory.dimension.genericity import is_generic
 
     net = read_network(path, allow_float)
     rep = is_generic(net, max_index_sets=max_index_sets)
@@ -48,7 +48,7 @@ def bottleneck(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatO
     """Bottleneck (d, n1, n2, m), n1 <= d: visible hyperplanes (D1), T_j half-line (D3), G_j (D4), fiber summary."""
     from itertools import combinations
 
-    from ..fiber_bottleneck import bottleneck_fiber, bottleneck_structure, certify_family
+    from exactrelu.theory.fibers.bottleneck import bottleneck_fiber, bottleneck_structure, certify_family
 
     net = read_network(path, allow_float)
     st = bottleneck_structure(net)

@@ -12,10 +12,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from ..errors import ExactReluError
-from ..io import load
-from ..network import Network
-from ..rational import atomic_write_text
+from exactrelu.core.errors import ExactReluError
+from exactrelu.core.io import load
+from exactrelu.core.network import Network
+from exactrelu.core.rational import atomic_write_text
 
 app = typer.Typer(
     name="exactrelu",

@@ -8,12 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..io import network_to_dict, save
-from ..random import parse_architecture, random_network
-from ..rational import parse_rational
-from ..report import write_report
-from ..symmetry import normal_form
-from ._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.cli.report import write_report
+from exactrelu.core.io import network_to_dict, save
+from exactrelu.core.random import parse_architecture, random_network
+from exactrelu.core.rational import parse_rational
+from exactrelu.core.symmetry import normal_form
 
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write the network here (atomically).")]
 
@@ -46,7 +46,7 @@ def eval_(path: NetArg,
     net = read_network(path, allow_float)
     point = [parse_rational(v) for v in x]
     if len(point) != net.input_dim:
-        from ..errors import ShapeError
+        from exactrelu.core.errors import ShapeError
 
         raise ShapeError(f"{path}: network expects {net.input_dim} inputs, got {len(point)}")
     y = net(point)

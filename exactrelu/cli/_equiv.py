@@ -10,13 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ..equivalence import equivalent, is_shallow_representable
-from ..io import network_to_dict, save
-from ..polyhedra import Box, Polyhedron
-from ..rational import parse_rational
-from ..reduce import reduce as reduce_network
-from ..shallow import canonical_data, canonical_form, minimal_width
-from ._common import (
+from exactrelu.cli._common import (
     AllowFloatOpt,
     JsonOpt,
     NetArg,
@@ -28,6 +22,12 @@ from ._common import (
     read_network,
     write_json,
 )
+from exactrelu.core.io import network_to_dict, save
+from exactrelu.core.rational import parse_rational
+from exactrelu.geometry.polyhedra import Box, Polyhedron
+from exactrelu.theory.equality.equivalence import equivalent, is_shallow_representable
+from exactrelu.theory.equality.reduce import reduce as reduce_network
+from exactrelu.theory.equality.shallow import canonical_data, canonical_form, minimal_width
 
 BoxOpt = Annotated[tuple[str, str] | None, typer.Option(
     "--box", help="Ask the question on the box [LO, HI]^d only (e.g. --box -1 1); a witness lies in the box.",

@@ -10,10 +10,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import FormatError
-from ..random import parse_architecture
-from ..rational import parse_rational
-from ._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.core.errors import FormatError
+from exactrelu.core.random import parse_architecture
+from exactrelu.core.rational import parse_rational
 
 PointsOpt = Annotated[Path | None, typer.Option(
     "--points", help="JSON file: a list of input points (exact strings \"p/q\" or integers), or {\"points\": [...]}.")]
@@ -51,7 +51,7 @@ def fdim_cmd(path: NetArg, points: PointsOpt = None, json_out: JsonOpt = False, 
              max_regions: MaxRegionsOpt = 2000,
              seed: Annotated[int, typer.Option(help="Seed of the random sampler.")] = 0) -> None:
     """Exact functional dimension of a network, with its certificate (modular or rational rank)."""
-    from ..fdim import functional_dimension
+    from exactrelu.theory.dimension.fdim import functional_dimension
 
     net = read_network(path, allow_float)
     pts = _read_points(points) if points is not None else None
@@ -86,7 +86,7 @@ def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture
                   plot: Annotated[Path | None, typer.Option(help="Write a histogram PNG here.")] = None,
                   json_out: JsonOpt = False) -> None:
     """Functional dimension of an architecture: max of dim_fun over random θ, with the distribution (on Dask)."""
-    from ..fdim import architecture_functional_dimension, plot_rank_histogram
+    from exactrelu.theory.dimension.fdim import architecture_functional_dimension, plot_rank_histogram
 
     arch = parse_architecture(architecture)
     if trials < 1:
@@ -119,7 +119,7 @@ def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture
 def identify_cmd(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = False,
                  max_regions: MaxRegionsOpt = 2000) -> None:
     """Local and global identifiability, the fiber's tangent space and the hidden-symmetry mechanisms found."""
-    from ..identifiability import identifiability
+    from exactrelu.theory.dimension.identifiability import identifiability
 
     net = read_network(path, allow_float)
     r = identifiability(net, max_regions=max_regions)

@@ -8,9 +8,9 @@ import typer
 from rich.progress import Progress
 from rich.text import Text
 
-from ..errors import ShapeError
-from ..rational import format_rational
-from ._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.core.errors import ShapeError
+from exactrelu.core.rational import format_rational
 
 __all__ = ["fiber_cmd"]
 
@@ -38,13 +38,13 @@ def fiber_cmd(
     allow_float: AllowFloatOpt = False,
 ) -> None:
     """Dimension, number of components and each component's polynomial system of the fiber {η : f_η = f_θ}."""
-    from ..fibers import fiber
+    from exactrelu.theory.fibers.fiber import fiber
 
     net = read_network(path, allow_float)
     domain: Any = "orthant" if orthant else None
     if box is not None:
-        from ..polyhedra import Box
-        from ..rational import parse_rational
+        from exactrelu.core.rational import parse_rational
+        from exactrelu.geometry.polyhedra import Box
 
         parts = box.split(",")
         if len(parts) != 2 or orthant:

@@ -9,8 +9,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..rational import parse_rational
-from ._common import (
+from exactrelu.cli._common import (
     AllowFloatOpt,
     JsonOpt,
     NetArg,
@@ -22,6 +21,7 @@ from ._common import (
     read_network,
     write_json,
 )
+from exactrelu.core.rational import parse_rational
 
 
 @app.command("regions")
@@ -44,8 +44,8 @@ def regions_cmd(
 ) -> None:
     """Enumerate the canonical complex C_θ exactly and report regions, facets, the breakpoint complex B_θ,
     dead / always-active neurons and supertransversality."""
-    from ..polyhedra import Box, Orthant
-    from ..regions import regions, summary
+    from exactrelu.geometry.polyhedra import Box, Orthant
+    from exactrelu.geometry.regions import regions, summary
 
     net = read_network(path, allow_float)
     domain = None
@@ -69,12 +69,12 @@ def regions_cmd(
         with err_console.status(f"{len(C.regions)} regions; faces, jumps and the breakpoint complex ..."):
             info = summary(C)
     if plot_path is not None:
-        from ..plotting import plot
+        from exactrelu.geometry.plotting import plot
 
         plot(C, plot_path)
         info["plot"] = str(plot_path)
     if certificate is not None:
-        from ..certificate import write_certificate
+        from exactrelu.geometry.certificate import write_certificate
 
         write_certificate(C, certificate)
         info["certificate"] = str(certificate)
@@ -105,7 +105,7 @@ def check_certificate_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Re-verify a certificate independently (exact LPs and evaluation only); exit 2 naming the failed check."""
-    from ..certificate import check_certificate
+    from exactrelu.geometry.certificate import check_certificate
 
     summary = check_certificate(path)
     if json_out:

@@ -1,0 +1,1 @@
+"""The core layer: exact scalars, errors, the network model, file formats, symmetries."""

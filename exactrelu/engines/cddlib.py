@@ -1,0 +1,207 @@
+"""The only module that imports pycddlib (exact GMP mode, ``cdd.gmp``).
+
+Row convention (the same as cdd, stated once): a row ``(b, a1, ..., ad)`` means ``b + a·x >= 0``; an equality row
+means ``b + a·x == 0``.  Every number going in is an exact rational (``Fraction`` or ``int``), every number coming out
+is a :class:`fractions.Fraction`.  cddlib failures and unexpected LP statuses become
+:class:`~exactrelu.core.errors.PolyhedralComputationError`.
+
+>>> from fractions import Fraction as F
+>>> slack_point([(0, 1, 0), (0, 0, 1), (1, -1, -1)], (), 2)
+((Fraction(1, 3), Fraction(1, 3)), Fraction(1, 3))
+>>> lp_max([(0, 1), (1, -1)], (), (0, 1), 1)
+('optimal', Fraction(1, 1), (Fraction(1, 1),))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import cdd
+import cdd.gmp as _g
+import numpy as np
+
+from exactrelu.core.errors import PolyhedralComputationError
+
+__all__ = ["STATS", "lp_max", "slack_point", "canonicalize", "generators", "hull", "float_candidates",
+           "float_generators", "Row"]
+
+Row = Sequence[Fraction | int]
+
+#: Call counters (instrumentation for benchmarks: exact LPs, canonicalisations, double descriptions, float filters).
+STATS = {"lp": 0, "canonicalize": 0, "dd": 0, "float_filter": 0, "float_dd": 0}
+
+_OPT = cdd.LPStatusType.OPTIMAL
+_INFEASIBLE = {cdd.LPStatusType.INCONSISTENT, cdd.LPStatusType.STRUC_INCONSISTENT}
+_UNBOUNDED = {cdd.LPStatusType.DUAL_INCONSISTENT, cdd.LPStatusType.UNBOUNDED, cdd.LPStatusType.STRUC_DUAL_INCONSISTENT}
+
+
+def _solve(arr: list[list[Fraction | int]], lin: set[int]) -> _g.LinProg:
+    STATS["lp"] += 1
+    try:
+        if lin:
+            mat = _g.matrix_from_array(arr[:-1], lin_set=lin, rep_type=cdd.RepType.INEQUALITY,
+                                       obj_type=cdd.LPObjType.MAX, obj_func=arr[-1])
+            lp = _g.linprog_from_matrix(mat)
+        else:
+            lp = _g.linprog_from_array(arr, cdd.LPObjType.MAX)
+        _g.linprog_solve(lp)
+    except (RuntimeError, ValueError) as exc:  # pragma: no cover - cddlib internal failure
+        raise PolyhedralComputationError(f"cddlib LP failed: {exc}") from None
+    return lp
+
+
+def lp_max(inequalities: Sequence[Row], equalities: Sequence[Row], objective: Row,
+           dim: int) -> tuple[str, Fraction | None, tuple[Fraction, ...] | None]:
+    """Maximise ``c0 + c·x`` subject to the rows; returns ``(status, value, argmax)`` exactly.
+
+    ``status`` is ``"optimal"``, ``"infeasible"`` or ``"unbounded"`` (value and point are None unless optimal).
+    """
+    rows: list[list[Fraction | int]] = [list(r) for r in equalities] + [list(r) for r in inequalities]
+    if not rows:
+        rows = [[1] + [0] * dim]  # 1 >= 0: cdd needs at least one constraint row
+    lin = set(range(len(equalities)))
+    lp = _solve(rows + [list(objective)], lin)
+    st = lp.status
+    if st == _OPT:
+        return "optimal", lp.obj_value, tuple(lp.primal_solution)
+    if st in _INFEASIBLE:
+        return "infeasible", None, None
+    if st in _UNBOUNDED:
+        return "unbounded", None, None
+    raise PolyhedralComputationError(f"unexpected LP status {st.name}")  # pragma: no cover
+
+
+def slack_point(inequalities: Sequence[Row], equalities: Sequence[Row],
+                dim: int) -> tuple[tuple[Fraction, ...], Fraction] | None:
+    """The slack-maximising LP (DEPS.md): max t s.t. ``b + a·x >= t`` for each inequality, equalities, ``t <= 1``.
+
+    Returns ``(x, t*)`` when ``t* > 0`` (then ``x`` satisfies every inequality strictly), else None.
+    """
+    ineq = [list(r) + [-1] for r in inequalities] + [[1] + [0] * dim + [-1]]
+    eq = [list(r) + [0] for r in equalities]
+    status, value, x = lp_max(ineq, eq, [0] * (dim + 1) + [1], dim + 1)
+    if status != "optimal" or value is None or value <= 0:
+        return None
+    assert x is not None
+    return tuple(x[:dim]), value
+
+
+def canonicalize(inequalities: Sequence[Row], equalities: Sequence[Row]
+                 ) -> tuple[list[tuple[Fraction, ...]], list[tuple[Fraction, ...]], list[int | None]]:
+    """Irredundant description of a NON-EMPTY polyhedron: ``(inequalities, equalities, newpos)``.
+
+    Implicit equalities are detected and moved to the equalities; ``newpos[i]`` is the index of input inequality ``i``
+    in the output inequalities, or None when it was redundant or became an equality.
+    """
+    rows = [list(r) for r in equalities] + [list(r) for r in inequalities]
+    ne = len(equalities)
+    STATS["canonicalize"] += 1
+    try:
+        mat = _g.matrix_from_array(rows, lin_set=set(range(ne)), rep_type=cdd.RepType.INEQUALITY)
+        _, _, newpos = _g.matrix_canonicalize(mat)
+    except (RuntimeError, ValueError) as exc:  # pragma: no cover
+        raise PolyhedralComputationError(f"cddlib canonicalize failed: {exc}") from None
+    lin = mat.lin_set
+    out_eq, out_in, where = [], [], {}
+    for k, r in enumerate(mat.array):
+        if k in lin:
+            out_eq.append(tuple(r))
+        else:
+            where[k] = len(out_in)
+            out_in.append(tuple(r))
+    pos = []
+    for i in range(len(inequalities)):
+        p = newpos[ne + i]
+        pos.append(where.get(p) if p is not None else None)
+    return out_in, out_eq, pos
+
+
+def generators(inequalities: Sequence[Row], equalities: Sequence[Row], dim: int
+               ) -> tuple[list[tuple[Fraction, ...]], list[tuple[Fraction, ...]], list[tuple[Fraction, ...]]]:
+    """Minkowski-Weyl generators ``(vertices, rays, lines)`` by exact double description."""
+    rows = [list(r) for r in equalities] + [list(r) for r in inequalities]
+    if not rows:
+        rows = [[1] + [0] * dim]
+    STATS["dd"] += 1
+    try:
+        mat = _g.matrix_from_array(rows, lin_set=set(range(len(equalities))), rep_type=cdd.RepType.INEQUALITY)
+        gen = _g.copy_generators(_g.polyhedron_from_matrix(mat))
+    except (RuntimeError, ValueError) as exc:  # pragma: no cover
+        raise PolyhedralComputationError(f"cddlib double description failed: {exc}") from None
+    verts, rays, lines = [], [], []
+    for k, r in enumerate(gen.array):
+        v = tuple(r[1:])
+        if k in gen.lin_set:
+            lines.append(v)
+        elif r[0] == 0:
+            rays.append(v)
+        else:
+            verts.append(tuple(x / r[0] for x in v))
+    if not verts and all(r[0] == 0 for r in rows):  # cdd omits the apex of a homogeneous (cone) system
+        verts.append((Fraction(0),) * dim)
+    return verts, rays, lines
+
+
+def hull(points: Sequence[Row], rays: Sequence[Row], lines: Sequence[Row], dim: int
+         ) -> tuple[list[tuple[Fraction, ...]], list[tuple[Fraction, ...]]]:
+    """H-description ``(inequalities, equalities)`` of ``conv(points) + cone(rays) + span(lines)``."""
+    rows = [[1] + list(p) for p in points] + [[0] + list(r) for r in rays] + [[0] + list(l) for l in lines]
+    lin = set(range(len(points) + len(rays), len(rows)))
+    try:
+        mat = _g.matrix_from_array(rows, lin_set=lin, rep_type=cdd.RepType.GENERATOR)
+        H = _g.copy_inequalities(_g.polyhedron_from_matrix(mat))
+    except (RuntimeError, ValueError) as exc:  # pragma: no cover
+        raise PolyhedralComputationError(f"cddlib convex hull failed: {exc}") from None
+    ineq = [tuple(r) for k, r in enumerate(H.array) if k not in H.lin_set]
+    eq = [tuple(r) for k, r in enumerate(H.array) if k in H.lin_set]
+    return ineq, eq
+
+
+def _scaled(rows: Sequence[Row] | np.ndarray) -> np.ndarray:
+    """The rows in float64, each divided by its largest absolute entry (float cdd's tolerances are absolute)."""
+    A = np.array(rows, dtype=float)
+    A /= np.maximum(np.abs(A).max(axis=1, keepdims=True), 1e-300)
+    return A
+
+
+def float_candidates(rows: Sequence[Row]) -> list[int] | None:
+    """Indices of the rows that floating-point cdd considers irredundant — a *heuristic* filter only.
+
+    Callers must verify the result exactly (see ``exactrelu.geometry.regions``); None when the float computation fails.
+    """
+    STATS["float_filter"] += 1
+    try:
+        mat = cdd.matrix_from_array(_scaled(rows).tolist(), rep_type=cdd.RepType.INEQUALITY)
+        lin, red, newpos = cdd.matrix_canonicalize(mat)
+    except Exception:  # noqa: BLE001 - any float failure just disables the filter
+        return None
+    if lin:
+        return None
+    return [i for i, p in enumerate(newpos) if p is not None]
+
+
+def float_generators(rows: Sequence[Row] | np.ndarray) -> tuple[list[bool], list[set[int]]] | None:
+    """A floating-point double description *proposal*: for each generator, whether it is a vertex (else a ray), and
+    its incidence set (indices of the rows it makes tight; cdd's row ``len(rows)`` is the hyperplane at infinity).
+
+    Callers must certify the result exactly (see :mod:`exactrelu.geometry.simplecell`); None when cdd fails or finds
+    lines.
+    """
+    STATS["float_dd"] += 1
+    try:
+        A = _scaled(rows)
+        P = cdd.polyhedron_from_matrix(cdd.matrix_from_array(A.tolist(), rep_type=cdd.RepType.INEQUALITY),
+                                       row_order=cdd.RowOrderType.MAX_CUTOFF)  # measured fastest here
+        gen = cdd.copy_generators(P)
+        if gen.lin_set:
+            return None
+        inc = cdd.copy_incidence(P)
+        m = len(A)
+        if not A[:, 0].any():  # homogeneous rows: cdd treats a cone, lists only rays and omits the apex
+            kinds = [False] * len(inc)
+        else:
+            kinds = [m not in s for s in inc]  # rays lie on cdd's hyperplane at infinity (their x0 may be ~1e-16)
+    except Exception:  # noqa: BLE001 - any float failure just disables the fast path
+        return None
+    return kinds, [set(s) for s in inc]

@@ -1,0 +1,1 @@
+"""The exact geometric engine: polyhedra, regions, faces, the breakpoint complex, certificates."""

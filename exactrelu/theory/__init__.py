@@ -1,0 +1,1 @@
+"""The theory built on the geometry, one subpackage per question."""

@@ -1,0 +1,1 @@
+"""Jacobians, functional dimension, identifiability, genericity."""

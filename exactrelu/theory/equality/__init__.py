@@ -1,0 +1,1 @@
+"""Function equality: shallow canonical data, equivalence, reduction, depth hierarchy."""

@@ -1,0 +1,708 @@
+"""Exact functional equivalence of ReLU networks, with evidence either way (MATH.md A4, B2, D5, F1).
+
+``equivalent(a, b, domain=None)`` decides ``f_a = f_b`` on ``R^d`` (or on a full-dimensional polyhedral domain such
+as a :func:`~exactrelu.geometry.polyhedra.Box`).  The answer always comes with evidence:
+
+* **not equal**: a rational *witness* ``x`` (inside the domain) with both exact outputs, checked by evaluation;
+* **equal**: a *certificate* in the shared format (``"format": "exactrelu-certificate"``, ``"kind":
+  "equivalence"``): the regions of the common refinement, each with its inequalities, an interior point, the
+  activation pattern of each network and the common affine map, which ``exactrelu check-certificate`` re-verifies;
+  or, on a fast path, the identity that proves it (equal canonical data, MATH.md B2; a trivial symmetry ``g`` with
+  ``g(a) = b``, MATH.md §1).
+
+Methods (``method="auto"`` tries them in this order):
+
+``"canonical-data"``
+    both networks have at most one hidden layer: ``K(f_a) = K(f_b)`` (MATH.md B1/B2), polynomial time, no region
+    enumeration; a witness is read off the differing canonical data.  With a domain, equal data still proves
+    equality; unequal data falls back to the common refinement.
+``"normal-form"``
+    (deeper networks) same architecture and equal normal forms modulo trivial symmetries: equal at once.
+``"bottleneck"``
+    the first-layer reduction of MATH.md D0/D5 for ``(d, n1, n2, m)`` networks with ``n1 <= d``: when both first
+    layers have exact rank ``n1`` (so ``x -> relu(W1 x + b1)`` maps ``R^d`` onto the orthant) and define the same
+    neurons up to a trivial symmetry, ``f_a = f_b`` iff the last two layers agree on the orthant ``R^{n1}_{>=0}``,
+    decided by the common refinement in dimension ``n1``.  When a condition fails the result says so in ``notes``
+    and the general method is used.  (The full G3 algorithm for networks whose first layers differ is not
+    implemented: MATH.md D5 had no precise statement.)
+``"common-refinement"``
+    the general method (MATH.md A4): one combined network whose hidden layer ``l`` holds the neurons of layer ``l`` of
+    both networks reads the same input, so its regions refine both complexes; on each region the two affine maps
+    (each computed from the network's own pattern at the interior point) are compared.  Exponential in the worst
+    case.
+
+Examples
+--------
+>>> from exactrelu import examples, permute, rescale, Network
+>>> a = examples.three_kinks()
+>>> b = rescale(permute(a, 1, (2, 0, 1)), 1, (3, 1, Fraction(1, 2)))
+>>> r = equivalent(a, b)
+>>> bool(r), r.method
+(True, 'canonical-data')
+>>> c = Network.from_lists([([[-1], [1], [1]], [0, -1, Fraction(-201, 100)]), ([[1, -1, 1]], [0])])
+>>> r = equivalent(a, c)
+>>> bool(r), r.method, r.witness.x, r.witness.a, r.witness.b
+(False, 'canonical-data', (Fraction(401, 200),), (Fraction(-1, 1),), (Fraction(-201, 200),))
+"""
+
+from __future__ import annotations
+
+import itertools
+import random as _random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from exactrelu.core.errors import ExactReluError, NotApplicableError, RegionLimitError, ShapeError
+from exactrelu.core.network import Layer, Network
+from exactrelu.core.rational import format_rational
+from exactrelu.theory.equality.shallow import _terms, canonical_form
+
+if TYPE_CHECKING:
+    from exactrelu.geometry.polyhedra import Polyhedron
+
+__all__ = ["Equivalence", "Witness", "equivalent", "common_refinement_network", "ShallowRepresentation",
+           "is_shallow_representable", "CERTIFICATE_FORMAT", "equivalence_section"]
+
+CERTIFICATE_FORMAT = "exactrelu-certificate"
+_ZERO = Fraction(0)
+Vector = tuple[Fraction, ...]
+_METHODS = ("auto", "normal-form", "canonical-data", "bottleneck", "common-refinement")
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    """A point ``x`` where the two networks differ, with both exact outputs ``a = f_a(x)`` and ``b = f_b(x)``."""
+
+    x: Vector
+    a: Vector
+    b: Vector
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {"x": _strs(self.x), "a": _strs(self.a), "b": _strs(self.b)}
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """The answer of :func:`equivalent`; truthy iff the two functions are equal (on the domain).
+
+    ``method``: which method decided; ``witness``: a :class:`Witness` when not equal; ``certificate``: the
+    region-by-region certificate (shared format, kind ``"equivalence"``) when the common refinement decided equality;
+    ``evidence``: the identity behind a fast-path "equal" (canonical data or trivial symmetry); ``regions``: the number
+    of regions of the common refinement when one was enumerated; ``notes``: why fast paths were or were not used.
+    """
+
+    equivalent: bool
+    method: str
+    witness: Witness | None = None
+    certificate: dict[str, Any] | None = None
+    evidence: dict[str, Any] | None = None
+    regions: int | None = None
+    notes: tuple[str, ...] = ()
+    domain: Polyhedron | None = field(default=None, repr=False)
+
+    def __bool__(self) -> bool:
+        return self.equivalent
+
+    def to_dict(self, *, include_certificate: bool = False) -> dict[str, Any]:
+        """JSON-ready: ``equivalent``, ``method``, ``witness`` (null or exact strings), ``regions``, ``notes``."""
+        out: dict[str, Any] = {"equivalent": self.equivalent, "method": self.method,
+                               "witness": self.witness.to_dict() if self.witness else None,
+                               "regions": self.regions, "notes": list(self.notes), "evidence": self.evidence}
+        if include_certificate:
+            out["certificate"] = self.certificate
+        return out
+
+
+def _strs(v: Sequence[Fraction]) -> list[str]:
+    return [format_rational(x) for x in v]
+
+
+def _check_pair(a: Network, b: Network, domain: Polyhedron | None) -> None:
+    if not isinstance(a, Network) or not isinstance(b, Network):
+        raise ShapeError("equivalent() compares two exactrelu Networks")
+    if a.input_dim != b.input_dim:
+        raise ShapeError(f"input dimensions differ: {a.input_dim} vs {b.input_dim}")
+    if a.output_dim != b.output_dim:
+        raise ShapeError(f"output dimensions differ: {a.output_dim} vs {b.output_dim}")
+    if domain is not None:
+        from exactrelu.geometry.polyhedra import Polyhedron
+
+        if not isinstance(domain, Polyhedron):
+            raise ShapeError("domain must be an exactrelu Polyhedron (e.g. Box(lo, hi, d)) or None")
+        if domain.ambient_dim != a.input_dim:
+            raise ShapeError(f"domain lives in dimension {domain.ambient_dim}, the networks have {a.input_dim} inputs")
+
+
+def evaluate_exact(net: Network, x: Sequence[Fraction]) -> Vector:
+    """``f(x)`` exactly, skipping zero inputs and inactive neurons (same value as ``net(x)``; faster on sparse
+    points such as the witnesses built here).
+
+    >>> from exactrelu import examples
+    >>> evaluate_exact(examples.three_kinks(), (Fraction(5, 2),)) == examples.three_kinks()((Fraction(5, 2),))
+    True
+    """
+    vals = [(j, v) for j, v in enumerate(x) if v]
+    for l, layer in enumerate(net.layers):
+        z = [sum((row[j] * v for j, v in vals), b) for row, b in zip(layer.weights, layer.biases)]
+        if l == net.depth:
+            return tuple(z)
+        vals = [(i, v) for i, v in enumerate(z) if v > 0]
+    raise AssertionError("unreachable")
+
+
+def _witness_from(points: Sequence[Vector], a: Network, b: Network,
+                  domain: Polyhedron | None = None) -> Witness | None:
+    """The first point where the exact outputs differ (inside ``domain`` when given), or None."""
+    for x in points:
+        if domain is not None and not domain.contains(x):
+            continue
+        fa, fb = evaluate_exact(a, x), evaluate_exact(b, x)
+        if fa != fb:
+            return Witness(tuple(x), fa, fb)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- canonical data
+def _point_on_hyperplane(H: tuple[int, ...], others: Sequence[tuple[int, ...]],
+                         d: int) -> tuple[Vector, list[tuple[int, int]]]:
+    """A rational point of ``H . (x, 1) = 0`` on none of the ``others`` (integer rows ``(n_1..n_d, n_0)``), with
+    ``(n_p * h(x), h_p)`` for each other ``h`` (``p`` = pivot of ``H``: its value times ``n_p`` and its slope along
+    ``e_p``).
+
+    Tries ``y = 0`` on the free coordinates (a point with one nonzero entry), then ``y = t e_j`` for one free
+    direction leaving the hyperplane met at ``y = 0`` (sparse points keep exact evaluation cheap), then seeded small
+    random integers, then the moment curve ``(s, s^2, ...)``, which meets each other hyperplane at most ``d - 1``
+    times (so some ``s <= (d-1) len(others) + 1`` works).
+    """
+    p = next(j for j in range(d) if H[j])
+    free = [j for j in range(d) if j != p]
+    np_, n0 = H[p], H[d]
+
+    def values(y: Sequence[int]) -> list[tuple[int, int]] | int:
+        """The (value * n_p, slope) of every other hyperplane at the point, or the index of one it lies on."""
+        nz = [(j, v) for j, v in zip(free, y) if v]
+        s = n0 + sum(H[j] * v for j, v in nz)  # x_p = -s / n_p
+        out = []
+        for k, h in enumerate(others):
+            val = sum(h[j] * v for j, v in nz) * np_ - h[p] * s + h[d] * np_
+            if val == 0:
+                return k
+            out.append((val, h[p]))
+        return out
+
+    def point(y: Sequence[int]) -> Vector:
+        x = [_ZERO] * d
+        for j, v in zip(free, y):
+            x[j] = Fraction(v)
+        x[p] = Fraction(-(n0 + sum(H[j] * v for j, v in zip(free, y))), np_)
+        return tuple(x)
+
+    # sparse first: y = 0, then y = t e_j along a free direction j that leaves the hyperplane hit at y = 0
+    vals = values([0] * len(free))
+    if not isinstance(vals, int):
+        return point([0] * len(free)), vals
+    h = others[vals]
+    js = [q for q, j in enumerate(free) if h[j] * np_ != h[p] * H[j]]
+    if js:
+        q = js[0]
+        hit_before = None
+        for t in range(1, len(others) + 2):
+            y = [0] * len(free)
+            y[q] = t
+            vals = values(y)
+            if not isinstance(vals, int):
+                return point(y), vals
+            if vals == hit_before:  # that hyperplane contains the whole line: give up the sparse search
+                break
+            hit_before = vals
+    rng = _random.Random(0)
+    dense = ([rng.randint(-3, 3) for _ in free] for _ in range(32))
+    moment = ([s ** (k + 1) for k in range(len(free))] for s in range(1, len(free) * len(others) + 2))
+    for y in itertools.chain(dense, moment):
+        vals = values(y)
+        if not isinstance(vals, int):
+            return point(y), vals
+    raise AssertionError("internal error: no point off the other hyperplanes (impossible for distinct hyperplanes)")
+
+
+def _shallow_witness(a: Network, b: Network, ta: Any, tb: Any) -> Witness | None:
+    """A witness from differing canonical data ``ta != tb`` (exact; ``None`` only if the data agree)."""
+    d, m = a.input_dim, a.output_dim
+    zero = (_ZERO,) * m
+    keys = sorted(set(ta.jumps) | set(tb.jumps))
+    differing = [k for k in keys if ta.jumps.get(k, zero) != tb.jumps.get(k, zero)]
+    if differing:
+        # f_a - f_b bends across H at x0: along x0 + s e_p no other hyperplane is met for |s| <= eps, so f_a - f_b is
+        # two affine pieces with different slopes there and cannot vanish at all of x0, x0 - eps e_p, x0 + eps e_p
+        H = differing[0]
+        others = [k for k in keys if k != H]
+        x0, vals = _point_on_hyperplane(H, others, d)
+        p = next(j for j in range(d) if H[j])
+        eps = Fraction(1)
+        for val, slope in vals:
+            if slope:
+                eps = min(eps, Fraction(abs(val), 2 * abs(H[p]) * abs(slope)))
+        shifted = [tuple(v + sign * eps if j == p else v for j, v in enumerate(x0)) for sign in (-1, 1)]
+        points = [x0, *shifted]
+    else:  # same kinks: the difference is affine
+        points = [tuple([_ZERO] * d)] + [tuple(Fraction(int(j == q)) for j in range(d)) for q in range(d)]
+    return _witness_from(points, a, b)
+
+
+def _by_canonical_data(a: Network, b: Network, domain: Polyhedron | None) -> Equivalence | None:
+    from exactrelu.theory.equality.shallow import _same_function
+
+    ta, tb = _terms(a), _terms(b)
+    if _same_function(ta, tb):
+        return Equivalence(True, "canonical-data", evidence={"hyperplanes": len(ta.jumps)},
+                           notes=("equal canonical data K(f) (MATH.md B1/B2): equal on R^d, hence on any domain",),
+                           domain=domain)
+    if domain is not None:
+        return None
+    w = _shallow_witness(a, b, ta, tb)
+    if w is None:  # cannot happen: unequal canonical data means unequal functions (MATH.md B1)
+        raise AssertionError("internal error: canonical data differ but no witness was found")
+    return Equivalence(False, "canonical-data", witness=w,
+                       notes=("canonical data K(f) differ (MATH.md B2); witness found from the differing data",))
+
+
+# ---------------------------------------------------------------------------------------------- common refinement
+def common_refinement_network(a: Network, b: Network) -> Network:
+    """A network whose regions refine the complexes of both ``a`` and ``b`` (MATH.md A4).
+
+    Hidden layer ``l`` holds the neurons of layer ``l`` of ``a`` and of ``b`` (block-diagonal on the previous layer;
+    a shallower network simply stops contributing), so every neuron of ``a`` and ``b`` keeps its exact
+    pre-activation.  The output (one zero) is irrelevant.  Networks without hidden layers contribute nothing; if
+    neither has one, the single hidden neuron ``relu(1)`` (never zero) stands in.
+
+    >>> from exactrelu import examples
+    >>> common_refinement_network(examples.relu_of_sum(), examples.invisible_translation()).architecture
+    (2, 4, 2, 1)
+    """
+    d = a.input_dim
+    nets = [n for n in (a, b) if n.depth > 0]
+    if not nets:
+        return Network((Layer(((_ZERO,) * d,), (Fraction(1),)), Layer(((_ZERO,),), (_ZERO,))))
+    L = max(n.depth for n in nets)
+    layers: list[Layer] = []
+    prev_widths = [0] * len(nets)
+    for l in range(L):
+        rows: list[tuple[Fraction, ...]] = []
+        biases: list[Fraction] = []
+        widths = []
+        for k, n in enumerate(nets):
+            if l >= n.depth:
+                widths.append(0)
+                continue
+            layer = n.layers[l]
+            before = sum(prev_widths[:k])
+            after = sum(prev_widths[k + 1:])
+            for row, bias in zip(layer.weights, layer.biases):
+                rows.append(tuple(row) if l == 0 else (_ZERO,) * before + tuple(row) + (_ZERO,) * after)
+                biases.append(bias)
+            widths.append(layer.n_out)
+        layers.append(Layer(tuple(rows), tuple(biases)))
+        prev_widths = widths
+    layers.append(Layer(((_ZERO,) * len(layers[-1].biases),), (_ZERO,)))
+    return Network(tuple(layers))
+
+
+def _domain_dict(domain: Polyhedron | None) -> dict[str, Any] | None:
+    if domain is None:
+        return None
+    return {"inequalities": [_strs(r) for r in domain.inequalities],
+            "equalities": [_strs(r) for r in domain.equalities]}
+
+
+def _by_common_refinement(a: Network, b: Network, domain: Polyhedron | None, max_regions: int | None,
+                          progress: Callable[[int], None] | None, method: str = "common-refinement",
+                          notes: tuple[str, ...] = ()) -> Equivalence:
+    from exactrelu.core.io import network_to_dict
+    from exactrelu.geometry.regions import DEFAULT_MAX_REGIONS, regions
+
+    comb = common_refinement_network(a, b)
+    cx = regions(comb, domain, max_regions=max_regions or DEFAULT_MAX_REGIONS, progress=progress)
+    cert_regions = []
+    for R in cx.regions:
+        x = R.interior_point
+        pa, pb = a.pattern(x), b.pattern(x)
+        ma, mb = a.affine_map(pa), b.affine_map(pb)
+        if ma != mb:
+            w = _witness_from(R.affine_basis_points(), a, b, domain)
+            if w is None:  # d+1 affinely independent points cannot all agree when the affine maps differ
+                raise AssertionError("internal error: affine maps differ but agree on an affine basis")
+            return Equivalence(False, method, witness=w, regions=len(cx.regions), domain=domain,
+                               notes=notes + (f"the affine maps differ on a region of the common refinement "
+                                              f"({len(cx.regions)} regions)",))
+        cert_regions.append({
+            "inequalities": [_strs(r) for r in R.polyhedron.inequalities],
+            "interior_point": _strs(x),
+            "patterns": [[list(s) for s in pa], [list(s) for s in pb]],
+            "affine_map": {"A": [_strs(r) for r in ma[0]], "c": _strs(ma[1])},
+        })
+    cert = {"format": CERTIFICATE_FORMAT, "version": 1, "kind": "equivalence", "domain": _domain_dict(domain),
+            "networks": [network_to_dict(a), network_to_dict(b)], "regions": cert_regions, "cover": "facet-matching"}
+    return Equivalence(True, method, certificate=cert, regions=len(cx.regions), domain=domain,
+                       notes=notes + (f"equal affine maps on all {len(cx.regions)} regions of the common refinement",))
+
+
+# ---------------------------------------------------------------------------------------------- bottleneck (D5)
+def _first_layer_match(a: Network, b: Network) -> tuple[list[int], list[Fraction]] | str:
+    """``(perm, scale)`` with b's neuron j = scale[j] * a's neuron perm[j] in the first layer, or the reason why not."""
+    from exactrelu.engines.flintlib import rank
+    from exactrelu.theory.equality.shallow import _primitive
+
+    la, lb = a.layers[0], b.layers[0]
+    n1, d = la.n_out, a.input_dim
+    if lb.n_out != n1:
+        return "first-layer widths differ"
+    if n1 > d:
+        return f"not a bottleneck: n1 = {n1} > d = {d}"
+    for name, layer in (("a", la), ("b", lb)):
+        if rank([list(r) for r in layer.weights]) != n1:
+            return f"genericity fails: W1 of network {name} has rank < n1 = {n1} (x -> relu(W1 x + b1) is not onto)"
+    keys_a: dict[tuple[int, ...], tuple[int, int, Fraction]] = {}
+    for i in range(n1):
+        n, o, mu = _primitive(la.weights[i], la.biases[i])
+        keys_a[(o, *n)] = (i, o, mu)
+    perm, scale = [], []
+    for j in range(n1):
+        n, o, mu = _primitive(lb.weights[j], lb.biases[j])
+        hit = keys_a.get((o, *n))
+        if hit is None:
+            return "the first layers differ (not related by a trivial symmetry); MATH.md D1/D3 visibility needed"
+        perm.append(hit[0])
+        scale.append(mu / hit[2])
+    if sorted(perm) != list(range(n1)):
+        return "the first layers differ (not related by a trivial symmetry)"
+    return perm, scale
+
+
+def _by_bottleneck(a: Network, b: Network, domain: Polyhedron | None, max_regions: int | None,
+                   progress: Callable[[int], None] | None) -> Equivalence | str:
+    from exactrelu.core.symmetry import permute, rescale
+    from exactrelu.engines.flintlib import solve
+    from exactrelu.geometry.polyhedra import Orthant
+
+    if domain is not None:
+        return "a domain was given (the orthant reduction needs R^d)"
+    if a.depth != 2 or b.depth != 2:
+        return "the bottleneck fast path needs two hidden layers in both networks"
+    match = _first_layer_match(a, b)
+    if isinstance(match, str):
+        return match
+    perm, scale = match
+    # b' = b with its first layer rescaled by 1/scale and reordered so that it equals a's first layer exactly
+    n1 = len(perm)
+    b2 = rescale(b, 1, [1 / s for s in scale])
+    inverse = [0] * n1
+    for j, i in enumerate(perm):
+        inverse[i] = j
+    b2 = permute(b2, 1, inverse)
+    if b2.layers[0] != a.layers[0]:
+        raise AssertionError("internal error: first-layer alignment failed")
+    ga = Network(a.layers[1:])
+    gb = Network(b2.layers[1:])
+    note = (f"bottleneck first-layer reduction (MATH.md D0/D5): W1 has rank n1 = {n1}, so relu(W1 x + b1) maps R^d "
+            f"onto the orthant; the last two layers are compared on R^{n1}_>=0",)
+    inner = _by_common_refinement(ga, gb, Orthant(n1), max_regions, progress, method="bottleneck", notes=note)
+    if inner.equivalent:
+        return Equivalence(True, "bottleneck", regions=inner.regions, notes=inner.notes,
+                           evidence={"reduced_certificate": inner.certificate,
+                                     "first_layer_perm": perm, "first_layer_scale": _strs(scale)})
+    assert inner.witness is not None
+    y = inner.witness.x
+    W1, b1 = a.layers[0].weights, a.layers[0].biases
+    x = solve([list(r) for r in W1], [yi - bi for yi, bi in zip(y, b1)])
+    if x is None:
+        raise AssertionError("internal error: full-rank first layer could not reach an orthant point")
+    w = _witness_from([x], a, b)
+    if w is None:
+        raise AssertionError("internal error: lifted bottleneck witness does not separate the networks")
+    return Equivalence(False, "bottleneck", witness=w, regions=inner.regions, notes=inner.notes)
+
+
+# ---------------------------------------------------------------------------------------------- entry point
+def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, method: str = "auto",
+               certificate: bool = False, max_regions: int | None = None,
+               progress: Callable[[int], None] | None = None) -> Equivalence:
+    """Decide exactly whether ``f_a = f_b`` on ``domain`` (``R^d`` when None), with a witness or a certificate.
+
+    Parameters
+    ----------
+    a, b : networks with the same input and output dimensions (any depths and widths).
+    domain : ``None`` (= ``R^d``) or a full-dimensional :class:`~exactrelu.geometry.polyhedra.Polyhedron` such as
+        ``Box(lo, hi, d)``; a witness then lies in the domain.
+    method : ``"auto"`` (fast paths first, see the module docstring), ``"normal-form"``, ``"canonical-data"``,
+        ``"bottleneck"`` or ``"common-refinement"``.  A named fast path raises
+        :class:`~exactrelu.core.errors.NotApplicableError` when its hypotheses fail.
+    certificate : when True and the networks are equal, always produce the region-by-region certificate (so an
+        "equal" found by a fast path is re-derived by the common refinement).
+    max_regions : bound for the region enumeration (:class:`~exactrelu.core.errors.RegionLimitError` beyond it).
+    progress : called with the number of regions found so far.
+
+    Returns
+    -------
+    Equivalence (truthy iff equal), with ``method``, ``witness`` / ``certificate`` / ``evidence`` and ``notes``.
+
+    Examples
+    --------
+    >>> from exactrelu import examples, Network
+    >>> a = examples.relu_plus_identity()                          # 2 relu(x) - relu(-x)
+    >>> b = Network.from_lists([([[1], [1], [-1]], [0, 0, 0]), ([[1, 1, -1]], [0])])   # relu(x) + relu(x) - relu(-x)
+    >>> bool(equivalent(a, b)), equivalent(a, b).method
+    (True, 'canonical-data')
+    >>> r = equivalent(a, b, certificate=True)
+    >>> r.method, r.regions, r.certificate["kind"]
+    ('common-refinement', 2, 'equivalence')
+    >>> deep = Network.from_lists([([[1], [-1]], [0, 0]), ([[1, 0], [0, 1]], [0, 0]), ([[2, -1]], [0])])
+    >>> bool(equivalent(a, deep)), equivalent(a, deep).method
+    (True, 'common-refinement')
+
+    Notes
+    -----
+    The fast paths are cross-checked against the common refinement in ``tests/test_equivalence.py`` and
+    ``proofs_checks``.  Cost: canonical data O(n (d + m) + n log n); the common refinement one exact LP per region
+    and facet (MATH.md A2), exponential in ``d`` in the worst case.
+    """
+    _check_pair(a, b, domain)
+    if method not in _METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(_METHODS)}")
+    notes: list[str] = []
+
+    def general() -> Equivalence:
+        return _by_common_refinement(a, b, domain, max_regions, progress, notes=tuple(notes))
+
+    if method == "common-refinement":
+        return general()
+    shallow_pair = a.depth <= 1 and b.depth <= 1  # canonical data subsume the trivial symmetries
+    # ---- shallow canonical data
+    if method in ("auto", "canonical-data"):
+        if a.depth <= 1 and b.depth <= 1:
+            res = _by_canonical_data(a, b, domain)
+            if res is not None and not (res.equivalent and certificate):
+                return res
+            if res is None:
+                notes.append("canonical data differ on R^d; on the domain the common refinement decides")
+            else:
+                notes.append("equal canonical data; certificate requested, so the common refinement runs")
+            return general()
+        if method == "canonical-data":
+            raise NotApplicableError("canonical data need at most one hidden layer in both networks")
+    # ---- trivial symmetry
+    if method == "normal-form" or (method == "auto" and not shallow_pair):
+        sym = None
+        if a.architecture == b.architecture:
+            from exactrelu.core.symmetry import related_by_trivial_symmetry
+
+            try:
+                sym = related_by_trivial_symmetry(a, b)
+            except ExactReluError as exc:  # too many tied neurons for the normal form
+                notes.append(f"normal form skipped: {exc}")
+        if sym is not None:
+            if certificate:
+                notes.append("related by a trivial symmetry; certificate requested, so the common refinement runs")
+                return general()
+            return Equivalence(True, "normal-form", evidence={"trivial_symmetry": sym.to_dict()}, domain=domain,
+                               notes=("equal normal forms: b = g(a) for a trivial symmetry g (MATH.md §1)",))
+        if method == "normal-form":
+            raise NotApplicableError("the networks are not related by a trivial symmetry (unequal normal forms); "
+                                     "that alone does not decide equivalence")
+        notes.append("not related by a trivial symmetry")
+    # ---- bottleneck first-layer reduction
+    if method in ("auto", "bottleneck"):
+        res2 = "certificate requested" if certificate else _by_bottleneck(a, b, domain, max_regions, progress)
+        if isinstance(res2, Equivalence):
+            return res2
+        if method == "bottleneck":
+            raise NotApplicableError(f"bottleneck fast path not applicable: {res2}")
+        if a.depth == 2 and b.depth == 2:
+            notes.append(f"bottleneck fast path not used: {res2}; fell back to the common refinement")
+    return general()
+
+
+# ---------------------------------------------------------------------------------------------- F1
+@dataclass(frozen=True)
+class ShallowRepresentation:
+    """Answer of :func:`is_shallow_representable` (MATH.md F1); truthy iff ``f`` is a one-hidden-layer function.
+
+    ``network``: a one-hidden-layer network computing ``f`` (canonical minimal form when available) with
+    ``equivalence`` (its certificate); or ``reason``: why not, with ``facet`` (a point and the hyperplane row where
+    the breakpoint structure is bent) or ``witness`` (where ``f`` differs from the only shallow candidate).
+    """
+
+    representable: bool
+    network: Network | None = None
+    reason: str = ""
+    facet: dict[str, Any] | None = None
+    witness: Witness | None = None
+    equivalence: Equivalence | None = None
+
+    def __bool__(self) -> bool:
+        return self.representable
+
+    def to_dict(self) -> dict[str, Any]:
+        from exactrelu.core.io import network_to_dict
+
+        return {"representable": self.representable, "reason": self.reason, "facet": self.facet,
+                "witness": self.witness.to_dict() if self.witness else None,
+                "network": network_to_dict(self.network) if self.network is not None else None}
+
+
+def _normalised_hyperplane(row: Sequence[Fraction]) -> tuple[tuple[Fraction, ...], int]:
+    """``(a, t)`` with first nonzero ``a`` entry ``+1`` for the row ``(b, a...)``, and the sign applied."""
+    b, a = row[0], row[1:]
+    p = next(v for v in a if v)
+    return (*(v / p for v in a), b / p), (1 if p > 0 else -1)
+
+
+def is_shallow_representable(net: Network, *, max_regions: int | None = None) -> ShallowRepresentation:
+    """Whether ``f_net`` on ``R^d`` is computed by some one-hidden-layer network (MATH.md F1), with evidence.
+
+    The facets of the complex where ``f`` bends give hyperplanes and jumps; ``f`` is shallow iff each such hyperplane
+    carries one jump everywhere and is bent along all of it, i.e. iff ``f`` equals the shallow candidate
+    ``sum_H C_H relu(a_H . x + t_H) + (affine part on one region)``, which is then checked with a certificate.
+    "No" comes with a bent facet (a facet point on a kink hyperplane where ``f`` does not bend, or where the jump
+    changes) or a witness point where ``f`` differs from the only possible shallow network.
+
+    >>> from exactrelu import examples
+    >>> r = is_shallow_representable(examples.relu_of_sum())
+    >>> bool(r), r.facet["neurons"] is not None
+    (False, True)
+    >>> r = is_shallow_representable(examples.chain("lifted"))        # relu(relu(x) + 1) = relu(x) + 1
+    >>> bool(r), r.network.architecture
+    (True, (1, 1, 1))
+    """
+    from exactrelu.geometry.regions import DEFAULT_MAX_REGIONS, regions
+
+    if net.depth <= 1:
+        try:
+            shallow = canonical_form(net) if net.depth == 1 else net
+        except (NotApplicableError, RegionLimitError):
+            shallow = net
+        return ShallowRepresentation(True, shallow, "already has at most one hidden layer")
+    cx = regions(net, max_regions=max_regions or DEFAULT_MAX_REGIONS)
+    idx = cx.index()
+    m, d = net.output_dim, net.input_dim
+    jumps: dict[tuple[Fraction, ...], tuple[Vector, Vector]] = {}  # H -> (C, facet point)
+    flat: dict[tuple[Fraction, ...], dict[str, Any]] = {}
+    for k, R in enumerate(cx.regions):
+        for f in R.facets:
+            if f.neighbor is None or idx[f.neighbor] < k:
+                continue
+            other = cx.regions[idx[f.neighbor]]
+            H, s = _normalised_hyperplane(f.row)  # f.row >= 0 on R: R is on the side s * (a.x + t) > 0
+            (Ak, ck), (Aj, cj) = R.affine_map, other.affine_map
+            pos, neg = ((Ak, ck), (Aj, cj)) if s > 0 else ((Aj, cj), (Ak, ck))
+            p = next(q for q in range(d) if H[q])
+            C = tuple(pos[0][r][p] - neg[0][r][p] for r in range(m))
+            info = {"point": _strs(f.point), "hyperplane": _strs(H), "neurons": [list(n) for n in f.neurons]}
+            if not any(C) and pos[1] == neg[1]:
+                flat.setdefault(H, info)
+                continue
+            if H in jumps and jumps[H][0] != C:
+                return ShallowRepresentation(
+                    False, reason=(f"the jump across the hyperplane {_strs(H)} (a, t) changes from "
+                                   f"{_strs(jumps[H][0])} to {_strs(C)} (MATH.md F1)"), facet=info)
+            jumps.setdefault(H, (C, f.point))
+    for H, info in flat.items():
+        if H in jumps:
+            return ShallowRepresentation(
+                False, facet=info,
+                reason=(f"f bends along the hyperplane {_strs(H)} (a, t) but not at the facet point {info['point']}: "
+                        "the breakpoint locus does not cover the whole hyperplane (a bent facet, MATH.md F1)"))
+    # the only possible shallow network: the kinks found, plus the affine part of one region
+    Hs = sorted(jumps)
+    x0 = cx.regions[0].interior_point
+    A0, c0 = cx.regions[0].affine_map
+    lin = [list(r) for r in A0]
+    const = list(c0)
+    for H in Hs:
+        z = sum((a * v for a, v in zip(H[:d], x0)), H[d])
+        if z > 0:
+            C = jumps[H][0]
+            for r in range(m):
+                for q in range(d):
+                    lin[r][q] -= C[r] * H[q]
+                const[r] -= C[r] * H[d]
+    rows: list[tuple[Fraction, ...]] = [tuple(H[:d]) for H in Hs]
+    biases: list[Fraction] = [H[d] for H in Hs]
+    cols: list[Vector] = [jumps[H][0] for H in Hs]
+    for q in range(d):  # relu(x_q) - relu(-x_q) = x_q carries the linear part
+        col = tuple(lin[r][q] for r in range(m))
+        if any(col):
+            e = tuple(Fraction(int(j == q)) for j in range(d))
+            rows += [e, tuple(-v for v in e)]
+            biases += [_ZERO, _ZERO]
+            cols += [col, tuple(-v for v in col)]
+    if not rows:
+        rows, biases, cols = [(_ZERO,) * d], [_ZERO], [(_ZERO,) * m]
+    cand = Network((Layer(tuple(rows), tuple(biases)),
+                    Layer(tuple(tuple(c[r] for c in cols) for r in range(m)), tuple(const))))
+    try:
+        cand = canonical_form(cand)
+    except (NotApplicableError, RegionLimitError):
+        pass
+    eq = equivalent(net, cand, certificate=True, max_regions=max_regions)
+    if eq.equivalent:
+        return ShallowRepresentation(True, cand, "equal to a one-hidden-layer network (certificate attached)",
+                                     equivalence=eq)
+    return ShallowRepresentation(
+        False, witness=eq.witness, equivalence=eq,
+        reason=("f differs from the only one-hidden-layer candidate (its kinks and jumps are those of f's facets): "
+                "some kink does not extend along its whole hyperplane (MATH.md F1)"))
+
+
+# ---------------------------------------------------------------------------------------------- report section
+def equivalence_section(net: Network, outdir: Any) -> Any:
+    """Demo-report section: a permuted+rescaled copy, a padded copy and its reduction, and a 10^-12 perturbation."""
+    import json
+    from pathlib import Path
+
+    from exactrelu.cli.report import ReportSection
+    from exactrelu.core.rational import atomic_write_text
+    from exactrelu.core.symmetry import permute, rescale
+    from exactrelu.geometry.certificate import check_certificate
+    from exactrelu.theory.equality.reduce import reduce
+
+    other = net
+    for l in range(1, net.depth + 1):
+        n = net.layers[l - 1].n_out
+        other = rescale(permute(other, l, tuple(reversed(range(n)))), l, [Fraction(k + 2, 3) for k in range(n)])
+    fast = equivalent(net, other)
+    full = equivalent(net, other, certificate=True)
+    cert_path = Path(outdir) / "equivalence-certificate.json"
+    assert full.certificate is not None
+    atomic_write_text(cert_path, json.dumps(full.certificate, indent=1) + "\n")
+    checked = check_certificate(full.certificate)
+    # padded copy: neuron 1 of layer 1 duplicated (scaled by 2, outgoing weight split in halves) and a dead neuron
+    first, second = net.layers[0], net.layers[1]
+    rows = list(first.weights) + [tuple(2 * v for v in first.weights[0]), tuple(_ZERO for _ in first.weights[0])]
+    biases = list(first.biases) + [2 * first.biases[0], Fraction(-1)]
+    W2 = [tuple([row[0] / 2, *row[1:], row[0] / 4, Fraction(7)]) for row in second.weights]
+    padded = Network((Layer(tuple(rows), tuple(biases)), Layer(tuple(W2), second.biases), *net.layers[2:]))
+    red = reduce(padded)
+    assert red.equivalence is not None
+    eps = Fraction(1, 10**12)
+    perturbed = net.with_layer(0, net.layers[0].weights, [net.layers[0].biases[0] + eps, *net.layers[0].biases[1:]])
+    diff = equivalent(net, perturbed)
+    w = diff.witness
+    lines = [
+        f"* **Permuted + rescaled copy**: equivalent = **{bool(fast)}** by `{fast.method}`; the common refinement "
+        f"re-derives it with a certificate of {full.regions} regions, re-checked independently "
+        f"({checked['lps']} exact LPs): `{cert_path.name}`.",
+        f"* **Padded copy** {padded.architecture} (a duplicated neuron with split outgoing weight and a dead constant "
+        f"neuron): `reduce` gives {red.network.architecture} — " + "; ".join(red.steps) + f". Certified equal "
+        f"({red.equivalence.regions} regions).",
+        f"* **Perturbed copy** (b1[1] + 10^-12): equivalent = **{bool(diff)}** by `{diff.method}`"
+        + (f"; witness x = ({', '.join(map(str, w.x))}): f(x) = ({', '.join(map(str, w.a))}), "
+           f"perturbed f(x) = ({', '.join(map(str, w.b))})." if w is not None else "."),
+    ]
+    data = {"permuted": {"equivalent": bool(fast), "method": fast.method, "certificate_regions": full.regions},
+            "reduced": {"from": list(padded.architecture), "to": list(red.network.architecture),
+                        "steps": list(red.steps)},
+            "perturbed": diff.to_dict()}
+    return ReportSection("equivalence", "Functional equivalence, reduction and witnesses", "\n".join(lines), data,
+                         (cert_path.name,))

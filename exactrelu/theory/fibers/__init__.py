@@ -1,0 +1,1 @@
+"""Fibers S(θ): shallow, orthant/box, bottleneck and local descriptions."""
