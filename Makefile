@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export SYMPY_GROUND_TYPES ?= flint
 export MPLBACKEND ?= Agg
 
-.PHONY: setup test demo bench bench-peers proofs lint clean
+.PHONY: setup test demo bench bench-peers proofs lint docs clean
 
 setup: $(STAMP)
 
@@ -38,7 +38,19 @@ proofs: setup
 	$(PY) -m proofs_checks
 
 lint: setup
-	$(VENV)/bin/ruff check exactrelu tests proofs_checks benchmarks
+	$(VENV)/bin/ruff check exactrelu tests proofs_checks benchmarks lint docs/conf.py
+	$(PY) lint/check_layers.py
+
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,docs]'
+	@touch $(DOCS_STAMP)
+
+# The documentation site (docs/_build/html): warnings are errors; notebooks are executed (cached in docs/_build).
+docs: setup $(DOCS_STAMP)
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html 2> >(grep -v 'Kernel is running over TCP' >&2)
+	@echo "docs built: docs/_build/html/index.html"
 
 clean:
-	rm -rf $(VENV) exactrelu-report .pytest_cache
+	rm -rf $(VENV) exactrelu-report .pytest_cache docs/_build docs/_generated
