@@ -38,7 +38,7 @@ def relu_plus_identity() -> Network:
 
 
 def absolute_value() -> Network:
-    """|x| = relu(x) + relu(-x) in (1,2,1) (MATH.md B4: minimal width 2)."""
+    """``|x| = relu(x) + relu(-x)`` in (1,2,1) (MATH.md B4: minimal width 2)."""
     return Network.from_lists([([[1], [-1]], [0, 0]), ([[1, 1]], [0])])
 
 

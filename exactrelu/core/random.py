@@ -18,7 +18,7 @@ __all__ = ["random_network", "random_rational", "parse_architecture"]
 
 
 def random_rational(rng: _random.Random, max_num: int = 5, max_den: int = 4, *, nonzero: bool = True) -> Fraction:
-    """A rational p/q with |p| <= max_num and 1 <= q <= max_den (p != 0 when ``nonzero``)."""
+    """A rational ``p/q`` with ``|p| <= max_num`` and ``1 <= q <= max_den`` (p != 0 when ``nonzero``)."""
     while True:
         p = rng.randint(-max_num, max_num)
         if p or not nonzero:
@@ -27,7 +27,7 @@ def random_rational(rng: _random.Random, max_num: int = 5, max_den: int = 4, *, 
 
 def random_network(architecture: Sequence[int], seed: int = 0, *, max_num: int = 5, max_den: int = 4,
                    nonzero: bool = True) -> Network:
-    """A network of the given architecture with i.i.d. entries p/q, |p| <= max_num, 1 <= q <= max_den.
+    """A network of the given architecture with i.i.d. entries ``p/q``, ``|p| <= max_num``, ``1 <= q <= max_den``.
 
     With ``nonzero=True`` (the default) no entry is 0, which avoids the most common degeneracies; such networks are
     generic with high probability but not always (check with ``is_generic`` where it matters).

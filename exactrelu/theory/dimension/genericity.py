@@ -5,7 +5,7 @@ A parameter θ is *generic* when
 1. it is **supertransversal**: every cell (face) of the canonical polyhedral complex C_θ of codimension k lies in
    exactly k bent hyperplanes, i.e. a cell whose ternary sign sequence has k zero entries has dimension d - k; and
 2. it has **maximal-rank masked products**: for every ℓ <= L+1 and all index sets S_i ⊆ [n_i] (i < ℓ) the matrix
-   W^(ℓ) D_{S_{ℓ-1}} W^(ℓ-1) ··· D_{S_1} W^(1) has rank min(d, n_ℓ, min_i |S_i|).
+   W^(ℓ) D_{S_{ℓ-1}} W^(ℓ-1) ··· D_{S_1} W^(1) has rank ``min(d, n_ℓ, min_i |S_i|)``.
 
 Both are decided exactly.  (1) enumerates every cell of C_θ, faces included, by splitting relatively open cells
 neuron by neuron; each split is one exact LP (:meth:`exactrelu.geometry.polyhedra.Polyhedron.interior_point`, cdd GMP),
