@@ -16,7 +16,8 @@ from exactrelu.core.symmetry import (
     related_by_trivial_symmetry,
     rescale,
 )
-from exactrelu.engines.torchlib import from_torch
+from exactrelu.engines.onnxlib import from_onnx, to_onnx
+from exactrelu.engines.torchlib import from_torch, to_torch
 from exactrelu.geometry.polyhedra import Box, Orthant, Polyhedron
 from exactrelu.geometry.regions import PolyhedralComplex, Region, regions
 from exactrelu.theory.dimension.fdim import (
@@ -78,6 +79,9 @@ __all__ = [
     "TrivialSymmetry",
     "examples",
     "from_torch",
+    "to_torch",
+    "from_onnx",
+    "to_onnx",
     "load",
     "normal_form",
     "num_parameters",
