@@ -1,45 +1,61 @@
 """exactrelu: exact, certified answers about ReLU networks (MATH.md is the mathematical reference).
 
-The public API is re-exported here; everything else is an implementation detail.
+The public API is re-exported here; everything else is an implementation detail.  Names are resolved on first use
+(PEP 562), so ``import exactrelu`` and the command line start without loading sympy, cddlib, flint, torch or onnx.
 """
 
-from exactrelu.core import examples
-from exactrelu.core.errors import ExactReluError
-from exactrelu.core.io import load, save
-from exactrelu.core.network import Layer, Network, num_parameters, parameter_names
-from exactrelu.core.random import parse_architecture, random_network
-from exactrelu.core.symmetry import (
-    TrivialSymmetry,
-    normal_form,
-    permute,
-    random_trivial_symmetry,
-    related_by_trivial_symmetry,
-    rescale,
-)
-from exactrelu.engines.onnxlib import from_onnx, to_onnx
-from exactrelu.engines.torchlib import from_torch, to_torch
-from exactrelu.geometry.polyhedra import Box, Orthant, Polyhedron
-from exactrelu.geometry.regions import PolyhedralComplex, Region, regions
-from exactrelu.theory.dimension.fdim import (
-    FunctionalDimension,
-    architecture_functional_dimension,
-    batch_functional_dimension,
-    functional_dimension,
-)
-from exactrelu.theory.dimension.genericity import GenericityReport, is_generic
-from exactrelu.theory.dimension.identifiability import fiber_tangent_space, identifiability
-from exactrelu.theory.dimension.jacobian import parameter_jacobian
-from exactrelu.theory.equality.equivalence import Equivalence, equivalent, is_shallow_representable
-from exactrelu.theory.equality.reduce import Reduction, reduce
-from exactrelu.theory.equality.shallow import (
-    CanonicalData,
-    canonical_data,
-    canonical_form,
-    minimal_width,
-    valid_orientation_sets,
-)
-from exactrelu.theory.fibers.bottleneck import bottleneck_fiber, bottleneck_structure, local_fiber
-from exactrelu.theory.fibers.fiber import Component, Fiber, fiber
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public modules, then module -> the public names it provides
+_MODULES = {"examples": "exactrelu.core.examples"}
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "exactrelu.core.errors": ("ExactReluError",),
+    "exactrelu.core.io": ("load", "save"),
+    "exactrelu.core.network": ("Layer", "Network", "num_parameters", "parameter_names"),
+    "exactrelu.core.random": ("parse_architecture", "random_network"),
+    "exactrelu.core.symmetry": (
+        "TrivialSymmetry", "normal_form", "permute", "random_trivial_symmetry", "related_by_trivial_symmetry",
+        "rescale",
+    ),
+    "exactrelu.engines.onnxlib": ("from_onnx", "to_onnx"),
+    "exactrelu.engines.torchlib": ("from_torch", "to_torch"),
+    "exactrelu.geometry.polyhedra": ("Box", "Orthant", "Polyhedron"),
+    "exactrelu.geometry.regions": ("PolyhedralComplex", "Region", "regions"),
+    "exactrelu.theory.dimension.fdim": (
+        "FunctionalDimension", "architecture_functional_dimension", "batch_functional_dimension",
+        "functional_dimension",
+    ),
+    "exactrelu.theory.dimension.genericity": ("GenericityReport", "is_generic"),
+    "exactrelu.theory.dimension.identifiability": ("fiber_tangent_space", "identifiability"),
+    "exactrelu.theory.dimension.jacobian": ("parameter_jacobian",),
+    "exactrelu.theory.equality.equivalence": ("Equivalence", "equivalent", "is_shallow_representable"),
+    "exactrelu.theory.equality.reduce": ("Reduction", "reduce"),
+    "exactrelu.theory.equality.shallow": (
+        "CanonicalData", "canonical_data", "canonical_form", "minimal_width", "valid_orientation_sets",
+    ),
+    "exactrelu.theory.fibers.bottleneck": ("bottleneck_fiber", "bottleneck_structure", "local_fiber"),
+    "exactrelu.theory.fibers.fiber": ("Component", "Fiber", "fiber"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    elif name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+    else:
+        raise AttributeError(f"module 'exactrelu' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE) | set(_MODULES))
+
 
 __all__ = [
     "Box",

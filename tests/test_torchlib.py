@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactrelu.engines.arrays import exact_fractions, float64_rounding
 from exactrelu.core.errors import NotApplicableError, ShapeError
+from exactrelu.engines.arrays import exact_fractions, float64_rounding
 
 torch = pytest.importorskip("torch", reason="PyTorch not installable here (pip install 'exactrelu[torch]'; CI does)")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -34,7 +35,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on 
 AllowFloatOpt = Annotated[
     bool, typer.Option("--allow-float", help="Accept JSON floats in network files, converted exactly.")
 ]
-NetArg = Annotated[Path, typer.Argument(help="Network file (exactrelu-network JSON).", show_default=False)]
+NETWORK_SUFFIXES = (".onnx", ".pt", ".pth", ".safetensors", ".npz")
+NetArg = Annotated[Path, typer.Argument(
+    help="Network file: exactrelu-network JSON, or .onnx, .pt/.pth (state dict), .safetensors, .npz (exact import).",
+    show_default=False)]
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -61,7 +65,19 @@ def guarded(func: F) -> F:
 
 
 def read_network(path: Path, allow_float: bool = False) -> Network:
-    return load(path, allow_float=allow_float)
+    """The one network loader of every command: ``.json`` (exact format), ``.onnx``, ``.pt``/``.pth`` (state dicts),
+    ``.safetensors`` and ``.npz`` by suffix (:func:`exactrelu.engines.formats.load_network`)."""
+    from exactrelu.core.bulk import paused_gc
+
+    with paused_gc():  # hundreds of thousands of Fractions, no cycles: collections would only walk them
+        if path.suffix.lower() in NETWORK_SUFFIXES:
+            from exactrelu.engines.formats import load_network
+
+            net = load_network(path, allow_float=allow_float)
+        else:
+            net = load(path, allow_float=allow_float)
+    gc.freeze()  # the network lives until the command ends: keep later collections from walking it
+    return net
 
 
 def emit_json(data: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -24,10 +24,9 @@ from exactrelu.cli._common import (
 )
 from exactrelu.core.io import network_to_dict, save
 from exactrelu.core.rational import parse_rational
-from exactrelu.geometry.polyhedra import Box, Polyhedron
-from exactrelu.theory.equality.equivalence import equivalent, is_shallow_representable
-from exactrelu.theory.equality.reduce import reduce as reduce_network
-from exactrelu.theory.equality.shallow import canonical_data, canonical_form, minimal_width
+
+if TYPE_CHECKING:
+    from exactrelu.geometry.polyhedra import Polyhedron
 
 BoxOpt = Annotated[tuple[str, str] | None, typer.Option(
     "--box", help="Ask the question on the box [LO, HI]^d only (e.g. --box -1 1); a witness lies in the box.",
@@ -40,6 +39,8 @@ MaxRegionsOpt = Annotated[int | None, typer.Option("--max-regions", help="Bound 
 def _box(box: tuple[str, str] | None, d: int) -> Polyhedron | None:
     if box is None:
         return None
+    from exactrelu.geometry.polyhedra import Box  # heavy engines load when a command runs, not at start-up
+
     return Box(parse_rational(box[0]), parse_rational(box[1]), d)
 
 
@@ -73,6 +74,8 @@ def equiv(a_path: Annotated[Path, typer.Argument(help="First network file.", sho
     Equal: the method and, with --certificate, the region-by-region certificate (re-check it with
     `exactrelu check-certificate`).  Not equal: a rational witness x with both exact outputs.
     """
+    from exactrelu.theory.equality.equivalence import equivalent
+
     a, b = read_network(a_path, allow_float), read_network(b_path, allow_float)
     domain = _box(box, a.input_dim)
     with _progress(not json_out, "common refinement") as prog:
@@ -100,6 +103,8 @@ def canonical(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False,
               allow_float: AllowFloatOpt = False) -> None:
     """Canonical minimal form of a one-hidden-layer network (MATH.md B1/B4): canonical data, minimal width, network."""
     net = read_network(path, allow_float)
+    from exactrelu.theory.equality.shallow import canonical_data, canonical_form, minimal_width
+
     data = canonical_data(net)
     width = minimal_width(data)
     cf = canonical_form(data)
@@ -128,6 +133,8 @@ def reduce_(path: NetArg, output: OutOpt = None, box: BoxOpt = None, json_out: J
     net = read_network(path, allow_float)
     domain = _box(box, net.input_dim)
     with _progress(not json_out, "reducing") as prog:
+        from exactrelu.theory.equality.reduce import reduce as reduce_network
+
         res = reduce_network(net, domain, certify=certify or certificate is not None, max_regions=max_regions,
                              progress=prog)
     if output is not None:
@@ -149,6 +156,8 @@ def shallow(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False, max_
             allow_float: AllowFloatOpt = False) -> None:
     """Is the function one-hidden-layer representable (MATH.md F1)?  Exit 0 = yes (network with -o), 1 = no."""
     net = read_network(path, allow_float)
+    from exactrelu.theory.equality.equivalence import is_shallow_representable
+
     res = is_shallow_representable(net, max_regions=max_regions)
     if output is not None and res.network is not None:
         save(res.network, output)

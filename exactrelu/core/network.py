@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from exactrelu.core.bulk import canonical_rows, canonical_vector
 from exactrelu.core.errors import FormatError, ShapeError
 from exactrelu.core.rational import as_rational, format_rational
 
@@ -99,10 +100,11 @@ def _layer_from(weights: Any, biases: Any, *, allow_float: bool, where: str) -> 
         bl = list(biases)
     except TypeError:
         raise ShapeError(f"{where}.biases must be a list") from None
-    W = tuple(
-        tuple(_entry(v, allow_float, f"{where}.weights[{i}][{j}]") for j, v in enumerate(r)) for i, r in enumerate(rows)
-    )
-    b = tuple(_entry(v, allow_float, f"{where}.biases[{i}]") for i, v in enumerate(bl))
+    W, b = canonical_rows(rows), canonical_vector(bl)  # fast path for canonically written files
+    if W is None or b is None:
+        W = tuple(tuple(_entry(v, allow_float, f"{where}.weights[{i}][{j}]") for j, v in enumerate(r))
+                  for i, r in enumerate(rows))
+        b = tuple(_entry(v, allow_float, f"{where}.biases[{i}]") for i, v in enumerate(bl))
     try:
         return Layer(W, b)
     except ShapeError as exc:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from exactrelu.core.bulk import coprime_fractions
 from exactrelu.core.errors import FormatError, NotApplicableError, ShapeError
 from exactrelu.core.network import Layer, Network
 
@@ -83,12 +84,11 @@ def _dyadic(x: np.ndarray) -> list[Fraction]:
     tz = np.frexp(low.astype(np.float64))[1].astype(np.int64) - 1
     M >>= tz
     E = np.where(nz, E + tz, 0)
-    if len(E) and int(E.min()) >= 0:
-        return [Fraction(int(v) << int(k)) for v, k in zip(M.tolist(), E.tolist())]
-    pow2 = {k: 1 << -k for k in set(E.tolist()) if k < 0}
-    nums = [v << k if k >= 0 else v for v, k in zip(M.tolist(), E.tolist())]
-    dens = [pow2[k] if k < 0 else 1 for k in E.tolist()]
-    return list(map(Fraction, nums, dens))
+    Ml, El = M.tolist(), E.tolist()
+    pow2 = {k: 1 << -k for k in set(El) if k < 0}
+    nums = [v << k if k > 0 else v for v, k in zip(Ml, El)]
+    dens = [pow2[k] if k < 0 else 1 for k in El]
+    return coprime_fractions(nums, dens)  # M odd (or 0 over 1) and a power-of-two denominator: coprime
 
 
 def _reshape(flat: list[Fraction], shape: tuple[int, ...]) -> Any:

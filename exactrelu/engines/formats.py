@@ -37,9 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from exactrelu.engines.arrays import chain_tensors, network_from_arrays
+from exactrelu.core.bulk import paused_gc
 from exactrelu.core.errors import ExactReluError, FormatError
 from exactrelu.core.network import Network
+from exactrelu.engines.arrays import chain_tensors, network_from_arrays
 
 __all__ = ["SUFFIXES", "load_network", "read_safetensors", "read_npz", "save_network"]
 
@@ -57,7 +58,12 @@ def load_network(path: str | os.PathLike[str], *, allow_float: bool = False, arc
 
     Raises :class:`~exactrelu.core.errors.ExactReluError` subclasses whose message starts with the file name.
     """
-    p = Path(path)
+    with paused_gc():
+        return _load(Path(path), allow_float, architecture, layers, trust_pickle, bias_free)
+
+
+def _load(p: Path, allow_float: bool, architecture: Sequence[int] | None, layers: Sequence[str] | None,
+          trust_pickle: bool, bias_free: str) -> Network:
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES[1:]:
         from exactrelu.core.io import load

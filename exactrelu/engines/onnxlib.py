@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from exactrelu.engines.arrays import FloatRounding, exact_fractions, network_to_arrays
 from exactrelu.core.errors import FormatError, NotApplicableError, ShapeError
 from exactrelu.core.network import Layer, Network
+from exactrelu.engines.arrays import FloatRounding, exact_fractions, network_to_arrays
 
 __all__ = ["from_onnx", "to_onnx", "require_onnx", "OPSET"]
 

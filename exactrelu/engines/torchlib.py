@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import operator
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from exactrelu.engines.arrays import FloatRounding, chain_tensors, network_from_arrays, network_to_arrays
 from exactrelu.core.errors import FormatError, NotApplicableError
 from exactrelu.core.network import Network
 from exactrelu.core.rational import atomic_write_bytes
+from exactrelu.engines.arrays import FloatRounding, chain_tensors, network_from_arrays, network_to_arrays
 
 __all__ = ["from_torch", "to_torch", "load_torch_file", "save_state_dict", "require_torch"]
 
@@ -213,7 +214,9 @@ def load_torch_file(path: str, *, trust_pickle: bool = False, architecture: Sequ
     ``trust_pickle=True``, a TorchScript archive or a pickled module (loading those runs code from the file)."""
     torch = require_torch()
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns when it recognises a TorchScript archive: refused below
+            warnings.simplefilter("ignore")
+            obj = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise FormatError(f"{path}: no such file") from None
     except Exception as exc:
@@ -234,7 +237,9 @@ def load_torch_file(path: str, *, trust_pickle: bool = False, architecture: Sequ
 
 def _load_trusted(torch: Any, path: str) -> Any:
     try:
-        script = torch.jit.load(path, map_location="cpu")
+        with warnings.catch_warnings():  # TorchScript is deprecated in torch 2.13 but still how archives load
+            warnings.simplefilter("ignore")
+            script = torch.jit.load(path, map_location="cpu")
     except Exception:
         script = None
     if script is not None:

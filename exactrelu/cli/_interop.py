@@ -1,0 +1,93 @@
+"""Interoperability commands: import (ONNX, PyTorch, safetensors, npz -> exact JSON) and export (back to floats)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from exactrelu.cli._common import AllowFloatOpt, JsonOpt, app, console, emit_json, err_console, guarded, read_network
+from exactrelu.core.errors import FormatError
+
+ModelArg = Annotated[Path, typer.Argument(help="Model file: .onnx, .pt/.pth, .safetensors, .npz (or .json).",
+                                          show_default=False)]
+
+
+def _check_output(output: Path, suffixes: tuple[str, ...]) -> None:
+    """Refuse a bad destination before any work: wrong suffix, a directory, a device/FIFO, a missing folder."""
+    if output.suffix.lower() not in suffixes:
+        raise FormatError(f"{output}: output suffix must be one of {', '.join(suffixes)}")
+    if output.exists() and not output.is_file():
+        raise FormatError(f"{output}: exists and is not a regular file (refusing to write to it)")
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        raise FormatError(f"{output}: folder {parent} does not exist")
+
+
+def _architecture(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    from exactrelu.core.random import parse_architecture
+
+    return tuple(parse_architecture(text))
+
+
+@app.command("import")
+@guarded
+def import_(model: ModelArg,
+            output: Annotated[Path, typer.Option("-o", "--output", help="Write the exact network JSON here.",
+                                                 show_default=False)],
+            architecture: Annotated[str | None, typer.Option(
+                "--architecture", help="Check the shapes against d,n1,...,m (weight files: state dicts, "
+                                       ".safetensors, .npz).")] = None,
+            layers: Annotated[str | None, typer.Option(
+                "--layers", help="Weight files: the layer key prefixes in order, e.g. fc1,fc2,out (default: every "
+                                 "2-D *weight tensor in natural key order).")] = None,
+            trust_pickle: Annotated[bool, typer.Option(
+                "--trust-pickle", help="Also read TorchScript archives and pickled modules (.pt): loading them RUNS "
+                                       "CODE from the file. Without it only plain state dicts are read.")] = False,
+            bias_free_as_zero: Annotated[bool, typer.Option(
+                "--bias-free-as-zero", help="Import layers without bias with bias 0 (same function, but the "
+                                            "parameter count D then counts biases the model does not have).")] = False,
+            json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
+    """Exact import of a trained network: every float weight becomes the rational it is, bit for bit."""
+    from exactrelu.core.io import network_to_dict, save
+    from exactrelu.engines.formats import SUFFIXES, load_network
+
+    _check_output(output, (".json",))
+    if model.suffix.lower() not in SUFFIXES:
+        raise FormatError(f"{model}: unknown model format {model.suffix!r} (expected one of {', '.join(SUFFIXES)})")
+    net = load_network(model, allow_float=allow_float, architecture=_architecture(architecture),
+                       layers=layers.split(",") if layers else None, trust_pickle=trust_pickle,
+                       bias_free="zero" if bias_free_as_zero else "refuse")
+    save(net, output)
+    if bias_free_as_zero:
+        err_console.print("note: bias-free layers imported with bias 0; D counts those biases", highlight=False)
+    if json_out:
+        emit_json({"input": str(model), "output": str(output), "architecture": list(net.architecture),
+                   "parameters": net.num_parameters, "exact": True, "network": network_to_dict(net)})
+    else:
+        console.print(f"wrote {output}: architecture {net.architecture}, D = {net.num_parameters} "
+                      "(every entry converted exactly)", highlight=False)
+
+
+@app.command("export")
+@guarded
+def export(path: Annotated[Path, typer.Argument(help="Network file (any format exactrelu reads).",
+                                                show_default=False)],
+           output: Annotated[Path, typer.Option("-o", "--output", help="Destination: .onnx, .pt, .safetensors, "
+                                                "or .npz (float64), or .json (exact).", show_default=False)],
+           json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
+    """Write the network for PyTorch/ONNX in float64 and report the rounding (max abs error, exact or not)."""
+    from exactrelu.engines.formats import EXPORT_SUFFIXES, save_network
+
+    _check_output(output, EXPORT_SUFFIXES)
+    net = read_network(path, allow_float)
+    rounding = save_network(net, output)
+    if json_out:
+        emit_json({"output": str(output), "architecture": list(net.architecture),
+                   "rounding": None if rounding is None else rounding.to_dict()})
+    else:
+        what = "exact" if rounding is None else str(rounding)
+        console.print(f"wrote {output}: architecture {net.architecture}; {what}", highlight=False)
