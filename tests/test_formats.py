@@ -19,7 +19,7 @@ from exactrelu import Network, load, random_network, save
 from exactrelu.cli import app
 from exactrelu.core.bulk import canonical_vector
 from exactrelu.core.errors import FormatError, NotApplicableError, ShapeError
-from exactrelu.engines.formats import load_network, read_safetensors, save_network
+from exactrelu.engines.formats import load_network, read_safetensors
 
 runner = CliRunner()
 
