@@ -5,14 +5,17 @@ Generated at build time, never edited by hand (all under ``docs/_generated/``, i
 * the API reference, one page per layer (core, engines, geometry, theory/*, cli), listing every module found in
   ``exactrelu/<layer>/`` so that a new module is documented without touching this file;
 * the command-line reference, from each command's ``--help``;
-* the tutorials: copies of ``notebooks/*.ipynb``, executed by myst-nb during the build (they carry no stored output).
+* the tutorials: copies of ``notebooks/*.ipynb``, executed by myst-nb during the build (they carry no stored output);
+  results are cached in ``docs/_build/.jupyter_cache`` and the cache is dropped whenever a package file changes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pkgutil
+import shutil
 import sys
 from pathlib import Path
 
@@ -52,6 +55,12 @@ autodoc_default_options = {"members": True, "show-inheritance": False}
 
 nb_execution_mode = os.environ.get("EXACTRELU_DOCS_EXECUTE", "cache")   # "off" skips the notebooks' execution
 nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+_CACHE_KEY = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((ROOT / "exactrelu").rglob("*.py")))).hexdigest()
+_CACHE_STAMP = DOCS / "_build" / ".jupyter_cache.package"
+if not _CACHE_STAMP.exists() or _CACHE_STAMP.read_text() != _CACHE_KEY:   # the package changed: re-execute all
+    shutil.rmtree(nb_execution_cache_path, ignore_errors=True)
+    _CACHE_STAMP.parent.mkdir(parents=True, exist_ok=True)
+    _CACHE_STAMP.write_text(_CACHE_KEY)
 nb_execution_timeout = 600
 nb_execution_raise_on_error = True
 nb_kernel_rgx_aliases = {".*": "python3"}
