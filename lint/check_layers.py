@@ -13,8 +13,9 @@ allowlist of today's known violations live in ``pyproject.toml`` under ``[tool.e
 Rules (each violation is one line ``<kind>: <key>``, which is also its allowlist entry):
 
 * ``circle: A -> B`` — the import ``A -> B`` lies on an import circle inside the package.  Module-level AND
-  function-level imports count (an import inside a function still ties the two modules together); imports under
-  ``if TYPE_CHECKING:`` do not (they never run).  One entry per import edge inside a strongly connected component.
+  function-level imports count (an import inside a function still ties the two modules together), and so does
+  ``importlib.import_module("...")`` with a literal name; imports under ``if TYPE_CHECKING:`` do not (they never
+  run).  One entry per import edge inside a strongly connected component.
 * ``private: A imports B._x`` — a private name (one leading underscore, not a dunder) imported from another module,
   by ``from B import _x``, ``import B._x`` or ``B._x`` on a module alias.  A private *submodule* ``P._m`` may be
   imported by the modules inside package ``P`` (it is that package's own detail).
@@ -106,6 +107,16 @@ def _modules(cfg: Config) -> dict[str, Path]:
     return out
 
 
+def _literal_import(node: ast.Call) -> str | None:
+    """The module named by ``importlib.import_module("a.b")`` or ``__import__("a.b")`` with a literal, else None."""
+    f = node.func
+    called = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+    if called not in ("import_module", "__import__") or not node.args:
+        return None
+    arg = node.args[0]
+    return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+
+
 def _is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
@@ -180,6 +191,13 @@ class _Analyser:
                         out.append(_Import(self._longest_module(a.name), None, node.lineno, runs, True))
                     else:
                         out.append(_Import(top, None, node.lineno, runs, False))
+            elif isinstance(node, ast.Call) and _literal_import(node) is not None:
+                name = _literal_import(node)
+                assert name is not None
+                if name.split(".")[0] == pkg:
+                    out.append(_Import(self._longest_module(name), None, node.lineno, runs, True))
+                else:
+                    out.append(_Import(name.split(".")[0], None, node.lineno, runs, False))
             elif isinstance(node, ast.ImportFrom):
                 src = self._resolve_from(mod, node)
                 top = src.split(".")[0]

@@ -32,7 +32,7 @@ def _make(tmp: Path, files: dict[str, str], allow: tuple[str, ...] = (), max_lin
         package = "fake"
         layers = {LAYERS}
         max-lines = {max_lines}
-        restricted = {{ cdd = ["engines"], flint = ["engines"], sympy = ["engines", "theory"] }}
+        restricted = {{ cdd = ["engines"], flint = ["engines"], torch = ["engines"], sympy = ["engines", "theory"] }}
         allow = [{allow_toml}]
         """), encoding="utf-8")
     return tmp / "pyproject.toml"
@@ -80,6 +80,15 @@ def test_function_level_circle_fails_but_type_checking_does_not(tmp_path: Path) 
         "theory/b.py": "from fake.theory.a import f\n",
     })
     assert _keys(pp) == []
+
+
+def test_import_module_with_a_literal_counts(tmp_path: Path) -> None:
+    pp = _make(tmp_path, {
+        "core/a.py": "import importlib\ndef f():\n    return importlib.import_module('fake.core.b')\n",
+        "core/b.py": "from fake.core.a import f\ndef g():\n    return __import__('torch')\n",
+    })
+    assert _keys(pp) == ["circle: fake.core.a -> fake.core.b", "circle: fake.core.b -> fake.core.a",
+                         "restricted: fake.core.b imports torch"]
 
 
 def test_relative_import_circle(tmp_path: Path) -> None:
