@@ -38,6 +38,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "exactrelu.theory.fibers.bottleneck": ("bottleneck_fiber", "bottleneck_structure", "local_fiber"),
     "exactrelu.theory.fibers.fiber": ("Component", "Fiber", "fiber"),
+    "exactrelu.theory.varieties": ("PatternVariety", "output_variety", "pattern_variety", "realizable"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -109,6 +110,10 @@ __all__ = [
     "related_by_trivial_symmetry",
     "rescale",
     "save",
+    "PatternVariety",
+    "pattern_variety",
+    "output_variety",
+    "realizable",
 ]
 
 __version__ = "0.1.0"

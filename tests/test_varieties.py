@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exactrelu import Network, random_network
-from exactrelu.errors import FormatError, ShapeError
-from exactrelu.fdim import functional_dimension
+from exactrelu.core.errors import FormatError, ShapeError
+from exactrelu.theory.dimension.fdim import functional_dimension
 from exactrelu.theory.varieties import (
     conjecture_evidence,
     output_variety,
@@ -104,7 +104,7 @@ def test_equations_vanish_on_parametrised_points_and_not_elsewhere(arch: tuple[i
 
 
 def net_names(arch: tuple[int, ...]) -> list[str]:
-    from exactrelu.network import parameter_names
+    from exactrelu.core.network import parameter_names
 
     return list(parameter_names(arch))
 

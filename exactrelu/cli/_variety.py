@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from ..errors import FormatError
-from ..random import parse_architecture
-from ..rational import atomic_write_text
-from ._common import JsonOpt, app, console, emit_json, guarded
+from exactrelu.cli._common import JsonOpt, app, console, emit_json, guarded
+from exactrelu.core.errors import FormatError
+from exactrelu.core.random import parse_architecture
+from exactrelu.core.rational import atomic_write_text
 
 FileOpt = Annotated[Path | None, typer.Option(help="Write the export to this file (atomically).", show_default=False)]
 
@@ -49,7 +49,7 @@ def variety_cmd(
         m2: FileOpt = None, sage: FileOpt = None, latex: FileOpt = None) -> None:
     """Pattern variety: certified dimension (lower = upper -> proved), expected dimension, defect and its reason,
     implicit equations (rank-constraint minors), Macaulay2 / Sage / LaTeX exports."""
-    from ..theory.varieties import pattern_variety, to_latex, to_macaulay2, to_sage
+    from exactrelu.theory.varieties import pattern_variety, to_latex, to_macaulay2, to_sage
 
     arch = parse_architecture(architecture)
     if not patterns:

@@ -7,11 +7,12 @@
 * :func:`to_macaulay2`, :func:`to_sage`, :func:`to_latex` — exports (:mod:`.export`).
 """
 
+from exactrelu.theory.varieties.equations import Membership
 from exactrelu.theory.varieties.export import to_latex, to_macaulay2, to_sage
 from exactrelu.theory.varieties.groebner import ConjectureEvidence, conjecture_evidence
 from exactrelu.theory.varieties.output import OutputVariety, output_variety, realizable
 from exactrelu.theory.varieties.patterns import pattern_sets
-from exactrelu.theory.varieties.variety import Membership, PatternVariety, pattern_variety
+from exactrelu.theory.varieties.variety import PatternVariety, pattern_variety
 
 __all__ = [
     "ConjectureEvidence",

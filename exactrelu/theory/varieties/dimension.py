@@ -40,9 +40,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from exactrelu import _flint
-from exactrelu.jacobian import pattern_jacobian
-from exactrelu.network import Network
+from exactrelu.core.network import Network
+from exactrelu.engines import flintlib
+from exactrelu.theory.dimension.jacobian import pattern_jacobian
 from exactrelu.theory.varieties.equations import equations_upper_bound
 from exactrelu.theory.varieties.patterns import (
     Pattern,
@@ -242,7 +242,7 @@ def block_formula(architecture: Sequence[int], patterns: Sequence[Pattern], bias
     if not columns:
         return BlockFormula(classes, value, True)
     incidence = [[col[i] for col in columns] for i in range(len(patterns))]
-    return BlockFormula(classes, value, _flint.rank(incidence) == len(columns))
+    return BlockFormula(classes, value, flintlib.rank(incidence) == len(columns))
 
 
 def dimension_bounds(architecture: Sequence[int], patterns: Sequence[Pattern], bias: bool, *, seed: int = 0,
@@ -261,7 +261,7 @@ def dimension_bounds(architecture: Sequence[int], patterns: Sequence[Pattern], b
     fields = symmetry_fields(arch, patterns, bias, theta)
     bounds = [("ambient dimension", len(patterns) * m * n0),
               ("rank bounds of the blocks", sum(dim_det(block_rank(arch, p, bias), m, n0) for p in patterns)),
-              ("symmetry count", nparams - (_flint.rank(fields) if fields else 0))]
+              ("symmetry count", nparams - (flintlib.rank(fields) if fields else 0))]
     if bias:  # the linear parts form the bias-free variety; the constant columns add at most k m
         lin = [dim_det(block_rank(arch, p, False), m, n0 - 1) + m for p in patterns]
         bounds.append(("rank bounds of the blocks and their linear parts",
@@ -279,7 +279,7 @@ def dimension_bounds(architecture: Sequence[int], patterns: Sequence[Pattern], b
     for t in range(tries):
         th = theta if t == 0 else random_weights(arch, seed + t)
         J = parametrisation_jacobian(arch, full_patterns, bias, th)
-        r = _flint.rank_mod_p(J) if J and nparams else 0
+        r = flintlib.rank_mod_p(J) if J and nparams else 0
         if r > lower:
             lower, lower_by = r, f"Jacobian rank mod 2^61-1 at random integer weights (seed {seed + t})"
         if lower >= upper:

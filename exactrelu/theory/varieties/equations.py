@@ -34,19 +34,19 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from exactrelu import _flint
-from exactrelu import _sympy as S
-from exactrelu.network import Network
+from exactrelu.core.network import Network
+from exactrelu.engines import flintlib
+from exactrelu.engines import sympylib as S
 from exactrelu.theory.varieties.patterns import Pattern, block_rank
 
 __all__ = ["RankConstraint", "rank_constraints", "minors", "nonzero_minor", "exact_rank", "normal_functionals",
-           "equations_upper_bound", "network_blocks"]
+           "equations_upper_bound", "network_blocks", "Membership"]
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def exact_rank(matrix: Sequence[Sequence[Fraction]]) -> int:
     """Exact rank over Q (flint)."""
     if not matrix or not len(matrix[0]):
         return 0
-    return _flint.rank(matrix)
+    return flintlib.rank(matrix)
 
 
 def nonzero_minor(matrix: Sequence[Sequence[Fraction]],
@@ -176,10 +176,10 @@ def nonzero_minor(matrix: Sequence[Sequence[Fraction]],
     """
     if exact_rank(matrix) < size:
         return None
-    _, pivots = _flint.rref_reference(matrix)
+    _, pivots = flintlib.rref_reference(matrix)
     cols = tuple(pivots[:size])
     sub_t = [[Fraction(matrix[i][j]) for i in range(len(matrix))] for j in cols]
-    _, row_pivots = _flint.rref_reference(sub_t)
+    _, row_pivots = flintlib.rref_reference(sub_t)
     rows = tuple(row_pivots[:size])
     value = sp.Matrix([[S.to_sympy(Fraction(matrix[i][j])) for j in cols] for i in rows]).det()
     return rows, cols, S.from_sympy(value)
@@ -205,8 +205,8 @@ def normal_functionals(constraint: RankConstraint, blocks: Sequence[Sequence[Seq
     N = constraint.matrix(blocks)
     if exact_rank(N) != constraint.bound:
         return []
-    left = _flint.nullspace([list(col) for col in zip(*N)])
-    right = _flint.nullspace(N)
+    left = flintlib.nullspace([list(col) for col in zip(*N)])
+    right = flintlib.nullspace(N)
     ncols = len(blocks[0][0]) - int(constraint.linear)
     nrows = len(blocks[0])
     out = []
@@ -248,3 +248,47 @@ def equations_upper_bound(architecture: Sequence[int], patterns: Sequence[Patter
                 row[index[key]] = Fraction(v)
             rows.append(row)
     return len(index) - (exact_rank(rows) if rows else 0)
+
+
+@dataclass(frozen=True)
+class Membership:
+    """The answer of a membership test, with its evidence.
+
+    ``answer`` is True (with an exact ``witness`` network realising the blocks), False (with the violated
+    ``constraint`` and a nonzero ``minor`` ``(rows, columns, value)``, 0-based, of the constrained matrix, or another
+    stated reason) or None (undecided: the necessary rank conditions hold, and no exact decision was available).
+    """
+
+    answer: bool | None
+    reason: str
+    constraint: RankConstraint | None = None
+    minor: tuple[tuple[int, ...], tuple[int, ...], Fraction] | None = None
+    witness: Network | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        head = {True: "yes", False: "no", None: "undecided"}[self.answer]
+        out = f"{head}: {self.reason}"
+        if self.minor is not None:
+            rows, cols, val = self.minor
+            out += (f"; nonzero minor on rows {[r + 1 for r in rows]}, columns {[c + 1 for c in cols]}: "
+                    f"{_fmt(val)}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"answer": self.answer, "reason": self.reason,
+                             "constraint": self.constraint.to_dict() if self.constraint else None}
+        if self.minor is not None:
+            rows, cols, val = self.minor
+            d["minor"] = {"rows": [r + 1 for r in rows], "columns": [c + 1 for c in cols], "value": _fmt(val)}
+        else:
+            d["minor"] = None
+        d["witness"] = None if self.witness is None else [
+            {"weights": [[_fmt(v) for v in r] for r in layer.weights], "biases": [_fmt(v) for v in layer.biases]}
+            for layer in self.witness.layers]
+        d.update(self.extra)
+        return d
+
+
+def _fmt(v: Fraction) -> str:
+    return str(Fraction(v))

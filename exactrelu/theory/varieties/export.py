@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from exactrelu import _sympy as S
+from exactrelu.engines import sympylib as S
 
 if TYPE_CHECKING:
     from exactrelu.theory.varieties.variety import PatternVariety

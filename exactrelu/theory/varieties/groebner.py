@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.polys.orderings import ProductOrder, grevlex
 
-from exactrelu import _sympy as S
+from exactrelu.engines import sympylib as S
+from exactrelu.theory.varieties.equations import Membership
 
 if TYPE_CHECKING:
-    from exactrelu.theory.varieties.variety import Membership, PatternVariety
+    from exactrelu.theory.varieties.variety import PatternVariety
 
 __all__ = ["ConjectureEvidence", "krull_dimension", "implicit_ideal", "implicit_membership", "conjecture_evidence"]
 
@@ -95,8 +96,6 @@ def implicit_ideal(V: PatternVariety, max_variables: int = MAX_ELIMINATION_VARIA
 def implicit_membership(V: PatternVariety, blocks: Sequence[Sequence[Sequence[Any]]],
                         max_variables: int = MAX_ELIMINATION_VARIABLES) -> Membership | None:
     """Exact membership in the Zariski closure through the implicit ideal (tiny cases only, else None)."""
-    from exactrelu.theory.varieties.variety import Membership
-
     ideal = implicit_ideal(V, max_variables)
     if ideal is None:
         return None

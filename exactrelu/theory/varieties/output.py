@@ -34,10 +34,10 @@ from typing import Any
 
 import sympy as sp
 
-from exactrelu import _flint
-from exactrelu import _sympy as S
-from exactrelu.errors import ShapeError
-from exactrelu.rational import as_rational
+from exactrelu.core.errors import ShapeError
+from exactrelu.core.rational import as_rational
+from exactrelu.engines import flintlib
+from exactrelu.engines import sympylib as S
 from exactrelu.theory.varieties.dimension import (
     DimensionBounds,
     block_rank,
@@ -45,8 +45,8 @@ from exactrelu.theory.varieties.dimension import (
     parametrisation_jacobian,
     random_weights,
 )
-from exactrelu.theory.varieties.equations import RankConstraint, exact_rank, minors, nonzero_minor
-from exactrelu.theory.varieties.variety import Membership, PatternVariety, defect_reasons, pattern_variety
+from exactrelu.theory.varieties.equations import Membership, RankConstraint, exact_rank, minors, nonzero_minor
+from exactrelu.theory.varieties.variety import PatternVariety, defect_reasons, pattern_variety
 
 __all__ = ["OutputVariety", "output_variety", "realizable"]
 
@@ -71,7 +71,7 @@ def _right_inverse(X: Matrix) -> Matrix:
     """``R = X^T (X X^T)^{-1}`` for ``X`` of full row rank (exact)."""
     n, N = len(X), len(X[0])
     G = [[sum(X[a][p] * X[b][p] for p in range(N)) for b in range(n)] for a in range(n)]
-    cols = [_flint.solve(G, [Fraction(int(a == b)) for a in range(n)]) for b in range(n)]
+    cols = [flintlib.solve(G, [Fraction(int(a == b)) for a in range(n)]) for b in range(n)]
     Ginv = [[cols[b][a] for b in range(n)] for a in range(n)]
     return [[sum(X[a][p] * Ginv[a][b] for a in range(n)) for b in range(n)] for p in range(N)]
 
@@ -149,7 +149,7 @@ class OutputVariety:
         for i, (X, Y) in enumerate(zip(self.data, blocks)):
             if exact_rank(X) == len(X[0]):
                 continue
-            for t, kvec in enumerate(_flint.nullspace(X)):
+            for t, kvec in enumerate(flintlib.nullspace(X)):
                 for r, row in enumerate(Y):
                     out.append((i, r, t, sum((a * b for a, b in zip(row, kvec)), 0 * row[0])))
         return out
@@ -245,7 +245,7 @@ def output_variety(architecture: Sequence[int], X: Sequence[Sequence[Sequence[ob
                 for p in range(len(D[0])):
                     rows.append([sum((D[j][p] * base[j][q] for j in range(n) if D[j][p]), Fraction(0))
                                  for q in range(len(base[0]))])
-        r = _flint.rank_mod_p(rows) if rows and rows[0] else 0
+        r = flintlib.rank_mod_p(rows) if rows and rows[0] else 0
         if r > lower:
             lower, lower_by = r, f"Jacobian rank mod 2^61-1 at random integer weights (seed {seed + t})"
         if lower >= upper:

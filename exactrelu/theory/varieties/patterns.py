@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 
-from exactrelu.errors import FormatError, ShapeError
+from exactrelu.core.errors import FormatError, ShapeError
 
 __all__ = [
     "Pattern",

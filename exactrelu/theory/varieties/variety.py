@@ -30,19 +30,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from exactrelu import _flint
-from exactrelu import _sympy as S
-from exactrelu.errors import ShapeError
-from exactrelu.network import Network
-from exactrelu.rational import as_rational
+from exactrelu.core.errors import ShapeError
+from exactrelu.core.network import Network
+from exactrelu.core.rational import as_rational
+from exactrelu.engines import flintlib
+from exactrelu.engines import sympylib as S
 from exactrelu.theory.varieties.dimension import DimensionBounds, block_formula, dimension_bounds
 from exactrelu.theory.varieties.equations import (
+    Membership,
     RankConstraint,
     exact_rank,
     minors,
@@ -50,6 +51,7 @@ from exactrelu.theory.varieties.equations import (
     nonzero_minor,
     rank_constraints,
 )
+from exactrelu.theory.varieties.groebner import implicit_membership
 from exactrelu.theory.varieties.patterns import (
     Pattern,
     check_architecture,
@@ -60,53 +62,9 @@ from exactrelu.theory.varieties.patterns import (
     variety_parameters,
 )
 
-__all__ = ["PatternVariety", "Membership", "pattern_variety", "block_matrices", "defect_reasons", "symbolic_blocks"]
+__all__ = ["PatternVariety", "pattern_variety", "block_matrices", "defect_reasons", "symbolic_blocks"]
 
 Matrix = list[list[Fraction]]
-
-
-@dataclass(frozen=True)
-class Membership:
-    """The answer of a membership test, with its evidence.
-
-    ``answer`` is True (with an exact ``witness`` network realising the blocks), False (with the violated
-    ``constraint`` and a nonzero ``minor`` ``(rows, columns, value)``, 0-based, of the constrained matrix, or another
-    stated reason) or None (undecided: the necessary rank conditions hold, and no exact decision was available).
-    """
-
-    answer: bool | None
-    reason: str
-    constraint: RankConstraint | None = None
-    minor: tuple[tuple[int, ...], tuple[int, ...], Fraction] | None = None
-    witness: Network | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        head = {True: "yes", False: "no", None: "undecided"}[self.answer]
-        out = f"{head}: {self.reason}"
-        if self.minor is not None:
-            rows, cols, val = self.minor
-            out += (f"; nonzero minor on rows {[r + 1 for r in rows]}, columns {[c + 1 for c in cols]}: "
-                    f"{_fmt(val)}")
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"answer": self.answer, "reason": self.reason,
-                             "constraint": self.constraint.to_dict() if self.constraint else None}
-        if self.minor is not None:
-            rows, cols, val = self.minor
-            d["minor"] = {"rows": [r + 1 for r in rows], "columns": [c + 1 for c in cols], "value": _fmt(val)}
-        else:
-            d["minor"] = None
-        d["witness"] = None if self.witness is None else [
-            {"weights": [[_fmt(v) for v in r] for r in layer.weights], "biases": [_fmt(v) for v in layer.biases]}
-            for layer in self.witness.layers]
-        d.update(self.extra)
-        return d
-
-
-def _fmt(v: Fraction) -> str:
-    return str(Fraction(v))
 
 
 def symbolic_blocks(architecture: Sequence[int], patterns: Sequence[Pattern], bias: bool) -> tuple[sp.Matrix, ...]:
@@ -270,8 +228,6 @@ class PatternVariety:
                 return Membership(False, f"{c} fails (rank {exact_rank(N)})", c, nonzero_minor(N, c.bound + 1))
         if len(self.architecture) == 3 and block_formula(self.architecture, self.patterns, self.bias).exact:
             return _shallow_membership(self, Ms)
-        from exactrelu.theory.varieties.groebner import implicit_membership
-
         ans = implicit_membership(self, Ms)
         if ans is not None:
             return ans
@@ -333,7 +289,7 @@ def _equations(V: PatternVariety) -> tuple[sp.Expr, ...]:
 
 def _factor(Y: Matrix) -> tuple[Matrix, Matrix]:
     """A rank factorisation ``Y = U V`` over Q (``U`` the pivot columns, ``V`` the nonzero rows of the rref)."""
-    R, piv = _flint.rref_reference(Y)
+    R, piv = flintlib.rref_reference(Y)
     U = [[row[j] for j in piv] for row in Y]
     return U, [list(R[t]) for t in range(len(piv))]
 
@@ -352,11 +308,11 @@ def _shallow_membership(V: PatternVariety, Ms: list[Matrix]) -> Membership:
             last = V.bias and c == n - 1
             A = Pb if last else P
             rhs = [Ms[i][r][c] for i in range(k)]
-            sol = _flint.solve(A, rhs) if A[0] else (() if not any(rhs) else None)
+            sol = flintlib.solve(A, rhs) if A[0] else (() if not any(rhs) else None)
             if sol is None:
-                z = _flint.nullspace([list(col) for col in zip(*A)]) if A[0] else [tuple([Fraction(1)] * k)]
+                z = flintlib.nullspace([list(col) for col in zip(*A)]) if A[0] else [tuple([Fraction(1)] * k)]
                 z = [v for v in z if sum(a * b for a, b in zip(v, rhs))][0]
-                combo = " + ".join(f"({_fmt(a)}) M{i + 1}" for i, a in enumerate(z) if a)
+                combo = " + ".join(f"({a}) M{i + 1}" for i, a in enumerate(z) if a)
                 return Membership(False, f"the linear equation {combo} = 0 of the variety fails at entry "
                                          f"({r + 1}, {c + 1})")
             for t in range(len(classes)):
