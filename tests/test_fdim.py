@@ -118,13 +118,18 @@ def test_rank_of_one_region_never_exceeds_the_region_bound() -> None:
 
 
 def test_batch_reports_points_on_bent_hyperplanes() -> None:
+    """relu(relu(x1) + relu(x2) - 1): at (1, 0) and (1/2, 1/2) the second-layer pre-activation vanishes and reaches f
+    (not differentiable in θ); at (0, 0) the first layer vanishes but the second neuron is off (z2 = -1), so
+    f_θ'(0, 0) = b3' near θ: differentiable, gradient e_{b3} (by hand)."""
     net = examples.relu_of_sum()
     r = batch_functional_dimension(net, [[1, 0], [2, 3], [0, 0], [F(1, 2), F(1, 2)]])
-    assert [p for p, _ in r.excluded] == [(F(1), F(0)), (F(0), F(0)), (F(1, 2), F(1, 2))]
-    assert r.excluded[0][1] == ((1, 2), (2, 1))
-    assert r.points == ((F(2), F(3)),)
-    assert r.rank == 1 and not r.exact
-    assert r.to_dict()["excluded"][0] == {"point": ["1", "0"], "neurons": [[1, 2], [2, 1]]}
+    assert [p for p, _ in r.excluded] == [(F(1), F(0)), (F(1, 2), F(1, 2))]
+    assert r.excluded[0][1] == ((2, 1),)
+    assert r.points == ((F(2), F(3)), (F(0), F(0)))
+    assert r.rank is None and r.differentiable_rank == 2 and not r.exact
+    assert r.to_dict()["nondifferentiable"][0] == {"point": ["1", "0"], "neurons": [[2, 1]], "sign_vector": None}
+    assert r.to_dict()["functional_dimension"] is None
+    assert [p.point for p in r.vanishing] == [(F(0), F(0))]
     with pytest.raises(ShapeError):
         batch_functional_dimension(net, [[1, 2, 3]])
 
@@ -202,7 +207,7 @@ def test_cli_fdim_json_keys(tmp_path) -> None:
     (tmp_path / "p.json").write_text('{"points": [["1", "0"], ["2", "3"], [5, "-1/2"]]}')
     res = _cli(["fdim", str(tmp_path / "n.json"), "--points", str(tmp_path / "p.json"), "--json"])
     doc = json.loads(res.stdout)
-    assert res.exit_code == 0 and doc["method"] == "points" and doc["num_points"] + len(doc["excluded"]) == 3
+    assert res.exit_code == 0 and doc["method"] == "points" and doc["num_points"] + len(doc["nondifferentiable"]) == 3
     res = _cli(["fdim", str(tmp_path / "n.json")])
     assert res.exit_code == 0 and "dim_fun = 7" in res.stdout
 
@@ -261,7 +266,7 @@ def test_report_section_on_the_demo_network(tmp_path) -> None:
     s = report_section(examples.demo_network(), tmp_path)
     assert s.key == "functional_dimension"
     assert s.data["functional_dimension"] == 7 and s.data["certified_by"] == "rational"
-    assert s.data["identifiability"]["fiber_dimension"] == 4
+    assert s.data["identifiability"]["kernel_dimension"] == 4
     assert s.data["identifiability"]["hidden_directions"] == [["0"] * 4 + ["1", "0", "0", "0", "-1", "0", "0"]]
     assert "dim_fun(θ) = 7" in s.markdown
 

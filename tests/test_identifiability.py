@@ -112,7 +112,7 @@ def test_mechanisms_on_named_examples() -> None:
 
 def test_dead_second_layer_report() -> None:
     r = identifiability(examples.dead_second_layer())
-    assert (r.functional_dimension, r.fiber_dimension, r.hidden_neurons) == (1, 10, 3)
+    assert (r.functional_dimension, r.kernel_dimension, r.fiber_dimension, r.hidden_neurons) == (1, 10, None, 3)
     assert r.globally_identifiable is False and not r.locally_identifiable
     dead = [m for m in r.mechanisms if m.kind == "dead neuron"]
     assert dead[0].neurons == ((2, 1),) and dead[0].evidence["max_preactivation"] == "-1"
@@ -150,7 +150,7 @@ def test_cli_identify(tmp_path) -> None:
     res = CliRunner().invoke(app, ["identify", str(tmp_path / "n.json"), "--json"])
     assert res.exit_code == 0
     doc = json.loads(res.stdout)
-    assert doc["globally_identifiable"] is False and doc["fiber_dimension"] == 2
+    assert doc["globally_identifiable"] is False and doc["fiber_dimension"] == 2 and doc["witness"] is not None
     assert [m["kind"] for m in doc["mechanisms"]] == ["orientation flip"]
     res = CliRunner().invoke(app, ["identify", str(tmp_path / "n.json")])
     assert res.exit_code == 0 and "orientation flip" in res.stdout

@@ -64,13 +64,18 @@ def fdim_cmd(path: NetArg, points: PointsOpt = None, json_out: JsonOpt = False, 
     if json_out:
         emit_json(r.to_dict(with_points=pts is None))
         return
-    what = "dim_fun" if r.exact else "lower bound of dim_fun"
-    console.print(f"[bold]{path}[/]: {what} = [bold]{r.rank}[/] (D = {r.parameters}, N_h = {r.hidden_neurons}, "
-                  f"bound D - N_h = {r.upper_bound}); method {r.method}, certified by {r.certified_by} rank",
-                  highlight=False)
-    for p, neurons in r.excluded:
-        console.print(f"  excluded point ({', '.join(map(str, p))}): zero pre-activation at neurons "
-                      f"{', '.join(f'({l},{i})' for l, i in neurons)}", highlight=False)
+    if r.rank is None:
+        console.print(f"[bold]{path}[/]: dim_fun not defined: θ -> f_θ(x) is not differentiable at θ on "
+                      f"{len(r.nondifferentiable)} region(s)/point(s); rank over the others = {r.differentiable_rank} "
+                      f"(D = {r.parameters}, N_h = {r.hidden_neurons}, bound D - N_h = {r.upper_bound}); method "
+                      f"{r.method}", highlight=False)
+    else:
+        what = "dim_fun" if r.exact else "lower bound of dim_fun"
+        console.print(f"[bold]{path}[/]: {what} = [bold]{r.rank}[/] (D = {r.parameters}, N_h = {r.hidden_neurons}, "
+                      f"bound D - N_h = {r.upper_bound}); method {r.method}, certified by {r.certified_by} rank",
+                      highlight=False)
+    for p in r.nondifferentiable:
+        console.print(f"  not differentiable: {p}", highlight=False)
     for note in r.notes:
         console.print(f"  note: {note}", highlight=False)
 
@@ -126,13 +131,18 @@ def identify_cmd(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloa
     if json_out:
         emit_json(r.to_dict())
         return
+    word = {True: "yes", False: "no", None: "undecided"}
     glob = {True: "yes (up to permutations and rescalings)", False: "no", None: "undecided"}[r.globally_identifiable]
-    console.print(f"[bold]{path}[/]: dim_fun = {r.functional_dimension} (bound {r.upper_bound}), fiber dimension "
-                  f"{r.fiber_dimension} ({len(r.tangent.scaling)} scaling + {r.hidden_dimension} hidden)",
-                  highlight=False)
-    console.print(f"locally identifiable: {'yes' if r.locally_identifiable else 'no'}; globally identifiable: "
-                  f"{glob}", highlight=False)
+    fib = "unknown" if r.fiber_dimension is None else str(r.fiber_dimension)
+    console.print(f"[bold]{path}[/]: Jacobian rank {r.functional_dimension} (bound {r.upper_bound}), kernel "
+                  f"dimension {r.kernel_dimension} ({len(r.tangent.scaling)} scaling + {r.hidden_dimension} hidden), "
+                  f"fiber dimension {fib}", highlight=False)
+    console.print(f"locally identifiable: {word[r.locally_identifiable]} ({r.local_reason})", highlight=False)
+    console.print(f"globally identifiable: {glob}", highlight=False)
     console.print(f"reason: {r.reason}", highlight=False)
+    if r.witness is not None:
+        console.print(f"witness (same function, not a trivial symmetry): {json.dumps(r.witness.to_lists())}",
+                      highlight=False)
     if r.mechanisms:
         table = Table("mechanism", "neurons (layer, index)", "why")
         for m in r.mechanisms:

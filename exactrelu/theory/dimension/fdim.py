@@ -1,21 +1,30 @@
-"""Functional dimension, exact and certified (MATH.md §1, §2.E1–E3, §7 rows 1–4).
+"""Functional dimension, exact and certified (MATH.md §1, §2.E1–E3, §3, §7 rows 1–4).
 
-``dim_fun(θ)`` is the supremum over finite batches ``Z`` (off the bent hyperplanes) of ``rank J_{F_Z}(θ)``, the
-rank of the Jacobian of ``θ' -> (f_θ'(z))_{z∈Z}``.  It is at most ``D - N_h`` because the positive rescalings of the
-hidden neurons are in the kernel (more precisely at most ``D - dim span(scaling generators)``, which equals
-``D - N_h`` as soon as every hidden neuron has a nonzero parameter).
+``dim_fun(θ)`` is the supremum over finite batches ``Z`` of ``rank J_{F_Z}(θ)``, the rank of the Jacobian of
+``θ' -> (f_θ'(z))_{z∈Z}``, over the batches at which this map is differentiable at θ.  It is at most ``D - N_h``
+because the positive rescalings of the hidden neurons are in the kernel (more precisely at most
+``D - dim span(scaling generators)``, which equals ``D - N_h`` as soon as every hidden neuron has a nonzero
+parameter).
+
+**Where the Jacobian does not exist.**  On an activation region where a pre-activation is identically 0 (a 0 in the
+region's sign vector, e.g. a bias 0 fed by a dead layer, MATH.md §3) the map ``θ -> f_θ(x)`` is differentiable at θ
+iff no such neuron reaches the output (:func:`~exactrelu.theory.dimension.jacobian.nondifferentiable_neurons`).  When it is
+differentiable, the region's rows are used like any other region's.  When it is not, the region has no Jacobian:
+the result lists it in ``nondifferentiable`` (its sign vector, an interior point and the neurons responsible) and
+``rank`` is **None** (no number is claimed); ``differentiable_rank`` is the rank over the other regions.  No region
+is ever dropped silently.
 
 How this module computes it:
 
-* **regions** (default when the activation regions can be enumerated, MATH.md E1): ``d+1`` affinely independent
-  interior points of every region of ``C_θ`` (``exactrelu.geometry.regions``).  On a region ``f_θ(x) = A_R x + c_R``,
-  so these
-  points give the Jacobian of ``θ -> (A_R, c_R)_R``: the answer is ``dim_fun(θ)`` exactly, no sampling luck.
-* **sampling** (too many regions): random rational points; each one found off the bent hyperplanes contributes its
-  whole region (``d+1`` affinely independent points of it, built exactly around the point), until the rank stops
-  growing.  The result is a certified **lower bound**, and exact when it reaches the upper bound.
-* **points**: a user batch ``X`` (:func:`batch_functional_dimension`); points on bent hyperplanes are reported in
-  ``excluded`` with the neurons whose pre-activation vanishes, never silently dropped.
+* **regions** (default when the activation regions can be enumerated, MATH.md E1): every region of ``C_θ``
+  (``exactrelu.geometry.regions``) contributes the Jacobian of ``θ -> (A_R, c_R)`` (:func:`~exactrelu.theory.dimension.jacobian.pattern_jacobian`,
+  the span of the rows at ``d+1`` affinely independent points of ``R``).  The answer is ``dim_fun(θ)`` exactly, no
+  sampling luck.
+* **sampling** (too many regions): random rational points; each one in the interior of a region contributes that
+  whole region, until the rank stops growing.  The result is a certified **lower bound**, and exact when it reaches
+  the upper bound.
+* **points**: a user batch ``X`` (:func:`batch_functional_dimension`); points where the map is not differentiable are
+  reported in ``nondifferentiable`` with the neurons responsible, never silently dropped.
 
 Ranks: first the rank modulo the prime ``2^61 - 1`` of the integer-scaled matrix, a certified lower bound
 (``rank_p <= rank_Q``); when it equals the upper bound (or the matrix size) the rank is proved (``certified_by =
@@ -28,8 +37,8 @@ Examples
 >>> r.rank, r.upper_bound, r.certified_by
 (4, 4, 'modular')
 >>> r = batch_functional_dimension(examples.chain("ramp_down"), [[0], [2]])
->>> r.rank, [str(p[0]) for p, _ in r.excluded]
-(1, ['0'])
+>>> r.rank, r.differentiable_rank, [str(p.point[0]) for p in r.nondifferentiable]
+(None, 1, ['0'])
 """
 
 from __future__ import annotations
@@ -45,14 +54,26 @@ from exactrelu.core.errors import NotApplicableError, RegionLimitError, ShapeErr
 from exactrelu.core.network import Network
 from exactrelu.core.rational import as_rational, format_rational
 from exactrelu.engines import flintlib as _flint
-from exactrelu.theory.dimension.jacobian import bent_neurons, parameter_jacobian, pattern_jacobian, scaling_generators
+from exactrelu.theory.dimension.jacobian import (
+    nondifferentiable_neurons,
+    parameter_jacobian,
+    pattern_jacobian,
+    region_sign_vector,
+    scaling_generators,
+    sensitivities,
+)
 
 __all__ = [
     "FunctionalDimension",
+    "NondifferentiablePoint",
+    "JacobianRows",
     "ArchitectureFunctionalDimension",
     "functional_dimension",
     "batch_functional_dimension",
     "architecture_functional_dimension",
+    "region_jacobian",
+    "points_jacobian",
+    "as_point",
     "certified_rank",
     "upper_bound",
     "region_basis_points",
@@ -64,11 +85,62 @@ __all__ = [
 
 Point = tuple[Fraction, ...]
 Row = tuple[Fraction, ...]
+Neuron = tuple[int, int]
+SignVector = tuple[tuple[int, ...], ...]
 
 #: Default cap on the number of regions enumerated before falling back to sampling.
 MAX_REGIONS = 2000
 #: Above this many parameters ``method="auto"`` skips region enumeration and uses the structured sampler.
 LARGE_NETWORK = 1500
+
+
+def _fmt_point(p: Sequence[Fraction]) -> str:
+    return "(" + ", ".join(format_rational(v) for v in p) + ")"
+
+
+def _fmt_neurons(ns: Sequence[Neuron]) -> str:
+    return ", ".join(f"({l},{i})" for l, i in ns)
+
+
+@dataclass(frozen=True)
+class NondifferentiablePoint:
+    """A point (for a region: one interior point) at which ``θ -> f_θ(x)`` is not differentiable at θ.
+
+    ``neurons``: the vanishing neurons that reach the output (1-based ``(layer, index)``,
+    :func:`~exactrelu.theory.dimension.jacobian.nondifferentiable_neurons`); ``sign_vector``: the ternary sign vector of the region
+    (None for a batch point on a bent hyperplane between regions).
+    """
+
+    point: Point
+    neurons: tuple[Neuron, ...]
+    sign_vector: SignVector | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"point": [format_rational(v) for v in self.point], "neurons": [list(n) for n in self.neurons],
+                "sign_vector": None if self.sign_vector is None else [list(s) for s in self.sign_vector]}
+
+    def __str__(self) -> str:
+        where = "region " + str([list(s) for s in self.sign_vector]) if self.sign_vector is not None else "point"
+        return f"{where} at {_fmt_point(self.point)}: neurons {_fmt_neurons(self.neurons)}"
+
+
+@dataclass(frozen=True)
+class JacobianRows:
+    """The exact Jacobian rows of ``θ -> f_θ`` over a set of regions or points (:func:`region_jacobian`).
+
+    ``rows``: the rows (``D`` Fractions each) of every region / point where the map is differentiable;
+    ``points``: the points they stand for (``d+1`` affinely independent points per region); ``nondifferentiable``:
+    where the Jacobian does not exist; ``vanishing``: regions with an identically zero pre-activation that does not
+    reach the output (their rows are included); ``regions``: the number of regions examined (None for a batch);
+    ``complete``: every region of ``C_θ`` was examined.
+    """
+
+    rows: tuple[Row, ...]
+    points: tuple[Point, ...]
+    nondifferentiable: tuple[NondifferentiablePoint, ...] = ()
+    vanishing: tuple[NondifferentiablePoint, ...] = ()
+    regions: int | None = None
+    complete: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,63 +149,103 @@ class FunctionalDimension:
 
     Attributes
     ----------
-    rank : the exact rank over Q of the stacked Jacobian at ``points``.
+    rank : the exact rank over Q of the stacked Jacobian, or **None** when the map ``θ -> f_θ(x)`` is not
+        differentiable on some region (or batch point) listed in ``nondifferentiable``: there no number is claimed.
+    differentiable_rank : the rank over the regions / points where the map is differentiable (= ``rank`` when
+        ``nondifferentiable`` is empty).
     upper_bound : ``D - dim span(scaling generators)`` (= ``D - N_h`` when no hidden neuron is all-zero).
     parameters, hidden_neurons : ``D`` and ``N_h``.
     certified_by : ``"modular"`` (rank mod p reached the upper bound / the matrix size: proved without rational
-        elimination) or ``"rational"`` (exact rank over Q); ``"empty"`` when no point was usable.
+        elimination) or ``"rational"`` (exact rank over Q); ``"empty"`` when there is no row.
     method : ``"regions"``, ``"sampling"`` or ``"points"``.
-    exact : True when ``rank`` is ``dim_fun(θ)`` itself (regions method, or any method reaching the upper bound);
-        otherwise ``rank`` is a certified lower bound of ``dim_fun(θ)``.
-    points : the rational points used (all off every bent hyperplane).
-    excluded : ``(point, neurons)`` for input points on bent hyperplanes (``neurons`` = 1-based (layer, index)).
-    regions : number of regions used (regions method) or distinct patterns met (sampling), else None.
+    exact : True when ``rank`` is ``dim_fun(θ)`` itself (regions method with every region's rows in it, or any method
+        reaching the upper bound); otherwise ``rank`` is a certified lower bound of ``dim_fun(θ)``, or None.
+    points : the rational points used (the map is differentiable at each of them).
+    nondifferentiable : regions (one interior point each) or batch points where the map is not differentiable.
+    vanishing : regions / points with an identically zero pre-activation that does not reach the output (used).
+    regions : number of regions used (regions method) or distinct regions met (sampling), else None.
     modular_rank : the rank modulo ``2^61 - 1``.
     """
 
-    rank: int
+    rank: int | None
     upper_bound: int
     parameters: int
     hidden_neurons: int
     certified_by: str
     method: str
     exact: bool
-    points: tuple[Point, ...] = ()
-    excluded: tuple[tuple[Point, tuple[tuple[int, int], ...]], ...] = ()
+    points: tuple[Point, ...] = field(default=(), repr=False)
+    nondifferentiable: tuple[NondifferentiablePoint, ...] = ()
     regions: int | None = None
     modular_rank: int = 0
     notes: tuple[str, ...] = field(default=())
+    differentiable_rank: int = 0
+    vanishing: tuple[NondifferentiablePoint, ...] = field(default=(), repr=False)
 
     @property
-    def functional_dimension(self) -> int:
+    def functional_dimension(self) -> int | None:
         """Alias of :attr:`rank`."""
         return self.rank
 
     @property
+    def differentiable(self) -> bool:
+        """True when the Jacobian exists at every region / point examined."""
+        return not self.nondifferentiable
+
+    @property
+    def excluded(self) -> tuple[tuple[Point, tuple[Neuron, ...]], ...]:
+        """``(point, neurons)`` of :attr:`nondifferentiable` (the points left out of the rank)."""
+        return tuple((p.point, p.neurons) for p in self.nondifferentiable)
+
+    @property
     def is_lower_bound(self) -> bool:
         """True when :attr:`rank` is only a certified lower bound of ``dim_fun(θ)``."""
-        return not self.exact
+        return self.rank is not None and not self.exact
 
     @property
     def attains_bound(self) -> bool:
         return self.rank == self.upper_bound
 
+    def __repr__(self) -> str:
+        extra = f", nondifferentiable={len(self.nondifferentiable)}" if self.nondifferentiable else ""
+        return (f"FunctionalDimension(rank={self.rank}, upper_bound={self.upper_bound}, exact={self.exact}, "
+                f"method={self.method!r}, certified_by={self.certified_by!r}, points={len(self.points)}"
+                f"{extra})")
+
+    def __str__(self) -> str:
+        head = (f"D = {self.parameters}, N_h = {self.hidden_neurons}, bound {self.upper_bound}; method "
+                f"{self.method}, {len(self.points)} points"
+                + (f", {self.regions} regions" if self.regions is not None else ""))
+        if self.rank is None:
+            lines = [f"dim_fun not defined: θ -> f_θ(x) is not differentiable at θ on {len(self.nondifferentiable)} "
+                     f"region(s)/point(s); rank over the others = {self.differentiable_rank} ({head})"]
+            lines += [f"  not differentiable: {p}" for p in self.nondifferentiable[:10]]
+            if len(self.nondifferentiable) > 10:
+                lines.append(f"  ... {len(self.nondifferentiable) - 10} more")
+        else:
+            what = "dim_fun" if self.exact else "lower bound of dim_fun"
+            lines = [f"{what} = {self.rank} ({head}; certified by {self.certified_by} rank)"]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
     def to_dict(self, *, with_points: bool = True) -> dict[str, Any]:
         """JSON-able summary (exact rationals as strings)."""
         out: dict[str, Any] = {
             "functional_dimension": self.rank,
+            "differentiable": self.differentiable,
+            "differentiable_rank": self.differentiable_rank,
             "parameters": self.parameters,
             "hidden_neurons": self.hidden_neurons,
             "upper_bound": self.upper_bound,
             "certified_by": self.certified_by,
             "method": self.method,
             "exact": self.exact,
-            "lower_bound_only": not self.exact,
+            "lower_bound_only": self.is_lower_bound,
             "modular_rank": self.modular_rank,
             "regions": self.regions,
             "num_points": len(self.points),
-            "excluded": [{"point": [format_rational(v) for v in p], "neurons": [list(n) for n in ns]}
-                         for p, ns in self.excluded],
+            "nondifferentiable": [p.to_dict() for p in self.nondifferentiable],
+            "vanishing_but_differentiable": [p.to_dict() for p in self.vanishing],
             "notes": list(self.notes),
         }
         if with_points:
@@ -175,18 +287,32 @@ def certified_rank(rows: Sequence[Sequence[Fraction]], bound: int | None = None)
     return _flint.rank(rows), "rational", mp
 
 
-def _result(net: Network, rows: list[Row], *, method: str, points: Sequence[Point],
-            excluded: Sequence[tuple[Point, tuple[tuple[int, int], ...]]] = (), regions: int | None = None,
-            complete: bool = False, notes: Sequence[str] = ()) -> FunctionalDimension:
+def _result(net: Network, jac: JacobianRows, *, method: str, notes: Sequence[str] = ()) -> FunctionalDimension:
     ub = upper_bound(net)
-    rk, how, mp = certified_rank(rows, ub)
-    return FunctionalDimension(rank=rk, upper_bound=ub, parameters=net.num_parameters,
+    rk, how, mp = certified_rank(list(jac.rows), ub)
+    notes = list(notes)
+    if jac.vanishing:
+        notes.append(f"{len(jac.vanishing)} region(s)/point(s) with an identically zero pre-activation that does not "
+                     "reach the output: θ -> f_θ(x) is differentiable there, rows included")
+    if jac.nondifferentiable:
+        notes.append(f"θ -> f_θ(x) is not differentiable at θ on {len(jac.nondifferentiable)} region(s)/point(s) (a "
+                     "vanishing pre-activation that reaches the output, MATH.md §3): no Jacobian there, so no rank is "
+                     f"claimed; the rank over the other rows is {rk}")
+    rank = None if jac.nondifferentiable else rk
+    return FunctionalDimension(rank=rank, upper_bound=ub, parameters=net.num_parameters,
                                hidden_neurons=net.num_hidden, certified_by=how, method=method,
-                               exact=complete or rk == ub, points=tuple(points), excluded=tuple(excluded),
-                               regions=regions, modular_rank=mp, notes=tuple(notes))
+                               exact=rank is not None and (jac.complete or rank == ub), points=jac.points,
+                               nondifferentiable=jac.nondifferentiable, regions=jac.regions, modular_rank=mp,
+                               notes=tuple(notes), differentiable_rank=rk, vanishing=jac.vanishing)
 
 
-def _as_point(net: Network, x: Sequence[object]) -> Point:
+def as_point(net: Network, x: Sequence[object]) -> Point:
+    """``x`` as a tuple of exact rationals of length ``d`` (:class:`~exactrelu.core.errors.ShapeError` otherwise).
+
+    >>> from exactrelu import examples
+    >>> as_point(examples.relu_of_sum(), ["1/2", 3])
+    (Fraction(1, 2), Fraction(3, 1))
+    """
     try:
         p = tuple(as_rational(v) for v in x)
     except TypeError:
@@ -196,39 +322,66 @@ def _as_point(net: Network, x: Sequence[object]) -> Point:
     return p
 
 
+def points_jacobian(net: Network, points: Iterable[Sequence[object]]) -> JacobianRows:
+    """The Jacobian rows at a batch of points; the points where ``θ -> f_θ(x)`` is not differentiable are listed.
+
+    >>> from exactrelu import examples
+    >>> J = points_jacobian(examples.chain("ramp_down"), [[0], [2]])
+    >>> len(J.rows), [str(p.point[0]) for p in J.nondifferentiable], J.nondifferentiable[0].neurons
+    (1, ['0'], ((1, 1),))
+    """
+    rows: list[Row] = []
+    used: list[Point] = []
+    nondiff: list[NondifferentiablePoint] = []
+    vanishing: list[NondifferentiablePoint] = []
+    for p in (as_point(net, x) for x in points):
+        blocking = nondifferentiable_neurons(net, p)
+        if blocking:
+            nondiff.append(NondifferentiablePoint(p, blocking, region_sign_vector(net, p)))
+            continue
+        bent = tuple((l + 1, i + 1) for l, z in enumerate(net.preactivations(p)[:-1]) for i, v in enumerate(z)
+                     if v == 0)
+        if bent:
+            vanishing.append(NondifferentiablePoint(p, bent, region_sign_vector(net, p)))
+        used.append(p)
+        rows.extend(parameter_jacobian(net, p))
+    return JacobianRows(tuple(rows), tuple(used), tuple(nondiff), tuple(vanishing))
+
+
 def batch_functional_dimension(net: Network, points: Iterable[Sequence[object]]) -> FunctionalDimension:
     """Batch functional dimension ``rank J_{F_X}(θ)`` for a user data set ``X`` (MATH.md §1, E3).
 
-    Points on bent hyperplanes are listed in ``excluded`` (with the neurons whose pre-activation is 0), not silently
-    dropped; the rank uses the other points.  ``exact`` is True only if the rank reaches the upper bound (then ``θ`` is
-    locally identifiable from ``f_θ|_X`` modulo scaling, MATH.md E3).
+    Points where ``θ -> f_θ(x)`` is not differentiable are listed in ``nondifferentiable`` with the neurons
+    responsible, and then ``rank`` is None (``J_{F_X}`` does not exist; ``differentiable_rank`` is the rank at the
+    other points).  Points on bent hyperplanes of neurons that do not reach the output are used.  ``exact`` is True
+    only if the rank reaches the upper bound (then ``θ`` is locally identifiable from ``f_θ|_X`` modulo scaling,
+    MATH.md E3).
 
     >>> from exactrelu import examples
     >>> r = batch_functional_dimension(examples.relu_of_sum(), [[2, 2], [-1, -1]])
     >>> r.rank, r.exact
     (2, False)
     """
-    rows, used, excluded = _rows_at(net, [_as_point(net, x) for x in points])
-    notes = [f"{len(excluded)} point(s) on bent hyperplanes excluded"] if excluded else []
-    return _result(net, rows, method="points", points=used, excluded=excluded, notes=notes)
+    return _result(net, points_jacobian(net, points), method="points")
 
 
 def region_basis_points(net: Network, x: Sequence[object]) -> tuple[Point, ...]:
     """``d+1`` affinely independent points ``x, x + δ e_1, ..., x + δ e_d`` of the open region of ``x``.
 
     ``δ > 0`` is chosen exactly so that no pre-activation changes sign: on the region every ``z^(l)_i`` is affine,
-    ``z(x + δ e_j) = z(x) + δ g_j``, and ``δ = min |z(x)| / (2 max |g|)`` keeps every sign.
+    ``z(x + δ e_j) = z(x) + δ g_j``, and ``δ = min |z(x)| / (2 max |g|)`` (over the nonzero ``z(x)``; the
+    pre-activations that vanish identically near ``x`` stay 0) keeps every sign.
 
     >>> from exactrelu import examples
     >>> region_basis_points(examples.relu_of_sum(), [2, 2])
     ((Fraction(2, 1), Fraction(2, 1)), (Fraction(3, 1), Fraction(2, 1)), (Fraction(2, 1), Fraction(3, 1)))
     """
-    p = _as_point(net, x)
-    if bent_neurons(net, p):
+    p = as_point(net, x)
+    pattern = region_sign_vector(net, p)
+    if pattern is None:
         raise NotApplicableError(f"x = {p} lies on a bent hyperplane; it has no open region")
-    pattern = net.pattern(p)
     d = net.input_dim
-    zs = [v for z in net.preactivations(p)[:-1] for v in z]
+    zs = [v for z in net.preactivations(p)[:-1] for v in z if v]
     # gradients of every hidden pre-activation on the region: affine maps of truncated networks
     grads: list[Fraction] = []
     sub = []
@@ -248,32 +401,45 @@ def region_basis_points(net: Network, x: Sequence[object]) -> tuple[Point, ...]:
     return tuple(pts)
 
 
-def _region_points(net: Network, max_regions: int) -> tuple[list[Point], int, list[str]]:
-    from exactrelu.geometry.regions import regions  # developer "geometry"
+def _region_entry(net: Network, sv: SignVector, point: Point, rows: list[Row],
+                  nondiff: list[NondifferentiablePoint], vanishing: list[NondifferentiablePoint]) -> bool:
+    """Add the region of sign vector ``sv`` (interior point ``point``); False when it has no Jacobian."""
+    zero = tuple((l + 1, i + 1) for l, s in enumerate(sv) for i, v in enumerate(s) if v == 0)
+    if zero:
+        blocking = nondifferentiable_neurons(net, point)
+        if blocking:
+            nondiff.append(NondifferentiablePoint(point, blocking, sv))
+            return False
+        vanishing.append(NondifferentiablePoint(point, zero, sv))
+    rows.extend(pattern_jacobian(net, sv))
+    return True
+
+
+def region_jacobian(net: Network, max_regions: int = MAX_REGIONS) -> JacobianRows:
+    """The Jacobian of ``θ -> (A_R, c_R)_R`` over every region ``R`` of ``C_θ`` (MATH.md E1), exact.
+
+    Each region where ``θ -> f_θ(x)`` is differentiable contributes its :func:`~exactrelu.theory.dimension.jacobian.pattern_jacobian`
+    (the span of the rows at ``d+1`` affinely independent points of ``R``, which are returned as ``points``); the
+    others are listed in ``nondifferentiable``.  Raises :class:`~exactrelu.core.errors.RegionLimitError` beyond
+    ``max_regions`` regions.
+
+    >>> from exactrelu import Network
+    >>> J = region_jacobian(Network.from_lists([([[-1]], [0]), ([[1]], [0]), ([[1]], [0])]))   # relu(relu(-x))
+    >>> J.regions, len(J.rows), [str(p) for p in J.nondifferentiable]
+    (2, 2, ['region [[-1], [0]] at (1): neurons (2,1)'])
+    """
+    from exactrelu.geometry.regions import regions
 
     cx = regions(net, max_regions=max_regions)
-    pts: list[Point] = []
-    notes: list[str] = []
-    for R in cx.regions:
-        getter = getattr(R, "affine_basis_points", None)
-        basis = tuple(getter()) if getter is not None else region_basis_points(net, R.interior_point)
-        pts.extend(tuple(Fraction(v) for v in q) for q in basis)
-    return pts, len(cx.regions), notes
-
-
-def _rows_at(net: Network, pts: Sequence[Point]
-             ) -> tuple[list[Row], list[Point], list[tuple[Point, tuple[tuple[int, int], ...]]]]:
     rows: list[Row] = []
-    used: list[Point] = []
-    excluded = []
-    for p in pts:
-        bent = bent_neurons(net, p)
-        if bent:
-            excluded.append((p, bent))
-            continue
-        used.append(p)
-        rows.extend(parameter_jacobian(net, p))
-    return rows, used, excluded
+    pts: list[Point] = []
+    nondiff: list[NondifferentiablePoint] = []
+    vanishing: list[NondifferentiablePoint] = []
+    for R in cx.regions:
+        p = tuple(Fraction(v) for v in R.interior_point)
+        if _region_entry(net, tuple(tuple(s) for s in R.pattern), p, rows, nondiff, vanishing):
+            pts.extend(tuple(Fraction(v) for v in q) for q in R.affine_basis_points())
+    return JacobianRows(tuple(rows), tuple(pts), tuple(nondiff), tuple(vanishing), len(cx.regions), complete=True)
 
 
 def _random_point(rng: _random.Random, d: int, radius: int) -> Point:
@@ -292,30 +458,31 @@ def _sampling(net: Network, *, seed: int, batch: int, patience: int, max_points:
     rng = _random.Random(seed)
     d = net.input_dim
     ub = upper_bound(net)
-    seen: set[tuple[tuple[int, ...], ...]] = set()
+    seen: set[SignVector] = set()
     rows: list[Row] = []
     pts: list[Point] = []
+    nondiff: list[NondifferentiablePoint] = []
+    vanishing: list[NondifferentiablePoint] = []
     best, stale, tried = 0, 0, 0
     radii = [1, _scale(net), 4 * _scale(net)]
     while tried < max_points and stale < patience and best < ub:
         for _ in range(batch):
             tried += 1
             x = _random_point(rng, d, radii[tried % len(radii)])
-            if bent_neurons(net, x):
+            sv = region_sign_vector(net, x)
+            if sv is None or sv in seen:     # on a bent hyperplane between regions, or a region already used
                 continue
-            pat = net.pattern(x)
-            if pat in seen:
-                continue
-            seen.add(pat)
-            rows.extend(pattern_jacobian(net, pat))
-            pts.extend(region_basis_points(net, x))
+            seen.add(sv)
+            if _region_entry(net, sv, x, rows, nondiff, vanishing):
+                pts.extend(region_basis_points(net, x))
         new = _flint.rank_mod_p(rows) if rows else 0
         stale = stale + 1 if new <= best else 0
         best = max(best, new)
         if progress is not None:
             progress(best, ub)
-    notes = [f"{tried} random points tried, {len(seen)} distinct regions met"]
-    return _result(net, rows, method="sampling", points=pts, regions=len(seen), notes=notes)
+    notes = [f"{tried} random points tried, {len(seen)} distinct regions met; regions never met are not examined"]
+    jac = JacobianRows(tuple(rows), tuple(pts), tuple(nondiff), tuple(vanishing), len(seen))
+    return _result(net, jac, method="sampling", notes=notes)
 
 
 def functional_dimension(net: Network, points: Iterable[Sequence[object]] | None = None, *, method: str = "auto",
@@ -337,12 +504,23 @@ def functional_dimension(net: Network, points: Iterable[Sequence[object]] | None
     seed, batch, patience, max_points : the sampler: ``batch`` random rational points per round, stop after
         ``patience`` rounds without growth of the rank, or at the upper bound.
 
+    Returns
+    -------
+    FunctionalDimension
+        ``rank`` is None when some region has no Jacobian in θ (listed in ``nondifferentiable``, module docstring).
+
     Examples
     --------
-    >>> from exactrelu import examples
+    >>> from exactrelu import Network, examples
     >>> r = functional_dimension(examples.chain("ramp_down"), method="sampling")
     >>> r.rank, r.upper_bound, r.exact, r.certified_by
     (4, 4, True, 'modular')
+    >>> r = functional_dimension(Network.from_lists([([[0], [1]], [0, 1]), ([[0, 2]], [0])]))  # 2 relu(x + 1)
+    >>> r.rank, r.exact, len(r.vanishing)          # z1 ≡ 0 everywhere, but W2_1 = 0: differentiable
+    (3, True, 2)
+    >>> r = functional_dimension(Network.from_lists([([[-1]], [0]), ([[1]], [0]), ([[1]], [0])]))  # relu(relu(-x))
+    >>> r.rank, r.differentiable_rank, r.nondifferentiable[0].neurons
+    (None, 2, ((2, 1),))
     """
     if points is not None:
         return batch_functional_dimension(net, points)
@@ -352,18 +530,14 @@ def functional_dimension(net: Network, points: Iterable[Sequence[object]] | None
         return structured_functional_dimension(net, seed=seed)
     if method in ("auto", "regions"):
         try:
-            pts, nreg, notes = _region_points(net, max_regions)
+            jac = region_jacobian(net, max_regions)
         except RegionLimitError:
             if method == "regions":
                 raise
         else:
-            rows, used, excluded = _rows_at(net, pts)
-            if excluded:
-                notes.append("some region points have a vanishing pre-activation (z ≡ 0 on an open set): "
-                             "the realization is not differentiable there; those points are excluded")
-            return _result(net, rows, method="regions", points=used, excluded=excluded, regions=nreg,
-                           complete=True, notes=notes)
+            return _result(net, jac, method="regions")
     return _sampling(net, seed=seed, batch=batch, patience=patience, max_points=max_points, progress=progress)
+
 
 
 # ---------------------------------------------------------------------- architecture: max over random θ (on Dask)
@@ -379,6 +553,8 @@ class ArchitectureFunctionalDimension:
     ranks: tuple[int, ...]
     all_exact: bool
     methods: tuple[str, ...] = ()
+    #: trials whose θ has a region without Jacobian in θ (no rank, MATH.md §3); not in ``ranks``
+    undefined: int = 0
 
     @property
     def histogram(self) -> dict[int, int]:
@@ -462,11 +638,12 @@ def architecture_functional_dimension(architecture: Sequence[int], trials: int =
                 if cluster is not None:
                     cluster.close()
     results.sort(key=lambda r: r["seed"])
-    ranks = tuple(int(r["rank"]) for r in results)
+    ranks = tuple(int(r["rank"]) for r in results if r["rank"] is not None)
     D = num_parameters(arch)
     return ArchitectureFunctionalDimension(
-        architecture=arch, trials=trials, seed=seed, maximum=max(ranks), upper_bound=D - sum(arch[1:-1]),
-        ranks=ranks, all_exact=all(r["exact"] for r in results), methods=tuple(r["method"] for r in results))
+        architecture=arch, trials=trials, seed=seed, maximum=max(ranks, default=0), upper_bound=D - sum(arch[1:-1]),
+        ranks=ranks, all_exact=all(r["exact"] for r in results), methods=tuple(r["method"] for r in results),
+        undefined=trials - len(ranks))
 
 
 def plot_rank_histogram(result: ArchitectureFunctionalDimension, path: str | Path) -> Path:
@@ -506,6 +683,13 @@ def report_section(net: Network, outdir: Path) -> Any:
 
     r = functional_dimension(net, max_regions=500)
     ident = identifiability(net, max_regions=500)
+    if r.rank is None:
+        nd = "; ".join(str(p) for p in r.nondifferentiable[:5])
+        text = (f"**dim_fun(θ) is not defined**: θ ↦ f_θ(x) is not differentiable at θ on "
+                f"{len(r.nondifferentiable)} region(s) ({nd}); the rank over the other regions is "
+                f"{r.differentiable_rank} (D = {r.parameters}, bound {r.upper_bound}).")
+        return ReportSection("functional_dimension", "Functional dimension and identifiability", text,
+                             r.to_dict(with_points=False))
     names = net.parameter_names()
     path = {"modular": "the rank modulo p = 2^61 - 1 reached the upper bound, which proves it (no rational "
                        "elimination needed)",
@@ -519,10 +703,10 @@ def report_section(net: Network, outdir: Path) -> Any:
              f"bound D - N_h = {r.upper_bound}{' (attained)' if r.rank == r.upper_bound else ''}.", "",
              f"* Jacobian of θ -> f_θ(x) at {where}.",
              f"* Certification: {path}.",
-             f"* Fiber tangent space: dimension {ident.fiber_dimension} = {len(ident.tangent.scaling)} scaling + "
-             f"{ident.hidden_dimension} hidden direction(s).",
-             f"* Locally identifiable: **{ident.locally_identifiable}**; globally identifiable: "
-             f"**{ident.globally_identifiable}** — {ident.reason}."]
+             f"* Jacobian kernel (first-order tangent directions of the fiber): dimension {ident.kernel_dimension} = "
+             f"{len(ident.tangent.scaling)} scaling + {ident.hidden_dimension} hidden direction(s).",
+             f"* Locally identifiable: **{ident.locally_identifiable}** — {ident.local_reason}.",
+             f"* Globally identifiable: **{ident.globally_identifiable}** — {ident.reason}."]
     for v in ident.tangent.hidden:
         terms = " ".join(f"{'+' if c > 0 else '-'} {abs(c)}·∂/∂{n}" for c, n in zip(v, names) if c)
         lines.append(f"* Hidden direction: {terms.lstrip('+ ')}")
@@ -530,7 +714,8 @@ def report_section(net: Network, outdir: Path) -> Any:
         lines.append(f"* Mechanism: {m.kind} at neurons {list(m.neurons)} — {m.description}.")
     data = {**r.to_dict(with_points=False), "identifiability": {
         "locally_identifiable": ident.locally_identifiable, "globally_identifiable": ident.globally_identifiable,
-        "fiber_dimension": ident.fiber_dimension, "hidden_directions": [[format_rational(c) for c in v]
+        "fiber_dimension": ident.fiber_dimension, "kernel_dimension": ident.kernel_dimension,
+        "witness": None if ident.witness is None else ident.witness.to_lists(), "hidden_directions": [[format_rational(c) for c in v]
                                                                         for v in ident.tangent.hidden],
         "mechanisms": [m.kind for m in ident.mechanisms]}}
     return ReportSection("functional_dimension", "Functional dimension and identifiability", "\n".join(lines), data)
@@ -604,9 +789,7 @@ def structured_rank(net: Network, patterns: Sequence[Sequence[Sequence[int]]], *
     D = net.num_parameters
     Ddeep = D - first
     masks = [tuple(tuple(v > 0 for v in s) for s in pat) for pat in pats]
-    from exactrelu.theory.dimension.jacobian import _backprop
-
-    Gs = [_backprop(net, mk) for mk in masks]
+    Gs = [sensitivities(net, mk) for mk in masks]
     B = [row for G in Gs for row in G[0]]  # rows (s, k), n1 columns
     rB = _flint.rank(B) if any(any(r) for r in B) else 0
     Q = _flint.nullspace([list(col) for col in zip(*B)]) if rB < len(B) else []
@@ -683,7 +866,9 @@ def structured_functional_dimension(net: Network, *, seed: int = 0, start: int |
     ub = upper_bound(net)
     d, m = net.input_dim, net.output_dim
     want = start or max(2, -(-net.layers[0].n_out // m) + 2)
-    pats: dict[tuple[tuple[int, ...], ...], Point] = {}
+    pats: dict[SignVector, Point] = {}
+    nondiff: dict[SignVector, NondifferentiablePoint] = {}
+    vanishing: list[NondifferentiablePoint] = []
     tried = 0
     best = 0
     radius = _scale(net)
@@ -691,17 +876,29 @@ def structured_functional_dimension(net: Network, *, seed: int = 0, start: int |
         while len(pats) < want and tried < 50 * want:
             tried += 1
             x = _random_point(rng, d, radius if tried % 2 else 1)
-            z = net.preactivations(x)[:-1]
-            if any(v == 0 for layer in z for v in layer):
+            sv = region_sign_vector(net, x)
+            if sv is None or sv in pats or sv in nondiff:
                 continue
-            pats.setdefault(tuple(tuple(1 if v > 0 else -1 for v in layer) for layer in z), x)
-        best, _ = structured_rank(net, list(pats), seed=seed)
+            zero = tuple((l + 1, i + 1) for l, s in enumerate(sv) for i, v in enumerate(s) if v == 0)
+            if zero:
+                blocking = nondifferentiable_neurons(net, x)
+                if blocking:
+                    nondiff[sv] = NondifferentiablePoint(x, blocking, sv)
+                    continue
+                vanishing.append(NondifferentiablePoint(x, zero, sv))
+            pats[sv] = x
+        best, _ = structured_rank(net, list(pats), seed=seed) if pats else (0, 0)
         if best >= ub or want >= max_patterns or len(pats) < want:
             break
         want = min(2 * want, max_patterns, 2047 // m)
     notes = [f"{tried} random points, {len(pats)} distinct regions; each region counts with d+1 affinely "
              "independent points (region_basis_points)"]
-    return FunctionalDimension(rank=best, upper_bound=ub, parameters=net.num_parameters,
+    if nondiff:
+        notes.append(f"θ -> f_θ(x) is not differentiable at θ on {len(nondiff)} region(s) met (MATH.md §3): no rank "
+                     "is claimed")
+    rank = None if nondiff else best
+    return FunctionalDimension(rank=rank, upper_bound=ub, parameters=net.num_parameters,
                                hidden_neurons=net.num_hidden, certified_by="modular-structured", method="sampling",
-                               exact=best == ub, points=tuple(pats.values()), regions=len(pats), modular_rank=best,
-                               notes=tuple(notes))
+                               exact=rank == ub, points=tuple(pats.values()), regions=len(pats) + len(nondiff),
+                               modular_rank=best, notes=tuple(notes), differentiable_rank=best,
+                               nondifferentiable=tuple(nondiff.values()), vanishing=tuple(vanishing))

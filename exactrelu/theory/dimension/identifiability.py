@@ -34,16 +34,17 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from exactrelu.core.errors import RegionLimitError
+from exactrelu.core.errors import NotApplicableError, RegionLimitError
 from exactrelu.core.network import Layer, Network
 from exactrelu.core.rational import format_rational
 from exactrelu.engines import flintlib as _flint
 from exactrelu.theory.dimension.fdim import (
     LARGE_NETWORK,
     MAX_REGIONS,
-    _region_points,
-    _rows_at,
+    NondifferentiablePoint,
     functional_dimension,
+    points_jacobian,
+    region_jacobian,
     structured_functional_dimension,
 )
 from exactrelu.theory.dimension.jacobian import scaling_generators
@@ -73,6 +74,8 @@ class FiberTangentSpace:
     ``scaling``: exact basis of the scaling directions (one per hidden neuron with a nonzero parameter, dependent ones
     dropped); ``hidden``: exact vectors completing it to a basis of the kernel (hidden-symmetry directions);
     ``basis = scaling + hidden``; ``dimension = D - rank``.  ``local`` is True: this describes the fiber near θ only.
+    ``nondifferentiable``: regions / points where ``θ -> f_θ(x)`` has no Jacobian (MATH.md §3); their rows are
+    missing, so the kernel is then only that of the other rows (``complete`` is False).
     """
 
     dimension: int
@@ -81,17 +84,39 @@ class FiberTangentSpace:
     hidden_neurons: int
     scaling: tuple[Row, ...]
     hidden: tuple[Row, ...]
-    names: tuple[str, ...] = ()
+    names: tuple[str, ...] = field(default=(), repr=False)
     local: bool = True
+    nondifferentiable: tuple[NondifferentiablePoint, ...] = ()
 
     @property
     def basis(self) -> tuple[Row, ...]:
         return self.scaling + self.hidden
 
+    @property
+    def complete(self) -> bool:
+        """True when every region contributed its rows (no region without Jacobian)."""
+        return not self.nondifferentiable
+
+    def __repr__(self) -> str:
+        return (f"FiberTangentSpace(dimension={self.dimension}, rank={self.rank}, parameters={self.parameters}, "
+                f"scaling={len(self.scaling)}, hidden={len(self.hidden)}, complete={self.complete})")
+
+    def __str__(self) -> str:
+        out = [f"Jacobian kernel of dimension {self.dimension} = {len(self.scaling)} scaling + {len(self.hidden)} "
+               f"hidden direction(s) (D = {self.parameters}, rank {self.rank})"]
+        for v in self.hidden[:5]:
+            out.append("  hidden: " + " ".join(f"{'+' if c > 0 else '-'} {format_rational(abs(c))}·{n}"
+                                               for c, n in zip(v, self.names) if c).lstrip("+ "))
+        if self.nondifferentiable:
+            out.append(f"  incomplete: {len(self.nondifferentiable)} region(s) without Jacobian in θ")
+        return "\n".join(out)
+
     def to_dict(self) -> dict[str, Any]:
         return {"dimension": self.dimension, "rank": self.rank, "parameters": self.parameters,
-                "hidden_neurons": self.hidden_neurons, "local": self.local, "names": list(self.names),
-                "scaling": [_fmt(v) for v in self.scaling], "hidden": [_fmt(v) for v in self.hidden]}
+                "hidden_neurons": self.hidden_neurons, "local": self.local, "complete": self.complete,
+                "names": list(self.names), "scaling": [_fmt(v) for v in self.scaling],
+                "hidden": [_fmt(v) for v in self.hidden],
+                "nondifferentiable": [p.to_dict() for p in self.nondifferentiable]}
 
 
 def _independent_extension(base: list[Row], candidates: Iterable[Row]) -> list[Row]:
@@ -107,18 +132,17 @@ def _independent_extension(base: list[Row], candidates: Iterable[Row]) -> list[R
     return chosen
 
 
-def _default_rows(net: Network, max_regions: int) -> list[Row]:
+def _default_rows(net: Network, max_regions: int) -> tuple[list[Row], tuple[NondifferentiablePoint, ...]]:
     try:
-        pts, _, _ = _region_points(net, max_regions)
+        jac = region_jacobian(net, max_regions)
     except RegionLimitError:
         fd = functional_dimension(net, method="sampling")
         if not fd.exact:
             raise RegionLimitError(
-                f"more than {max_regions} regions and random sampling only reached rank {fd.rank} < "
+                f"more than {max_regions} regions and random sampling only reached rank {fd.differentiable_rank} < "
                 f"{fd.upper_bound}: the exact tangent space needs the regions (raise max_regions)") from None
-        pts = list(fd.points)
-    rows, _, _ = _rows_at(net, pts)
-    return rows
+        jac = points_jacobian(net, fd.points)
+    return list(jac.rows), jac.nondifferentiable
 
 
 def fiber_tangent_space(net: Network, points: Iterable[Sequence[object]] | None = None, *,
@@ -133,10 +157,10 @@ def fiber_tangent_space(net: Network, points: Iterable[Sequence[object]] | None 
     >>> T.dimension, [[str(v) for v in h] for h in T.hidden]
     (3, [['0', '1', '0', '-1', '0', '0']])
     """
+    nondiff: tuple[NondifferentiablePoint, ...] = ()
     if points is not None:
-        from exactrelu.theory.dimension.fdim import _as_point
-
-        rows, _, _ = _rows_at(net, [_as_point(net, p) for p in points])
+        jac = points_jacobian(net, points)
+        rows, nondiff = list(jac.rows), jac.nondifferentiable
     else:
         D = net.num_parameters
         if D > LARGE_NETWORK:
@@ -148,7 +172,7 @@ def fiber_tangent_space(net: Network, points: Iterable[Sequence[object]] | None 
             return FiberTangentSpace(dimension=D - fd.rank, rank=fd.rank, parameters=D,
                                      hidden_neurons=net.num_hidden, scaling=tuple(scaling), hidden=(),
                                      names=net.parameter_names())
-        rows = _default_rows(net, max_regions)
+        rows, nondiff = _default_rows(net, max_regions)
     D = net.num_parameters
     if rows:
         kernel = _flint.nullspace(rows)
@@ -159,7 +183,8 @@ def fiber_tangent_space(net: Network, points: Iterable[Sequence[object]] | None 
     scaling = _independent_extension([], scaling_generators(net))
     hidden = _independent_extension(list(scaling), kernel)
     return FiberTangentSpace(dimension=D - rank, rank=rank, parameters=D, hidden_neurons=net.num_hidden,
-                             scaling=tuple(scaling), hidden=tuple(hidden), names=net.parameter_names())
+                             scaling=tuple(scaling), hidden=tuple(hidden), names=net.parameter_names(),
+                             nondifferentiable=nondiff)
 
 
 # ---------------------------------------------------------------------------------------------- mechanisms
@@ -179,36 +204,76 @@ class Mechanism:
 
 @dataclass(frozen=True)
 class Identifiability:
-    """The identifiability report of θ.
+    """The identifiability report of θ: only what is proved (MATH.md E3, E4, B3).
 
-    ``locally_identifiable``: the fiber has dimension ``N_h`` at θ (the kernel of the Jacobian is spanned by the
-    scaling directions; then θ is locally identifiable modulo scaling, MATH.md E3).  ``globally_identifiable``: True
-    when proved (one hidden layer, B3 (i)–(iii)), False when a hidden symmetry is exhibited or the local test fails
-    (MATH.md E4: ``dim_fun = D - N_h`` is necessary), None when undecided (deep networks, or outside B3's test).
+    Attributes
+    ----------
+    locally_identifiable : True when proved (the exact Jacobian over a set of regions has rank ``D - #scaling``,
+        MATH.md E3, or θ is globally identifiable); False when a line ``θ + t v`` (every ``t``) lies in the fiber with
+        ``v`` outside the scaling directions (a dead or unused neuron), which gives the fiber a dimension above the
+        orbit's; None otherwise (a Jacobian kernel larger than the scaling directions proves nothing at a
+        non-transversal θ: ``relu(x) + x`` has a 3-dimensional kernel but a 2-dimensional fiber).
+    globally_identifiable : True when proved (one hidden layer: MATH.md B3 (i)-(iii), or the exact fiber of MATH.md
+        B2 is the trivial orbit); False only with ``witness``; None with ``reason`` otherwise.
+    witness : a second parameter with the same function (checked exactly by
+        :func:`~exactrelu.equivalence.equivalent`) that is not related to θ by a trivial symmetry (checked by
+        :func:`~exactrelu.symmetry.related_by_trivial_symmetry`); ``witness_evidence`` says how it was found.
+    functional_dimension : the rank of the Jacobian over the regions where it exists (``tangent.rank``).
+    kernel_dimension : ``D - functional_dimension``, the dimension of the Jacobian kernel (first order only).
+    fiber_dimension : the local dimension of the fiber ``S(θ)`` at θ when proved (the orbit dimension when θ is
+        locally identifiable), else None.
     """
 
-    locally_identifiable: bool
+    locally_identifiable: bool | None
     functional_dimension: int
     upper_bound: int
-    fiber_dimension: int
+    fiber_dimension: int | None
     hidden_neurons: int
     mechanisms: tuple[Mechanism, ...]
     globally_identifiable: bool | None
     reason: str
     shallow_conditions: dict[str, Any] | None
-    tangent: FiberTangentSpace
+    tangent: FiberTangentSpace = field(repr=False)
+    local_reason: str = ""
+    witness: Network | None = field(default=None, repr=False)
+    witness_evidence: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def kernel_dimension(self) -> int:
+        """Dimension of the Jacobian kernel ``D - rank`` (an upper bound of nothing at a non-transversal θ)."""
+        return self.tangent.dimension
 
     @property
     def hidden_dimension(self) -> int:
-        """Number of hidden (non-scaling) directions of the fiber's tangent space."""
+        """Number of hidden (non-scaling) directions of the Jacobian kernel."""
         return len(self.tangent.hidden)
 
+    def __repr__(self) -> str:
+        return (f"Identifiability(locally_identifiable={self.locally_identifiable}, globally_identifiable="
+                f"{self.globally_identifiable}, functional_dimension={self.functional_dimension}, upper_bound="
+                f"{self.upper_bound}, kernel_dimension={self.kernel_dimension}, fiber_dimension={self.fiber_dimension}"
+                f", mechanisms={[m.kind for m in self.mechanisms]}, witness={self.witness is not None})")
+
+    def __str__(self) -> str:
+        word = {True: "yes", False: "no", None: "undecided"}
+        out = [f"locally identifiable: {word[self.locally_identifiable]} ({self.local_reason})",
+               f"globally identifiable: {word[self.globally_identifiable]} ({self.reason})",
+               f"Jacobian rank {self.functional_dimension} (bound {self.upper_bound}), kernel dimension "
+               f"{self.kernel_dimension} = {len(self.tangent.scaling)} scaling + {self.hidden_dimension} hidden; "
+               f"fiber dimension {'unknown' if self.fiber_dimension is None else self.fiber_dimension}"]
+        if self.witness is not None:
+            out.append(f"witness (same function, not a trivial symmetry): {self.witness.to_lists()}")
+        out += [f"mechanism: {m.kind} at {[list(n) for n in m.neurons]}" for m in self.mechanisms]
+        return "\n".join(out)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"locally_identifiable": self.locally_identifiable,
+        return {"locally_identifiable": self.locally_identifiable, "local_reason": self.local_reason,
                 "globally_identifiable": self.globally_identifiable, "reason": self.reason,
+                "witness": None if self.witness is None else self.witness.to_lists(),
+                "witness_evidence": self.witness_evidence,
                 "functional_dimension": self.functional_dimension, "upper_bound": self.upper_bound,
-                "fiber_dimension": self.fiber_dimension, "hidden_neurons": self.hidden_neurons,
-                "hidden_dimension": self.hidden_dimension,
+                "kernel_dimension": self.kernel_dimension, "fiber_dimension": self.fiber_dimension,
+                "hidden_neurons": self.hidden_neurons, "hidden_dimension": self.hidden_dimension,
                 "mechanisms": [m.to_dict() for m in self.mechanisms],
                 "shallow_conditions": self.shallow_conditions, "tangent": self.tangent.to_dict()}
 
@@ -297,8 +362,10 @@ def _first_layer_mechanisms(net: Network) -> list[Mechanism]:
                 continue
         opp = any(c < 0 for _, c in group)
         out.append(Mechanism("non-transversality", neurons,
-                             "coincident first-layer hyperplanes" + (" (opposite orientations)" if opp else "")
-                             + ": output weights can be redistributed along them (MATH.md §3)",
+                             "coincident first-layer hyperplanes" + (
+                                 " with opposite orientations: θ is not transversal, so the Jacobian kernel can "
+                                 "exceed the fiber's tangent space (MATH.md §3)" if opp else
+                                 ": output weights can be redistributed along them (MATH.md §3)"),
                              {"ratios": [format_rational(c) for _, c in group]}))
     # parallel distinct hyperplanes break supertransversality in deeper nets (MATH.md §3)
     if net.depth >= 2:
@@ -451,8 +518,124 @@ def _shallow_global(net: Network) -> tuple[bool | None, str, dict[str, Any], lis
     return True, "one hidden layer with (i)-(iii) of MATH.md B3: identifiable up to the trivial group", cond, mechs
 
 
+def _offsets(net: Network) -> list[int]:
+    offs, pos = [], 0
+    for layer in net.layers:
+        offs.append(pos)
+        pos += layer.n_out * (layer.n_in + 1)
+    return offs
+
+
+def _neuron_lines(net: Network, mechs: Sequence[Mechanism]) -> list[tuple[Row, str]]:
+    """Directions ``v`` with ``θ + t v`` in the fiber for **every** t, from dead and unused neurons.
+
+    A dead neuron (``z ≤ 0`` on all of R^d) outputs 0 for every value of its outgoing weights; a neuron with all
+    outgoing weights 0 contributes 0 for every value of its bias.
+    """
+    offs = _offsets(net)
+    D = net.num_parameters
+    out: list[tuple[Row, str]] = []
+    for m in mechs:
+        (l, i), = m.neurons[:1] if m.neurons else ((0, 0),)
+        if m.kind == "dead neuron" and l <= net.depth:
+            nxt = net.layers[l]
+            v = [_Z] * D
+            for r in range(nxt.n_out):
+                v[offs[l] + r * nxt.n_in + (i - 1)] = Fraction(1)
+            out.append((tuple(v), f"dead neuron {(l, i)}: its outgoing weights are free"))
+        elif m.kind == "zero weights" and "outgoing" in m.description:
+            layer = net.layers[l - 1]
+            v = [_Z] * D
+            v[offs[l - 1] + layer.n_out * layer.n_in + (i - 1)] = Fraction(1)
+            out.append((tuple(v), f"neuron {(l, i)} has zero outgoing weights: its bias is free"))
+    return out
+
+
+def _verified_witness(net: Network, candidates: Iterable[tuple[Network, str]], *, limit: int = 12
+                      ) -> tuple[Network, dict[str, Any]] | None:
+    """The first candidate with ``f_η = f_θ`` (exact) that is not a trivial symmetry of θ."""
+    from exactrelu.core.symmetry import related_by_trivial_symmetry
+    from exactrelu.theory.equality.equivalence import equivalent
+
+    for k, (eta, how) in enumerate(candidates):
+        if k >= limit:
+            break
+        if eta == net or related_by_trivial_symmetry(net, eta) is not None:
+            continue
+        try:
+            eq = equivalent(net, eta)
+        except RegionLimitError:
+            continue
+        if eq:
+            return eta, {"found_by": how, "same_function": True, "equivalence_method": eq.method,
+                         "trivially_related": False}
+    return None
+
+
+def _kernel_candidates(net: Network, tangent: FiberTangentSpace) -> Iterable[tuple[Network, str]]:
+    theta = net.parameters()
+    for j, v in enumerate(tangent.hidden[:4]):
+        for t in (Fraction(1, 2), Fraction(-1, 2), Fraction(1, 16), Fraction(-1, 16)):
+            eta = Network.from_parameters(net.architecture, [a + t * b for a, b in zip(theta, v)])
+            yield eta, f"θ + ({format_rational(t)})·h_{j + 1} along the hidden kernel direction h_{j + 1}"
+
+
+def _line_candidates(net: Network, lines: Sequence[tuple[Row, str]]) -> Iterable[tuple[Network, str]]:
+    theta = net.parameters()
+    for v, how in lines:
+        for t in (Fraction(1), Fraction(-3, 2)):
+            yield Network.from_parameters(net.architecture, [a + t * b for a, b in zip(theta, v)]), how
+
+
+def _shallow_candidates(net: Network, cond: dict[str, Any], flips: Sequence[Mechanism]
+                        ) -> Iterable[tuple[Network, str]]:
+    """Second parameters predicted by the failing B3 condition (each is checked by the caller)."""
+    for m in flips:
+        yield _flip(net, [i - 1 for i in m.evidence["S"]]), "orientation flip (MATH.md B3 (iii))"
+    l1, l2 = net.layers
+    for a, b, c in cond.get("ii_violations", ()):
+        c = Fraction(c)
+        if c > 0:      # same hyperplane, same orientation: W2_a relu(z) + W2_b relu(c z) = (W2_a + c W2_b) relu(z)
+            W2 = [list(r) for r in l2.weights]
+            for r in W2:
+                r[a - 1], r[b - 1] = r[a - 1] + c * r[b - 1] - c * (r[b - 1] / 2 if r[b - 1] else 1), \
+                    r[b - 1] / 2 if r[b - 1] else Fraction(1)
+            yield Network((l1, Layer(tuple(tuple(r) for r in W2), l2.biases))), \
+                "output weights redistributed between coincident neurons (MATH.md B3 (ii))"
+
+
+def _fiber_candidates(net: Network, orbit_dim: int) -> tuple[bool | None, list[tuple[Network, str]], str]:
+    """The exact one-hidden-layer fiber (MATH.md B2): (is every component a piece of the trivial orbit?, samples of
+    the other components).  A component is a piece of the orbit when it has the orbit's dimension and its origin
+    names no hidden symmetry."""
+    from exactrelu.theory.fibers.shallow import shallow_fiber
+
+    try:
+        F = shallow_fiber(net)
+    except (NotApplicableError, RegionLimitError, ValueError) as exc:
+        return None, [], f"exact fiber not available: {exc}"
+    if F.components is None or getattr(F, "complete", True) is not True:
+        return None, [], "the exact fiber is only partly known"
+    others = [k for k, c in enumerate(F.components)
+              if not (c.dimension == orbit_dim and str(c.origin.get("hidden_symmetry", "")).startswith("none"))]
+    if not others:
+        return True, [], (f"the exact fiber (MATH.md B2) has {len(F.components)} component(s), all in the trivial "
+                          "orbit of θ")
+    cands = [(F.sample_network(seed=s, component=k), f"a point of fiber component {k + 1} (not the orbit of θ)")
+             for k in others[:4] for s in (0, 1)]
+    return False, cands, f"{len(others)} fiber component(s) outside the trivial orbit"
+
+
 def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifiability:
-    """Local and (for one hidden layer) global identifiability of θ, with the hidden-symmetry mechanisms found.
+    """Local and global identifiability of θ, with the hidden-symmetry mechanisms found: only what is proved.
+
+    * local: True from the rank test of MATH.md E3 (the Jacobian over the regions where it exists has rank
+      ``D - #scaling directions``) or from global identifiability; False from a line ``θ + t v`` in the fiber with
+      ``v`` outside the scaling directions (dead / unused neurons); None otherwise, with ``local_reason``.
+    * global: True for one hidden layer when MATH.md B3 (i)-(iii) hold or the exact fiber (MATH.md B2) is the trivial
+      orbit; False only with a ``witness`` η (``f_η = f_θ`` decided exactly, η not a trivial symmetry of θ) found
+      from the mechanisms, the exact shallow fiber or the hidden Jacobian-kernel directions; None with ``reason``
+      otherwise.  A Jacobian rank deficit alone never gives False (MATH.md E4).
 
     Parameters
     ----------
@@ -465,37 +648,77 @@ def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifi
     >>> r = identifiability(random_network((2, 3, 1), seed=1))
     >>> r.locally_identifiable, r.globally_identifiable, r.fiber_dimension
     (True, True, 3)
+    >>> r = identifiability(examples.relu_plus_identity())    # Jacobian kernel 3, exact fiber: the orbit (dim 2)
+    >>> r.locally_identifiable, r.globally_identifiable, r.kernel_dimension, r.fiber_dimension
+    (True, True, 3, 2)
     >>> r = identifiability(examples.invisible_translation())
-    >>> r.locally_identifiable, r.fiber_dimension, [m.kind for m in r.mechanisms]
-    (False, 4, ['invisible hyperplane'])
+    >>> r.globally_identifiable, r.witness_evidence["found_by"][:5], [m.kind for m in r.mechanisms]
+    (False, 'θ + (', ['invisible hyperplane'])
     """
     tangent = fiber_tangent_space(net, max_regions=max_regions)
-    ub = net.num_parameters - len(tangent.scaling)
-    local = tangent.dimension == len(tangent.scaling)
+    n_scal = len(tangent.scaling)
+    ub = net.num_parameters - n_scal
     mechs: list[Mechanism] = _zero_weight_mechanisms(net)
     rm, _notes = _region_mechanisms(net, max_regions)
     mechs += rm
     mechs += _first_layer_mechanisms(net)
     cond: dict[str, Any] | None = None
-    if net.depth == 1:
-        glob, reason, cond, flips = _shallow_global(net)
-        mechs += flips
-        if glob and not local:  # cannot happen by B3; keep the answer honest if it ever did
-            glob, reason = None, "B3 (i)-(iii) hold but the Jacobian kernel exceeds the scaling directions"
-    elif net.depth == 0:
+    rank_ok = tangent.rank == ub
+    lines = [(v, how) for v, how in _neuron_lines(net, mechs)
+             if _flint.rank(list(tangent.scaling) + [v]) > n_scal]
+    witness: tuple[Network, dict[str, Any]] | None = None
+    glob: bool | None
+    if net.depth == 0:
         glob, reason = True, "no hidden layer: an affine map determines its parameters"
-    elif not local and any(m.kind == "non-transversality" for m in mechs):
-        glob, reason = None, ("the Jacobian kernel exceeds the scaling directions, but θ is non-transversal: there the "
-                              "kernel can exceed the true fiber, so this is not decided")
-    elif not local:
-        glob, reason = False, (f"the fiber has dimension {tangent.dimension} > {len(tangent.scaling)} scaling "
-                               "directions at θ (MATH.md E4: dim_fun = D - N_h is necessary)")
-    elif any(m.kind in ("dead neuron", "zero weights") for m in mechs):
-        glob, reason = False, "an unused neuron gives free parameters outside the trivial orbit"
+    elif net.depth == 1:
+        b3, reason, cond, flips = _shallow_global(net)
+        mechs += flips
+        glob = True if b3 is True else None
+        if b3 is not True:
+            exact, fiber_cands, fiber_note = _fiber_candidates(net, n_scal) if net.layers[0].n_out <= 8 else (None, [], "")
+            if exact is True:
+                glob, reason = True, fiber_note
+            else:
+                cands = [*_shallow_candidates(net, cond, flips), *_line_candidates(net, lines), *fiber_cands]
+                witness = _verified_witness(net, cands)
+                if witness is not None:
+                    glob = False
+                    reason = f"{reason}; witness: {witness[1]['found_by']}" if b3 is False else \
+                        f"witness: {witness[1]['found_by']}"
+                else:
+                    reason = (f"{reason}; no second parameter with the same function was found"
+                              + (f" ({fiber_note})" if fiber_note else ""))
     else:
-        glob, reason = None, ("locally identifiable (dim_fun = D - N_h); no complete global test for depth >= 2 "
-                              "(MATH.md E4)")
+        witness = _verified_witness(net, [*_line_candidates(net, lines), *_kernel_candidates(net, tangent)])
+        if witness is not None:
+            glob, reason = False, f"witness: {witness[1]['found_by']}"
+        elif rank_ok:
+            glob, reason = None, ("locally identifiable (rank D - N_h, MATH.md E3); no complete global test for depth "
+                                  ">= 2 (MATH.md E4)")
+        else:
+            glob, reason = None, (f"the Jacobian kernel has {len(tangent.hidden)} direction(s) beyond scaling, but no "
+                                  "second parameter with the same function was found along them; a rank deficit "
+                                  "alone proves nothing (MATH.md E4)")
+    if rank_ok:
+        local: bool | None = True
+        local_reason = f"the exact Jacobian has rank {tangent.rank} = D - {n_scal} scaling directions (MATH.md E3)"
+    elif glob is True:
+        local, local_reason = True, "globally identifiable"
+    elif lines:
+        local, local_reason = False, (f"{lines[0][1]}: the line θ + t·v lies in the fiber for every t and v is not "
+                                      "a scaling direction, so the fiber has dimension > the orbit's near θ")
+    else:
+        local, local_reason = None, (f"the Jacobian kernel ({tangent.dimension}) exceeds the {n_scal} scaling "
+                                     "directions, which proves nothing at a non-transversal θ, and no curve of "
+                                     "parameters with the same function was found")
+    if tangent.nondifferentiable:
+        local_reason += (f"; {len(tangent.nondifferentiable)} region(s) have no Jacobian in θ (MATH.md §3), their "
+                         "rows are missing")
+        if local is True and glob is not True and not rank_ok:
+            local = None
     return Identifiability(locally_identifiable=local, functional_dimension=tangent.rank, upper_bound=ub,
-                           fiber_dimension=tangent.dimension, hidden_neurons=net.num_hidden,
+                           fiber_dimension=n_scal if local is True else None, hidden_neurons=net.num_hidden,
                            mechanisms=tuple(mechs), globally_identifiable=glob, reason=reason,
-                           shallow_conditions=cond, tangent=tangent)
+                           shallow_conditions=cond, tangent=tangent, local_reason=local_reason,
+                           witness=None if witness is None else witness[0],
+                           witness_evidence={} if witness is None else witness[1])

@@ -49,6 +49,9 @@ __all__ = [
     "bent_neurons",
     "batch_jacobian",
     "scaling_generators",
+    "sensitivities",
+    "nondifferentiable_neurons",
+    "region_sign_vector",
 ]
 
 _Z = Fraction(0)
@@ -77,7 +80,8 @@ def _offsets(net: Network) -> list[int]:
 def bent_neurons(net: Network, x: Sequence[object]) -> tuple[tuple[int, int], ...]:
     """The hidden neurons ``(layer, index)`` (both 1-based) whose pre-activation ``z^(l)_i(x)`` is exactly 0.
 
-    ``x`` lies on a bent hyperplane iff this is non-empty; the Jacobian in θ is then undefined.
+    ``x`` lies on a bent hyperplane iff this is non-empty.  The Jacobian in θ then exists only when none of these
+    neurons reaches the output (see :func:`nondifferentiable_neurons`).
 
     >>> from exactrelu import examples
     >>> bent_neurons(examples.relu_of_sum(), [1, 0])
@@ -85,6 +89,40 @@ def bent_neurons(net: Network, x: Sequence[object]) -> tuple[tuple[int, int], ..
     """
     zs = net.preactivations(_point(net, x))[:-1]
     return tuple((l + 1, i + 1) for l, z in enumerate(zs) for i, v in enumerate(z) if v == 0)
+
+
+def region_sign_vector(net: Network, x: Sequence[object]) -> tuple[tuple[int, ...], ...] | None:
+    """The ternary sign vector of the activation region containing ``x`` in its interior, or None.
+
+    None means that ``x`` lies on a bent hyperplane that separates regions (some pre-activation vanishes at ``x`` but
+    not on a neighbourhood of ``x``).  A 0 in the answer is a pre-activation that vanishes identically near ``x``
+    (docs/mathematics.md §3).  Test, layer by layer: with every earlier vanishing neuron identically 0 near ``x``
+    (its output is the constant 0), a vanishing neuron is identically 0 near ``x`` iff its gradient in ``x`` on the
+    cell is 0.
+
+    >>> from exactrelu import Network, examples
+    >>> region_sign_vector(examples.relu_of_sum(), [1, 0]) is None
+    True
+    >>> region_sign_vector(Network.from_lists([([[-1]], [0]), ([[1]], [0]), ([[1]], [0])]), [1])
+    ((-1,), (0,))
+    """
+    xs = _point(net, x)
+    sv = net.pattern(xs)
+    if all(all(sv_l) for sv_l in sv):
+        return sv
+    d = net.input_dim
+    # gradients of the activations a^(l) near x (rows of length d); vanishing neurons contribute 0
+    M: list[list[Fraction]] = [[_ONE if i == j else _Z for j in range(d)] for i in range(d)]
+    for l, layer in enumerate(net.layers[:-1]):
+        newM = []
+        for i, row in enumerate(layer.weights):
+            nz = [(k, w) for k, w in enumerate(row) if w]
+            g = [sum((w * M[k][j] for k, w in nz), _Z) for j in range(d)]
+            if sv[l][i] == 0 and any(g):
+                return None
+            newM.append(g if sv[l][i] > 0 else [_Z] * d)
+        M = newM
+    return sv
 
 
 def _check_pattern(net: Network, pattern: Sequence[Sequence[int]]) -> tuple[tuple[bool, ...], ...]:
@@ -98,8 +136,16 @@ def _check_pattern(net: Network, pattern: Sequence[Sequence[int]]) -> tuple[tupl
     return tuple(out)
 
 
-def _backprop(net: Network, masks: Sequence[Sequence[bool]]) -> list[list[list[Fraction]]]:
-    """``G^(l)`` for ``l = 1..L+1`` (index ``l-1``): ``m x n_l`` exact matrices."""
+def sensitivities(net: Network, masks: Sequence[Sequence[bool]]) -> list[list[list[Fraction]]]:
+    """``G^(l)`` for ``l = 1..L+1`` (index ``l-1``): ``m x n_l`` exact matrices, ``G^(L+1) = I``,
+    ``G^(l) = G^(l+1) W^(l+1) D_{S_l}`` with ``D_{S_l}`` the 0/1 diagonal of ``masks[l-1]`` (True = active).
+
+    ``G^(l)_{k i} = ∂f_k/∂b^(l)_i`` on a region with these masks.
+
+    >>> from exactrelu import examples
+    >>> [[[str(v) for v in r] for r in G] for G in sensitivities(examples.chain("ramp_down"), [[True], [True]])]
+    [[['-1']], [['1']], [['1']]]
+    """
     m = net.output_dim
     L = net.depth
     G: list[list[Fraction]] = [[_ONE if i == k else _Z for i in range(m)] for k in range(m)]
@@ -118,18 +164,65 @@ def _backprop(net: Network, masks: Sequence[Sequence[bool]]) -> list[list[list[F
     return out
 
 
+def nondifferentiable_neurons(net: Network, x: Sequence[object]) -> tuple[tuple[int, int], ...]:
+    """The neurons that make ``θ -> f_θ(x)`` non-differentiable at θ: empty iff the Jacobian in θ exists at ``x``.
+
+    Let ``Z`` be the hidden neurons whose pre-activation vanishes at ``x`` (:func:`bent_neurons`).  Near θ the map
+    ``θ' -> f_θ'(x)`` is piecewise polynomial, one piece ``P_σ`` per choice ``σ`` of active/inactive for the neurons of
+    ``Z``; every piece is met on an open cone of directions (perturb the biases of ``Z`` layer by layer), and all
+    pieces agree at θ.  So the map is differentiable at θ iff all ``∇P_σ(θ)`` coincide (then it is even strictly
+    differentiable).  The bias columns of ``∇P_σ`` are the sensitivities ``G^(l)`` (:func:`sensitivities`), so,
+    going down from the output layer: with ``G^(l+1)`` already independent of ``σ``, the neuron ``(l, i) ∈ Z``
+    changes ``G^(l)_{:, i} = mask_i · (G^(l+1) W^(l+1))_{:, i}`` unless ``(G^(l+1) W^(l+1))_{:, i} = 0``
+    (docs/mathematics.md §3, "identically zero pre-activation").
+
+    Returns the neurons of ``Z`` (1-based ``(layer, index)``) whose downstream sensitivity
+    ``(G^(l+1) W^(l+1))_{:, i}`` is nonzero, computed with the neurons of ``Z`` inactive.  It is empty iff the map
+    is differentiable at θ: if the topmost such neuron exists the pieces differ in its bias column; if there is none,
+    every ``G^(l)`` is the same for all ``σ``.
+
+    On an activation region where a pre-activation is identically 0 (a 0 in the region's sign vector), the answer is
+    the same at every point of the region.
+
+    >>> from exactrelu import Network
+    >>> net = Network.from_lists([([[-1]], [0]), ([[1]], [0]), ([[1]], [0])])      # relu(relu(-x))
+    >>> nondifferentiable_neurons(net, [1])      # z2 = relu(-x) ≡ 0 for x > 0, and it reaches f
+    ((2, 1),)
+    >>> nondifferentiable_neurons(net, [-1])
+    ()
+    >>> net = Network.from_lists([([[0], [1]], [0, 1]), ([[0, 2]], [0])])          # 0·relu(0) + 2 relu(x + 1)
+    >>> bent_neurons(net, [3]), nondifferentiable_neurons(net, [3])                  # z1 ≡ 0 but W2_1 = 0
+    (((1, 1),), ())
+    """
+    zs = net.preactivations(_point(net, x))[:-1]
+    zero = [[v == 0 for v in z] for z in zs]
+    if not any(any(zl) for zl in zero):
+        return ()
+    masks = [[v > 0 for v in z] for z in zs]
+    Gs = sensitivities(net, masks)
+    out: list[tuple[int, int]] = []
+    for l in range(net.depth, 0, -1):
+        W = net.layers[l].weights          # W^(l+1)
+        G = Gs[l]                          # G^(l+1)
+        for i, is_zero in enumerate(zero[l - 1]):
+            if is_zero and any(sum((g * W[r][i] for r, g in enumerate(row) if g), _Z) for row in G):
+                out.append((l, i + 1))
+    return tuple(sorted(out))
+
+
 def parameter_jacobian(net: Network, x: Sequence[object]) -> tuple[Row, ...]:
     """The exact Jacobian ``∂f_θ(x)/∂θ``: ``m`` rows of ``D`` Fractions, columns in canonical parameter order.
 
     Parameters
     ----------
     net : the network θ.
-    x : a rational input point off every bent hyperplane.
+    x : a rational input point at which ``θ -> f_θ(x)`` is differentiable: off every bent hyperplane, or on bent
+        hyperplanes of neurons that do not reach the output (:func:`nondifferentiable_neurons` is empty).
 
     Raises
     ------
     NotApplicableError
-        if some hidden pre-activation vanishes at ``x`` (the map θ -> f_θ(x) is not differentiable there in general).
+        if the map ``θ -> f_θ(x)`` is not differentiable at θ (a vanishing pre-activation that reaches the output).
 
     Examples
     --------
@@ -142,18 +235,19 @@ def parameter_jacobian(net: Network, x: Sequence[object]) -> tuple[Row, ...]:
     acts: list[tuple[Fraction, ...]] = [xs]
     masks: list[tuple[bool, ...]] = []
     a = xs
-    bent = []
-    for l, layer in enumerate(net.layers[:-1]):
+    bent = False
+    for layer in net.layers[:-1]:
         z = layer.apply(a)
-        bent += [(l + 1, i + 1) for i, v in enumerate(z) if v == 0]
+        bent = bent or any(v == 0 for v in z)
         masks.append(tuple(v > 0 for v in z))
         a = tuple(v if v > 0 else _Z for v in z)
         acts.append(a)
-    if bent:
+    blocking = nondifferentiable_neurons(net, xs) if bent else ()
+    if blocking:
         raise NotApplicableError(
-            f"x = ({', '.join(map(str, xs))}) lies on the bent hyperplane(s) of neuron(s) {bent} "
-            "(zero pre-activation): the Jacobian in θ is not defined there")
-    Gs = _backprop(net, masks)
+            f"x = ({', '.join(map(str, xs))}) lies on the bent hyperplane(s) of neuron(s) {list(blocking)} "
+            "(zero pre-activation reaching the output): the Jacobian in θ is not defined there")
+    Gs = sensitivities(net, masks)
     offs = _offsets(net)
     D = net.num_parameters
     rows = []
@@ -202,7 +296,7 @@ def pattern_jacobian(net: Network, pattern: Sequence[Sequence[int]]) -> tuple[Ro
             newM.append(v)
         M = newM
         Ms.append(M)
-    Gs = _backprop(net, masks)
+    Gs = sensitivities(net, masks)
     offs = _offsets(net)
     D = net.num_parameters
     rows = []
@@ -280,10 +374,14 @@ class _Dual:
         return _Dual(self.a * o.a, self.a * o.b + self.b * o.a)
 
 
-def parameter_jacobian_reference(net: Network, x: Sequence[object]) -> tuple[Row, ...]:
+def parameter_jacobian_reference(net: Network, x: Sequence[object],
+                                 pattern: Sequence[Sequence[int]] | None = None) -> tuple[Row, ...]:
     """Slow independent reference for :func:`parameter_jacobian`: for each parameter ``θ_k``, run the forward pass
     on dual numbers ``θ + ε e_k`` with the activation pattern of θ at ``x`` held fixed and read off the coefficient of
     ``ε`` (exactly the derivative, since the output is a polynomial in ε at fixed pattern).
+
+    With ``pattern`` (entries ``> 0`` = active) the pattern is imposed instead: at a point where some pre-activations
+    vanish this gives the gradient of one polynomial piece ``P_σ`` (a one-sided derivative), for any ``x``.
 
     >>> from exactrelu import examples
     >>> net = examples.invisible_translation()
@@ -291,9 +389,12 @@ def parameter_jacobian_reference(net: Network, x: Sequence[object]) -> tuple[Row
     True
     """
     xs = _point(net, x)
-    if bent_neurons(net, xs):
-        raise NotApplicableError(f"x = {xs} lies on a bent hyperplane: the Jacobian in θ is not defined there")
-    pattern = net.pattern(xs)
+    if pattern is None:
+        if bent_neurons(net, xs):
+            raise NotApplicableError(f"x = {xs} lies on a bent hyperplane: give the pattern of one piece")
+        pattern = net.pattern(xs)
+    else:
+        _check_pattern(net, pattern)
     theta = net.parameters()
     arch = net.architecture
     cols = []
