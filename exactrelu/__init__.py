@@ -24,10 +24,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "exactrelu.engines.torchlib": ("from_torch", "to_torch"),
     "exactrelu.geometry.polyhedra": ("Box", "Orthant", "Polyhedron"),
     "exactrelu.geometry.regions": ("PolyhedralComplex", "Region", "regions"),
-    "exactrelu.theory.dimension.fdim": (
-        "FunctionalDimension", "architecture_functional_dimension", "batch_functional_dimension",
-        "functional_dimension",
-    ),
+    "exactrelu.theory.dimension.architecture": ("architecture_functional_dimension",),
+    "exactrelu.theory.dimension.fdim": ("FunctionalDimension", "batch_functional_dimension", "functional_dimension"),
     "exactrelu.theory.dimension.genericity": ("GenericityReport", "is_generic"),
     "exactrelu.theory.dimension.identifiability": ("fiber_tangent_space", "identifiability"),
     "exactrelu.theory.dimension.jacobian": ("parameter_jacobian",),

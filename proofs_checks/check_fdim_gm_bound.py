@@ -4,13 +4,13 @@ dim_fun(θ) <= D - N_h for every θ (the scaling orbit is in the kernel of the J
 of the E2 table the maximum over random rational θ equals D - N_h (GM's theorem where d >= 2 and all hidden widths
 are >= 2 [P:GM]; verified here by exact ranks for the width-1 cases too).
 
-Each case is one architecture and 20 seeded random θ (120 for (1,1,2,1,1), whose maximum is rare).  The expected values come from a second algorithm
-(:mod:`proofs_checks.fdim_oracle`): regions met by brute force on rational sample points, d+1 points per region,
-Jacobian rows by exact difference quotients of the forward pass, Gauss-Jordan rank in Fractions.  That rank is the
-batch functional dimension of those points, so it is a lower bound of dim_fun(θ); the package's value must be at
-least it, at most D - N_h, and equal to it whenever the sample met as many regions as the package enumerated.  The
-scaling generators (written out here from MATH.md §1) must lie in the kernel of the oracle's rows, and the maximum of
-the oracle's ranks must reach D - N_h.
+Each case is one architecture and 20 seeded random θ (120 for (1,1,2,1,1), whose maximum is rare).  The expected values
+come from a second algorithm (:mod:`proofs_checks.fdim_oracle`): regions met by brute force on rational sample points,
+d+1 points per region, Jacobian rows by exact difference quotients of the forward pass, Gauss-Jordan rank in Fractions.
+That rank is the batch functional dimension of those points, so it is a lower bound of dim_fun(θ); the package's value
+must be at least it, at most D - N_h, and equal to it whenever the sample met as many regions as the package enumerated.
+The scaling generators (written out here from MATH.md §1) must lie in the kernel of the oracle's rows, and the maximum
+of the oracle's ranks must reach D - N_h.
 """
 
 from __future__ import annotations

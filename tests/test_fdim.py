@@ -10,12 +10,11 @@ from hypothesis import strategies as st
 from exactrelu import Network, examples, permute, random_network, rescale
 from exactrelu.core.errors import RegionLimitError, ShapeError
 from exactrelu.engines.flintlib import rank_reference
+from exactrelu.theory.dimension.architecture import architecture_functional_dimension, plot_rank_histogram
 from exactrelu.theory.dimension.fdim import (
-    architecture_functional_dimension,
     batch_functional_dimension,
     certified_rank,
     functional_dimension,
-    plot_rank_histogram,
     region_basis_points,
     upper_bound,
 )
@@ -291,7 +290,7 @@ def test_hierarchy_functions() -> None:
 
 
 def test_report_section_on_the_demo_network(tmp_path) -> None:
-    from exactrelu.theory.dimension.fdim import report_section
+    from exactrelu.cli.report_dimension import report_section
 
     s = report_section(examples.demo_network(), tmp_path)
     assert s.key == "functional_dimension"

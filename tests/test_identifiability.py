@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 from exactrelu import Network, examples, random_network
 from exactrelu.engines.flintlib import rank_reference
 from exactrelu.theory.dimension.fdim import functional_dimension
-from exactrelu.theory.dimension.identifiability import _flip, fiber_tangent_space, identifiability, zero_subset_sum
+from exactrelu.theory.dimension.identifiability import fiber_tangent_space, identifiability, zero_subset_sum
 from exactrelu.theory.dimension.jacobian import batch_jacobian, scaling_generators
+from exactrelu.theory.dimension.mechanisms import flip
 from exactrelu.theory.equality.shallow import canonical_data
 
 
@@ -58,7 +59,7 @@ def test_orientation_flip_of_relu_minus_shifted_relu() -> None:
     (m,) = r.mechanisms
     assert m.kind == "orientation flip" and m.neurons == ((1, 1), (1, 2))
     assert m.evidence["same_function"] is True and m.evidence["trivially_related"] is False
-    eta = _flip(examples.relu_minus_shifted_relu(), {0, 1})
+    eta = flip(examples.relu_minus_shifted_relu(), {0, 1})
     assert eta == Network.from_lists([([[-1], [-1]], [0, 1]), ([[1, -1]], [1])])
 
 
@@ -91,7 +92,7 @@ def test_flip_preserves_the_function_on_random_flippable_nets() -> None:
         W2 = [list(net.layers[1].weights[0])]
         W2[0][1] = -W2[0][0] * W1[0][0] / W1[1][0]
         net = Network.from_lists([(W1, net.layers[0].biases), (W2, net.layers[1].biases)])
-        eta = _flip(net, {0, 1})
+        eta = flip(net, {0, 1})
         assert canonical_data(eta) == canonical_data(net)
         r = identifiability(net)
         assert r.globally_identifiable is False

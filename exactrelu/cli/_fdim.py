@@ -91,7 +91,7 @@ def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture
                   plot: Annotated[Path | None, typer.Option(help="Write a histogram PNG here.")] = None,
                   json_out: JsonOpt = False) -> None:
     """Functional dimension of an architecture: max of dim_fun over random θ, with the distribution (on Dask)."""
-    from exactrelu.theory.dimension.fdim import architecture_functional_dimension, plot_rank_histogram
+    from exactrelu.theory.dimension.architecture import architecture_functional_dimension, plot_rank_histogram
 
     arch = parse_architecture(architecture)
     if trials < 1:

@@ -33,7 +33,7 @@ class ReportSection:
 #: (key, "module:function") in report order.  Capabilities append their section here.
 SECTIONS: list[tuple[str, str]] = [
     ("network", "exactrelu.cli.report:network_section"),
-    ("functional_dimension", "exactrelu.theory.dimension.fdim:report_section"),
+    ("functional_dimension", "exactrelu.cli.report_dimension:report_section"),
     ("fiber", "exactrelu.theory.fibers.fiber:fiber_section"),
     ("regions", "exactrelu.geometry.regions:regions_section"),
     ("equivalence", "exactrelu.theory.equality.equivalence:equivalence_section"),

@@ -1,4 +1,4 @@
-"""Exact parameter Jacobians of a ReLU network (MATH.md §1 "Functional dimension", §2.E1).
+"""Exact parameter Jacobians of a ReLU network (docs/mathematics.md §1 "Functional dimension", §2.E1).
 
 For an input ``x`` off every bent hyperplane the map ``θ' -> f_θ'(x)`` is a polynomial near ``θ`` (the activation
 pattern is locally constant), so its Jacobian is well defined.  :func:`parameter_jacobian` computes it by
@@ -14,7 +14,8 @@ On a region ``R`` with pattern ``s``, ``f(x) = A_s x + c_s`` and the entries of 
 θ.  :func:`pattern_jacobian` gives their Jacobian: ``m (d+1)`` rows, the row ``(k, j)`` (``j < d``) is
 ``∇_θ (A_s)_{k j}`` and the row ``(k, d)`` is ``∇_θ (c_s)_k``.  Because ``f_θ(x) = A_s x + c_s`` on ``R``, the
 Jacobian at a point ``x ∈ R`` is ``Σ_j x_j row(k, j) + row(k, d)``; so the rows at ``d+1`` affinely independent
-points of ``R`` span exactly the row space of :func:`pattern_jacobian` (this is what makes MATH.md E1 exact).
+points of ``R`` span exactly the row space of :func:`pattern_jacobian` (this is what makes docs/mathematics.md §E1
+exact).
 
 :func:`parameter_jacobian_reference` is the slow, independent reference: forward-mode with dual numbers
 ``a + b ε`` (``ε² = 0``), i.e. the exact ε-coefficient of ``f_{θ + ε e_k}(x)``, one parameter at a time.
@@ -271,8 +272,8 @@ def pattern_jacobian(net: Network, pattern: Sequence[Sequence[int]]) -> tuple[Ro
     """The Jacobian of ``θ -> (A_s(θ), c_s(θ))`` for an activation pattern ``s`` (entries ``> 0`` = active).
 
     Returns ``m (d+1)`` rows of ``D`` Fractions, ordered ``(k, j)`` for ``k < m``, ``j <= d``: row ``(k, j)`` with
-    ``j < d`` is ``∇_θ (A_s)_{kj}``, row ``(k, d)`` is ``∇_θ (c_s)_k`` (MATH.md E1).  For ``x`` in the open region of
-    ``s``, ``parameter_jacobian(net, x)[k] = Σ_j x_j row(k, j) + row(k, d)``.
+    ``j < d`` is ``∇_θ (A_s)_{kj}``, row ``(k, d)`` is ``∇_θ (c_s)_k`` (docs/mathematics.md §E1).  For ``x`` in the
+    open region of ``s``, ``parameter_jacobian(net, x)[k] = Σ_j x_j row(k, j) + row(k, d)``.
 
     >>> from exactrelu import examples
     >>> net = examples.chain("ramp_down")
@@ -319,7 +320,7 @@ def pattern_jacobian(net: Network, pattern: Sequence[Sequence[int]]) -> tuple[Ro
 
 
 def batch_jacobian(net: Network, points: Iterable[Sequence[object]]) -> tuple[Row, ...]:
-    """The stacked Jacobian ``J_{F_Z}(θ)`` of ``θ -> (f_θ(z))_{z ∈ Z}``: ``m |Z|`` rows (MATH.md §1).
+    """The stacked Jacobian ``J_{F_Z}(θ)`` of ``θ -> (f_θ(z))_{z ∈ Z}``: ``m |Z|`` rows (docs/mathematics.md §1).
 
     Every point must lie off the bent hyperplanes (else :class:`~exactrelu.core.errors.NotApplicableError`).
     """
@@ -332,10 +333,10 @@ def batch_jacobian(net: Network, points: Iterable[Sequence[object]]) -> tuple[Ro
 def scaling_generators(net: Network) -> tuple[Row, ...]:
     """The generator of the positive rescaling of each hidden neuron, in canonical parameter coordinates.
 
-    For neuron ``i`` of hidden layer ``l``: ``+θ`` on its incoming row ``W^(l)_{i,:}`` and bias ``b^(l)_i``, ``-θ`` on
-    its outgoing column ``W^(l+1)_{:,i}`` (the derivative at ``c = 1`` of the rescaling by ``c``, MATH.md §1).  These
-    lie in the kernel of every parameter Jacobian.  Neurons whose parameters are all zero give the zero vector and
-    are omitted.  Order: layer by layer, neuron by neuron.
+    For neuron ``i`` of hidden layer ``l``: ``+θ`` on its incoming row ``W^(l)_{i,:}`` and bias ``b^(l)_i``, ``-θ``
+    on its outgoing column ``W^(l+1)_{:,i}`` (the derivative at ``c = 1`` of the rescaling by ``c``,
+    docs/mathematics.md §1).  These lie in the kernel of every parameter Jacobian.  Neurons whose parameters are all
+    zero give the zero vector and are omitted.  Order: layer by layer, neuron by neuron.
 
     >>> from exactrelu import examples
     >>> [[str(v) for v in g] for g in scaling_generators(examples.chain("shifted"))]

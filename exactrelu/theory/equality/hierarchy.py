@@ -25,7 +25,10 @@ from typing import Any
 
 from exactrelu.core.errors import ShapeError
 from exactrelu.core.network import Network, num_parameters
-from exactrelu.theory.dimension.fdim import ArchitectureFunctionalDimension, architecture_functional_dimension
+from exactrelu.theory.dimension.architecture import (
+    ArchitectureFunctionalDimension,
+    architecture_functional_dimension,
+)
 
 __all__ = ["gm_bound", "gm_hypothesis", "bound_check", "width_one_exception", "depth_report", "DepthReport"]
 
@@ -61,9 +64,9 @@ def bound_check(architecture: Sequence[int], trials: int = 20, seed: int = 0, **
                 ) -> ArchitectureFunctionalDimension:
     """The maximum of ``dim_fun`` over ``trials`` random rational θ (exact ranks), to compare with :func:`gm_bound`.
 
-    ``kwargs`` go to :func:`exactrelu.theory.dimension.fdim.architecture_functional_dimension` (``serial``, ``client``,
-    ``scheduler``...); by default the trials run serially.  Reaching the bound proves ``dim_fun(A) = D - N_h``; a
-    smaller maximum is evidence (not a proof) that the bound fails.
+    ``kwargs`` go to :func:`exactrelu.theory.dimension.architecture.architecture_functional_dimension` (``serial``,
+    ``client``, ``scheduler``...); by default the trials run serially.  Reaching the bound proves ``dim_fun(A) = D -
+    N_h``; a smaller maximum is evidence (not a proof) that the bound fails.
 
     >>> bound_check((2, 2, 1), trials=2).attains_bound
     True

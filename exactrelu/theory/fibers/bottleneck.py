@@ -577,9 +577,9 @@ class LocalFiber:
 def local_fiber(net: Network) -> Fiber:
     """The local description of the fiber at θ, for any depth and any θ (``kind="local"``, ``components=None``).
 
-    Uses :func:`exactrelu.theory.dimension.identifiability.identifiability` (exact Jacobian kernel split into scaling
-    and hidden
-    directions, MATH.md §6 mechanisms) and :func:`exactrelu.theory.dimension.genericity.is_generic`.
+    Uses :func:`exactrelu.theory.dimension.tangent.fiber_tangent_space` (exact Jacobian kernel split into scaling
+    and hidden directions), :func:`exactrelu.theory.dimension.mechanisms.hidden_symmetry_mechanisms` (MATH.md §6
+    mechanisms) and :func:`exactrelu.theory.dimension.genericity.is_generic`.
 
     >>> from exactrelu import examples
     >>> L = local_fiber(examples.linear_block())         # MATH.md D6: fiber dimension 8
@@ -588,20 +588,22 @@ def local_fiber(net: Network) -> Fiber:
     """
     from exactrelu.core.errors import RegionLimitError
     from exactrelu.theory.dimension.genericity import is_generic
-    from exactrelu.theory.dimension.identifiability import identifiability
+    from exactrelu.theory.dimension.mechanisms import hidden_symmetry_mechanisms
+    from exactrelu.theory.dimension.rows import MAX_REGIONS
+    from exactrelu.theory.dimension.tangent import fiber_tangent_space
 
-    ident = identifiability(net)
-    T = ident.tangent
+    T = fiber_tangent_space(net)
+    found, _ = hidden_symmetry_mechanisms(net, MAX_REGIONS)
     try:
         generic: bool | None = is_generic(net).generic
     except RegionLimitError:
         generic = None
     mechs = tuple({"kind": m.kind, "neurons": [list(n) for n in m.neurons], "description": m.description}
-                  for m in ident.mechanisms)
+                  for m in found)
     if generic is False and not any(m["kind"] == "non-transversality" for m in mechs):
         mechs += ({"kind": "non-generic", "neurons": [], "description": "θ fails a genericity condition of MATH.md "
                    "§1 (see exactrelu.theory.dimension.genericity.is_generic)"},)
-    loc = LocalFiber(T.dimension, ident.functional_dimension, T.parameters, T.hidden_neurons, T.scaling, T.hidden,
+    loc = LocalFiber(T.dimension, T.rank, T.parameters, T.hidden_neurons, T.scaling, T.hidden,
                      mechs, generic, T.names)
     notes = ("local description only (MATH.md E1): dimension = D - rank of the exact Jacobian over all regions "
              f"= {T.parameters} - {T.rank}; it is the fiber dimension near θ when the rank is locally constant, an "
