@@ -1,0 +1,1 @@
+"""Dynamics: conservation laws of gradient flow and the learning space (docs/mathematics.md §G, D6, §6)."""
