@@ -160,7 +160,7 @@ def _law_in_ring(g: ParameterGraph, law: ConservationLaw, gens: dict[str, Any], 
         v = law.vertex
         return (sum((gens[g.edges[k].name] ** 2 for k in g.in_edges(v)), R.zero)
                 - sum((gens[g.edges[k].name] ** 2 for k in g.out_edges(v)), R.zero))
-    i, j = law.requires_active
+    i, j = law.vertex.split(",")
     ins_j = {g.edges[k].tail: g.edges[k].name for k in g.in_edges(j)}
     outs_j = {g.edges[k].head: g.edges[k].name for k in g.out_edges(j)}
     return (sum((gens[g.edges[k].name] * gens[ins_j[g.edges[k].tail]] for k in g.in_edges(i)), R.zero)

@@ -86,6 +86,30 @@ class InvariantSet:
     theta_singular: tuple[tuple[str, ...], ...] | None
     betti: tuple[int, ...] | None
     witness: tuple[Fraction, ...] | None = field(repr=False, default=None)
+    flips: dict[int, tuple[Fraction, ...]] = field(repr=False, default_factory=dict)
+
+    def check(self) -> bool:
+        """Independent re-verification by counting and exact arithmetic only: every forced edge's Hoffman set
+        proves ``x_e > 0`` on P(c) (:func:`check_forcing`), and every other edge has a point of P(c) with ``x_e = 0``
+        (so the sign of θ_e can be flipped inside H_G(c)); hence exactly ``2^{|Z|}`` components."""
+        g = self.graph
+        if self.empty:
+            return self.witness is None
+        forced = {f.edge for f in self.forced}
+        for f in self.forced:
+            if check_forcing(g, self.c, f.edge, f.vertices, f.kind) is None:
+                return False
+        for e in range(len(g.edges)):
+            if e in forced:
+                continue
+            w = self.flips.get(e)
+            if w is None or w[e] != 0 or any(x < 0 for x in w):
+                return False
+            B = g.incidence()
+            if any(sum((b * x for b, x in zip(row, w, strict=True)), Fraction(0)) != cv
+                   for row, cv in zip(B, self.c, strict=True)):
+                return False
+        return True
 
     @property
     def forced_edges(self) -> tuple[str, ...]:
@@ -130,8 +154,8 @@ class InvariantSet:
         for f in self.forced:
             e = self.graph.edges[f.edge]
             side = "Σ c < 0 (successor-closed)" if f.kind == "successor" else "Σ c > 0 (predecessor-closed)"
-            lines.append(f"  forced {e.tail} -> {e.head} ({e.name}): x_e >= {f.bound} by S = {{{', '.join(f.vertices)}}}"
-                         f", {side}")
+            S = ", ".join(f.vertices)
+            lines.append(f"  forced {e.tail} -> {e.head} ({e.name}): x_e >= {f.bound} by S = {{{S}}}, {side}")
         if self.component_of_theta is not None:
             lines.append(f"  θ lies in the component with signs {list(self.component_of_theta)} on the forced edges")
         if self.betti is not None:
@@ -323,17 +347,23 @@ def invariant_set(graph: ParameterGraph, c: Mapping[str, object] | Sequence[obje
     if witness is None:
         return InvariantSet(g, cv, True, (), _bottlenecks(g), None, None, True, None, None, None)
     forced = []
+    flips: dict[int, tuple[Fraction, ...]] = {}
     for e in range(len(g.edges)):
         if witness[e] == 0:
-            continue  # a point of P(c) with x_e = 0: not forced
+            flips[e] = witness  # a point of P(c) with x_e = 0: not forced
+            continue
         m = _minimum(g, cv, e)
         if m > 0:
             S, kind = _certificate(g, cv, e)
             bound = check_forcing(g, cv, e, S, kind)
             assert bound is not None and bound <= m
             forced.append(Forcing(e, S, kind, bound, m))
+        else:
+            point = _feasible_point(g, cv, {e})
+            assert point is not None
+            flips[e] = point
     comp = tuple(1 if g.values[f.edge] > 0 else -1 for f in forced) if own else None
     singular, searched = _singular_search(g, cv)
     theta_sing = singular_components(g) if own else None
     return InvariantSet(g, cv, False, tuple(forced), _bottlenecks(g), comp, singular, searched, theta_sing,
-                        _betti(g, cv), witness)
+                        _betti(g, cv), witness, flips)
