@@ -13,6 +13,8 @@ from typing import Any
 _MODULES = {"examples": "exactrelu.core.examples"}
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "exactrelu.core.errors": ("ExactReluError",),
+    "exactrelu.core.graph": ("GraphNetwork",),
+    "exactrelu.core.graph_layered": ("to_graph", "to_layered"),
     "exactrelu.core.io": ("load", "save"),
     "exactrelu.core.network": ("Layer", "Network", "num_parameters", "parameter_names"),
     "exactrelu.core.random": ("parse_architecture", "random_network"),
@@ -89,6 +91,9 @@ __all__ = [
     "GenericityReport",
     "is_generic",
     "ExactReluError",
+    "GraphNetwork",
+    "to_graph",
+    "to_layered",
     "Layer",
     "Network",
     "TrivialSymmetry",

@@ -6,6 +6,7 @@ import functools
 import gc
 import json
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -13,7 +14,9 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from exactrelu.core.errors import ExactReluError
+from exactrelu.core.errors import ExactReluError, NotApplicableError
+from exactrelu.core.graph import GraphNetwork, StructureWarning
+from exactrelu.core.graph_layered import layered_obstruction, to_layered
 from exactrelu.core.io import load
 from exactrelu.core.network import Network
 from exactrelu.core.rational import atomic_write_text
@@ -65,18 +68,38 @@ def guarded(func: F) -> F:
 
 
 def read_network(path: Path, allow_float: bool = False) -> Network:
-    """The one network loader of every command: ``.json`` (exact format), ``.onnx``, ``.pt``/``.pth`` (state dicts),
-    ``.safetensors`` and ``.npz`` by suffix (:func:`exactrelu.engines.formats.load_network`)."""
+    """A layered network; a version-2 file is accepted when its graph is layered (lossless conversion)."""
+    net = read_any_network(path, allow_float)
+    if isinstance(net, GraphNetwork):
+        why = layered_obstruction(net)
+        if why is not None:
+            raise NotApplicableError(f"{path}: this command takes layered networks only, and this graph is not "
+                                     f"layered: {why}")
+        return to_layered(net)
+    return net
+
+
+def read_any_network(path: Path, allow_float: bool = False) -> Network | GraphNetwork:
+    """The one network loader of every command: ``.json`` (exact format, version 1 gives a :class:`Network`, version
+    2 a :class:`GraphNetwork`), ``.onnx``, ``.pt``/``.pth`` (state dicts), ``.safetensors`` and ``.npz`` by suffix
+    (:func:`exactrelu.engines.formats.load_network`).  Structure warnings of graphs go to stderr, one line each."""
     from exactrelu.core.bulk import paused_gc
 
-    with paused_gc():  # hundreds of thousands of Fractions, no cycles: collections would only walk them
+    with warnings.catch_warnings(record=True) as caught, paused_gc():
+        # hundreds of thousands of Fractions, no cycles: collections would only walk them
+        warnings.simplefilter("always", StructureWarning)
         if path.suffix.lower() in NETWORK_SUFFIXES:
             from exactrelu.engines.formats import load_network
 
-            net = load_network(path, allow_float=allow_float)
+            net: Network | GraphNetwork = load_network(path, allow_float=allow_float)
         else:
             net = load(path, allow_float=allow_float)
     gc.freeze()  # the network lives until the command ends: keep later collections from walking it
+    for w in caught:
+        if issubclass(w.category, StructureWarning):
+            err_console.print(f"exactrelu: warning: {w.message}", markup=False, highlight=False, soft_wrap=True)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return net
 
 

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.cli._common import (
+    AllowFloatOpt,
+    JsonOpt,
+    NetArg,
+    app,
+    console,
+    emit_json,
+    guarded,
+    read_any_network,
+    read_network,
+)
+from exactrelu.cli._graph import graph_info
 from exactrelu.cli.report import write_report
+from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.io import network_to_dict, save
 from exactrelu.core.random import parse_architecture, random_network
 from exactrelu.core.rational import parse_rational
@@ -21,8 +33,11 @@ OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write the n
 @app.command()
 @guarded
 def info(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
-    """Architecture, number of parameters D, hidden neurons N_h and a table of layers."""
-    net = read_network(path, allow_float)
+    """Architecture, number of parameters D, hidden neurons N_h and a table of layers (or vertices of a graph)."""
+    net = read_any_network(path, allow_float)
+    if isinstance(net, GraphNetwork):
+        graph_info(path, net, json_out)
+        return
     if json_out:
         emit_json({"architecture": list(net.architecture), "parameters": net.num_parameters,
                    "hidden_neurons": net.num_hidden, "depth": net.depth, "network": network_to_dict(net)})
@@ -42,8 +57,9 @@ def info(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = F
 def eval_(path: NetArg,
           x: Annotated[list[str], typer.Argument(help="Input coordinates, integers or p/q.", show_default=False)],
           json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
-    """Exact output f(x) and the activation pattern at one input point."""
-    net = read_network(path, allow_float)
+    """Exact output f(x) and the activation pattern at one input point (graphs: hidden vertices in topological
+    order)."""
+    net = read_any_network(path, allow_float)
     point = [parse_rational(v) for v in x]
     if len(point) != net.input_dim:
         from exactrelu.core.errors import ShapeError
@@ -52,7 +68,9 @@ def eval_(path: NetArg,
     y = net(point)
     pattern = net.pattern(point)
     if json_out:
-        emit_json({"x": [str(v) for v in point], "output": [str(v) for v in y], "pattern": [list(p) for p in pattern]})
+        pat: list[Any] = list(pattern) if isinstance(net, GraphNetwork) else [list(p) for p in pattern]
+        extra = {"hidden_order": list(net.hidden_order)} if isinstance(net, GraphNetwork) else {}
+        emit_json({"x": [str(v) for v in point], "output": [str(v) for v in y], "pattern": pat, **extra})
     else:
         console.print(" ".join(str(v) for v in y), highlight=False)
 

@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from exactrelu.core.errors import ExactReluError, FormatError, ShapeError
+from exactrelu.core.graph import GraphNetwork
+from exactrelu.core.graph_io import graph_from_dict, graph_to_json
 from exactrelu.core.network import Network
 from exactrelu.core.rational import atomic_write_text
 
@@ -104,7 +106,8 @@ def network_from_dict(doc: Any, *, allow_float: bool = False, source: str = "<da
             raise FormatError(f"unknown format {fmt!r} (expected {FORMAT_NAME!r})")
         version = doc.get("version", FORMAT_VERSION)
         if isinstance(version, bool) or version != FORMAT_VERSION or isinstance(version, float):
-            raise FormatError(f"unsupported format version {version!r} (this exactrelu reads version {FORMAT_VERSION})")
+            raise FormatError(f"unsupported format version {version!r} (this reader takes version {FORMAT_VERSION}; "
+                              "exactrelu.load also reads version 2, graph networks)")
         layers = doc.get("layers")
         if not isinstance(layers, list):
             raise FormatError("missing 'layers' list")
@@ -132,18 +135,28 @@ def network_from_json(text: str, *, allow_float: bool = False, source: str = "<s
     return network_from_dict(parse_json_text(text, source), allow_float=allow_float, source=source)
 
 
-def load(path: str | os.PathLike[str], *, allow_float: bool = False) -> Network:
-    """Read a network file (format ``exactrelu-network`` version 1).
+def load(path: str | os.PathLike[str], *, allow_float: bool = False) -> Network | GraphNetwork:
+    """Read a network file: version 1 gives a :class:`Network`, version 2 a
+    :class:`~exactrelu.core.graph.GraphNetwork` (see :mod:`exactrelu.core.graph_io`).
 
     Raises :class:`~exactrelu.core.errors.FormatError`, :class:`~exactrelu.core.errors.ShapeError` or
     :class:`~exactrelu.core.errors.NotExactError` with the file name and the place of the problem.
     """
-    return network_from_dict(read_json_file(path), allow_float=allow_float, source=str(path))
+    doc = read_json_file(path)
+    if isinstance(doc, dict) and doc.get("version") == 2 and not isinstance(doc.get("version"), bool):
+        return graph_from_dict(doc, allow_float=allow_float, source=str(path))
+    return network_from_dict(doc, allow_float=allow_float, source=str(path))
 
 
-def save(net: Network, path: str | os.PathLike[str]) -> None:
-    """Write ``net`` atomically (temporary file + rename): nothing is ever written half-way."""
+def save(net: Network | GraphNetwork, path: str | os.PathLike[str]) -> None:
+    """Write ``net`` atomically (temporary file + rename): nothing is ever written half-way.
+
+    A :class:`Network` is written as version 1, a :class:`~exactrelu.core.graph.GraphNetwork` as version 2.
+    """
+    if isinstance(net, GraphNetwork):
+        atomic_write_text(path, graph_to_json(net))
+        return
     if not isinstance(net, Network):
-        raise TypeError(f"save expects a Network, got {type(net).__name__}")
+        raise TypeError(f"save expects a Network or GraphNetwork, got {type(net).__name__}")
     atomic_write_text(path, network_to_json(net))
 
