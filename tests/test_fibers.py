@@ -124,11 +124,22 @@ def test_verify_detects_a_wrong_component() -> None:
 def test_local_fiber_has_no_components() -> None:
     net = examples.relu_of_sum()
     local = Fiber(net, "local", 4, None, local={"dimension": 4})
-    for call in (lambda: local.contains(net), lambda: local.sample(), local.to_sympy, local.to_macaulay2):
+    for call in (lambda: local.sample(), local.to_sympy, local.to_macaulay2, lambda: local.component_of(net)):
         with pytest.raises(NotApplicableError):
             call()
     doc = json.loads(local.to_json())
     assert doc["components"] is None and doc["dimension"] == 4 and doc["local"] == {"dimension": 4}
+    assert doc["complete"] is False
+
+
+def test_local_fiber_membership_is_an_exact_equivalence_test() -> None:
+    net = examples.relu_of_sum()
+    local = Fiber(net, "local", 4, None, local={"dimension": 4})
+    ans = local.membership(net)
+    assert ans.member and ans.method == "equivalence" and local.contains(net)
+    other = Network.from_parameters(net.architecture, [v + 1 for v in net.parameters()])
+    ans = local.membership(other)
+    assert not ans.member and ans.equivalence.witness is not None
 
 
 # ------------------------------------------------------------------ exports

@@ -495,8 +495,11 @@ def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components
         "exactrelu.theory.fibers.bottleneck.verify_bottleneck (system identities + certify_family)",
         f"structure: {st.to_dict()}",
     ]
+    notes.append("NOT complete: the components are the generic part S~(θ); S(θ) also holds the closure t = t_min "
+                 "and non-generic parameters, so contains() decides a point outside every component by an exact "
+                 "equivalence test")
     return Fiber(network=net, kind="bottleneck", dimension=max(c.dimension for c in comps), components=comps,
-                 local=None, notes=tuple(notes))
+                 local=None, notes=tuple(notes), complete=False)
 
 
 def verify_bottleneck(fib: Fiber, component: int | Sequence[int] | None = None) -> Any:

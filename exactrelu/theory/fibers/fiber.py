@@ -48,7 +48,7 @@ from exactrelu.core.network import Network
 from exactrelu.core.rational import as_rational, format_rational
 from exactrelu.engines import sympylib as S
 
-__all__ = ["Component", "Fiber", "FiberVerification", "fiber", "fiber_section", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["Component", "Fiber", "FiberVerification", "Membership", "fiber", "fiber_section", "FORMAT_NAME", "FORMAT_VERSION"]
 
 FORMAT_NAME = "exactrelu-fiber"
 FORMAT_VERSION = 1
@@ -241,11 +241,44 @@ class FiberVerification:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """The answer of :meth:`Fiber.membership`; truthy iff η ∈ S(θ).
+
+    ``method`` says how it was decided: ``"component"`` (η satisfies the system of component ``component``, exact
+    evaluation), ``"complete listing"`` (no component contains η and the components are proved to be all of S(θ)),
+    or ``"equivalence"`` (the listing is not known to be complete, or there is none, so f_η = f_θ was decided by
+    :func:`exactrelu.equivalence.equivalent`, whose ``witness`` or ``certificate`` is in ``equivalence``).
+    """
+
+    member: bool
+    method: str
+    component: int | None = None
+    equivalence: Any = field(default=None, repr=False)
+
+    def __bool__(self) -> bool:
+        return self.member
+
+    def __str__(self) -> str:
+        where = {"component": f"in component {None if self.component is None else self.component + 1}",
+                 "complete listing": "in no component of the complete listing",
+                 "equivalence": f"decided by exact equivalence ({getattr(self.equivalence, 'method', '?')})"}
+        return f"{'member' if self.member else 'not a member'}: {where.get(self.method, self.method)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``member``, ``method``, ``component`` (1-based or null), ``equivalence`` (or null)."""
+        return {"member": self.member, "method": self.method,
+                "component": None if self.component is None else self.component + 1,
+                "equivalence": None if self.equivalence is None else self.equivalence.to_dict()}
+
+
+@dataclass(frozen=True)
 class Fiber:
     """The fiber S(θ) of ``network``: the union of ``components`` (or, for ``kind="local"``, a local description).
 
     ``dimension`` is the largest component dimension (or the local dimension).  ``notes`` state the scope of the
-    description (the theorem used and what, if anything, is not covered).
+    description (the theorem used and what, if anything, is not covered).  ``complete`` is True only when the
+    components are proved to be all of S(θ); otherwise (a generic part, a non-generic θ, a local description)
+    :meth:`contains` decides a point outside every component by an exact equivalence test, never by "False".
     """
 
     network: Network
@@ -255,6 +288,7 @@ class Fiber:
     local: Any = None
     domain: Any = None
     notes: tuple[str, ...] = ()
+    complete: bool = False
 
     @property
     def architecture(self) -> tuple[int, ...]:
@@ -278,9 +312,30 @@ class Fiber:
                 return k
         return None
 
+    def membership(self, eta: Network | Sequence[object]) -> Membership:
+        """Exact membership η ∈ S(θ), with how it was decided (:class:`Membership`).
+
+        η in a component's system decides "yes"; outside every component, "no" only if the listing is
+        ``complete``, otherwise :func:`exactrelu.equivalence.equivalent` decides f_η = f_θ on the fiber's domain
+        (with a witness or a certificate).
+        """
+        pt = _as_point(eta, self.architecture)
+        if self.components is not None:
+            k = self.component_of(pt)
+            if k is not None:
+                return Membership(True, "component", k)
+            if self.complete:
+                return Membership(False, "complete listing")
+        from .equivalence import equivalent
+
+        res = equivalent(self.network, Network.from_parameters(self.architecture, pt),
+                         _domain_polyhedron(self.domain, self.network.input_dim))
+        return Membership(bool(res), "equivalence", None, res)
+
     def contains(self, eta: Network | Sequence[object]) -> bool:
-        """Exact membership η ∈ S(θ) by evaluating the component systems (cross-checked by ``equivalent`` in tests)."""
-        return self.component_of(eta) is not None
+        """Exact membership η ∈ S(θ): ``bool(self.membership(eta))`` (components first, then, unless the listing is
+        ``complete``, an exact equivalence test)."""
+        return self.membership(eta).member
 
     def sample(self, seed: int = 0, component: int | None = None) -> Point:
         """A rational point of component ``component`` (default: one chosen by the seed), canonical order."""
@@ -371,6 +426,7 @@ class Fiber:
             "symbols": [str(s) for s in self.symbols],
             "dimension": self.dimension,
             "components": None if self.components is None else len(self.components),
+            "complete": self.complete,
             "domain": _domain_dict(self.domain),
             "network": network_to_dict(self.network),
             "notes": list(self.notes),
@@ -422,6 +478,15 @@ class Fiber:
                 lines.append(f"components.append({{'component': {k}, 'ideal': R.ideal([{eqs}]), "
                              f"'strict': [{strict}], 'nonstrict': [{nonstrict}], 'dim': {c.dimension}}})")
         return "\n".join(lines).replace("**", "^") + "\n"
+
+
+def _domain_polyhedron(domain: Any, d: int) -> Any:
+    """The domain as a Polyhedron for :func:`exactrelu.equivalence.equivalent` (None = R^d, ``"orthant"``)."""
+    if isinstance(domain, str):
+        from .polyhedra import Orthant
+
+        return Orthant(d)
+    return domain
 
 
 def _domain_dict(domain: Any) -> Any:

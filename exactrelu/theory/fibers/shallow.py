@@ -377,7 +377,7 @@ def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fibe
     notes = (f"one hidden layer on R^d, width n = {n}, k = {data.num_hyperplanes} breakpoint hyperplanes "
              f"(minimal width, case {case} of MATH.md B4); {len(role_sets)} role set(s) x {n}! labellings; "
              "components are the connected components of S(θ) (MATH.md B3)",)
-    return Fiber(net, "shallow", max(c.dimension for c in comps), tuple(comps), None, None, notes)
+    return Fiber(net, "shallow", max(c.dimension for c in comps), tuple(comps), None, None, notes, complete=True)
 
 
 # ---------------------------------------------------------------------------------------------- regions
@@ -589,6 +589,7 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
     builder = _Builder(arch, data, [])
     comps: list[Component] = []
     n_sets = 0
+    gap: tuple[int, tuple[int, ...]] | None = None
     for size in range(k + 1):
         for Ssub in itertools.combinations(range(k), size):
             A_S = [list(row) for row in data.linear]
@@ -606,6 +607,9 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
                 raise NotApplicableError(
                     f"rank A_S = {len(B)} < r = {r} linear neurons for S = {sorted(j + 1 for j in Ssub)}: the "
                     "rank-deficient V_S (Thm 6 case 4 and degenerate θ) is not described here")
+            if gap is None:  # an opposite pair on H_j can replace a linear neuron iff a_j is in the row space of A_S
+                gap = next(((j, Ssub) for j in range(k) if j not in Ssub and len(_rref([*B, list(H[j][0])])[0]) == r),
+                           None)
             G0: list[list[Fraction]] = []
             cols: list[tuple[Fraction, ...]] = []
             if r:
@@ -661,8 +665,18 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
              f"{n_sets} orientation set(s) S with V_S non-empty; pieces K_S = {{p_S}} x V_S (MATH.md §2.C, G3 "
              "Prop. 5 [P?]) of dimension k + r^2 + r; exact for the visible+linear part, which is the whole fiber "
              "for generic minimal θ",)
+    if gap is None:
+        notes += ("complete: every S has rank A_S >= r and no visible normal a_j lies in the row space of an A_S "
+                  "with j not in S, so no opposite pair, canceling pair, dead or zero neuron can replace a linear "
+                  "neuron (docs/mathematics.md §2.C)",)
+    else:
+        j, Sg = gap
+        notes += (f"NOT complete: a_{j + 1} lies in the row space of A_S for S = {sorted(q + 1 for q in Sg)}, so two "
+                  f"neurons of opposite orientations on H_{j + 1} can replace a linear neuron; those parameters are "
+                  "not listed, and contains() decides points outside the listed pieces by an exact equivalence "
+                  "test",)
     return Fiber(net, "orthant" if orth else "polyhedral", dim, tuple(comps), None,
-                 "orthant" if orth else domain, notes)
+                 "orthant" if orth else domain, notes, complete=gap is None)
 
 
 def _theta_orthant_S(net: Network, data: CanonicalData, visible: list[int]) -> list[int]:
@@ -832,7 +846,7 @@ def _extra_neuron_fiber(net: Network, data: CanonicalData, max_components: int) 
              "pieces: an extra zero, dead or constant neuron, or two neurons splitting one jump; all labellings "
              f"meet through them), dimension k + 1 + max(d, m) = {k + 1 + max(d, m)}; plus {len(pairs)} opposite-pair "
              f"role set(s) x {n}! components of dimension {n}",)
-    return Fiber(net, "shallow", max(c.dimension for c in comps), tuple(comps), None, None, notes)
+    return Fiber(net, "shallow", max(c.dimension for c in comps), tuple(comps), None, None, notes, complete=True)
 
 
 def _perm_labels(n: int, others: list[int], perm: Sequence[int], roles: Sequence[Role], extra: int | None,

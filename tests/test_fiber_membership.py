@@ -1,0 +1,88 @@
+"""Fiber membership never answers "no" for a member: incomplete listings fall back to an exact equivalence test.
+
+Regression tests for fibers on an orthant or a box with non-generic θ (an opposite pair of neurons can replace a
+linear one) and for the bottleneck fiber, whose components are only the generic part S~(θ).
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+
+from typer.testing import CliRunner
+
+from exactrelu import Network, examples, save
+from exactrelu.cli import app
+from exactrelu.equivalence import equivalent
+from exactrelu.fiber_bottleneck import bottleneck_structure, translate
+from exactrelu.fibers import fiber
+from exactrelu.polyhedra import Box, Orthant
+
+runner = CliRunner()
+
+# relu(x1+x2-1) + 2 relu(x1+x2+1)  and  3 relu(z) - 2 relu(-z) + 4 with z = x1+x2-1: equal on the orthant
+THETA = Network.from_lists([([[1, 1], [1, 1]], [-1, 1]), ([[1, 2]], [0])])
+ETA = Network.from_lists([([[1, 1], [-1, -1]], [-1, 1]), ([[3, -2]], [4])])
+
+
+def test_orthant_fiber_of_a_non_generic_theta_is_marked_incomplete_and_contains_the_member() -> None:
+    assert bool(equivalent(THETA, ETA, Orthant(2)))
+    fib = fiber(THETA, "orthant")
+    assert fib.complete is False and any("NOT complete" in n for n in fib.notes)
+    assert fib.component_of(ETA) is None                     # not in a listed piece ...
+    ans = fib.membership(ETA)
+    assert ans.member and ans.method == "equivalence"        # ... but decided exactly
+    assert fib.contains(ETA)
+    assert json.loads(fib.to_json())["complete"] is False
+    off = Network.from_lists([([[1, 1], [-1, -1]], [-1, 1]), ([[3, -2]], [5])])
+    ans = fib.membership(off)
+    assert not ans.member and ans.equivalence.witness is not None
+    x = ans.equivalence.witness.x
+    assert all(v >= 0 for v in x) and THETA(x) != off(x)
+
+
+def test_box_fiber_falls_back_too() -> None:
+    theta = Network.from_lists([([[1], [1]], [F(-1, 2), 2]), ([[1, 1]], [0])])   # relu(x-1/2) + (x+2) on [-1,1]
+    eta = Network.from_lists([([[1], [-1]], [F(-1, 2), F(1, 2)]), ([[2, -1]], [F(5, 2)])])
+    box = Box(-1, 1, 1)
+    assert bool(equivalent(theta, eta, box)) and not bool(equivalent(theta, eta))
+    fib = fiber(theta, box)
+    assert fib.complete is False and fib.contains(eta)
+
+
+def test_generic_orthant_fiber_is_complete() -> None:
+    net = Network.from_lists([([[1, -1], [1, 1]], [0, 1]), ([[1, 2]], [0])])    # a_1 = (1,-1) not ∝ A = (2,2)
+    fib = fiber(net, "orthant")
+    assert fib.complete is True
+    assert fib.membership(net).method == "component"
+    other = Network.from_lists([([[1, -1], [1, 1]], [0, 1]), ([[1, 3]], [0])])
+    ans = fib.membership(other)
+    assert not ans.member and ans.method == "complete listing"
+
+
+def test_bottleneck_closure_point_is_a_member() -> None:
+    net = examples.invisible_translation()
+    t_min = bottleneck_structure(net).t_min
+    eta = translate(net, t_min)
+    assert bool(equivalent(net, eta))
+    fib = fiber(net)
+    assert fib.kind == "bottleneck" and fib.complete is False
+    assert fib.component_of(eta) is None
+    ans = fib.membership(eta)
+    assert ans.member and ans.method == "equivalence"
+    assert fib.contains(translate(net, t_min + 3))         # in a component
+    assert not fib.contains(translate(net, t_min - 1, check=False))
+
+
+def test_shallow_fiber_on_r_d_is_complete() -> None:
+    fib = fiber(examples.three_kinks())
+    assert fib.complete is True
+    assert json.loads(fib.to_json())["complete"] is True
+
+
+def test_cli_json_reports_completeness(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "theta.json"
+    save(THETA, path)
+    res = runner.invoke(app, ["fiber", str(path), "--orthant", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["complete"] is False
