@@ -23,8 +23,8 @@ from fractions import Fraction
 
 from exactrelu import Network
 from exactrelu.errors import NotApplicableError
-from exactrelu.fibers import fiber
-from exactrelu.polyhedra import Box
+from exactrelu.theory.fibers.fiber import fiber
+from exactrelu.geometry.polyhedra import Box
 
 from .pl1d import grid, key
 

@@ -326,7 +326,7 @@ class Fiber:
                 return Membership(True, "component", k)
             if self.complete:
                 return Membership(False, "complete listing")
-        from .equivalence import equivalent
+        from exactrelu.theory.equality.equivalence import equivalent
 
         res = equivalent(self.network, Network.from_parameters(self.architecture, pt),
                          _domain_polyhedron(self.domain, self.network.input_dim))
@@ -483,7 +483,7 @@ class Fiber:
 def _domain_polyhedron(domain: Any, d: int) -> Any:
     """The domain as a Polyhedron for :func:`exactrelu.equivalence.equivalent` (None = R^d, ``"orthant"``)."""
     if isinstance(domain, str):
-        from .polyhedra import Orthant
+        from exactrelu.geometry.polyhedra import Orthant
 
         return Orthant(d)
     return domain
