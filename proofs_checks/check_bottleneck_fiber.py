@@ -4,7 +4,8 @@ For a generic bottleneck θ = (d, n1, n2, m), n1 <= d, with every second-layer n
 S~(θ) has n1! n2! 2^{|K_j|} components of dimension n1 + n2 + [H_j invisible] = D - dim_fun(θ); every component's
 parametrisation satisfies its system, its samples realise f_θ (exact equivalence) and the T_j x G_j families are
 certified for all t >= t_min; the closure point T_j(t_min) lies in S(θ) outside the listed (generic) components and
-Fiber.contains finds it by the exact fallback.  A case where no network satisfies the hypotheses fails.  Oracles: T_1 example dimension 4 (4 components), W2 = (1, 1) dimension 3.
+Fiber.contains finds it by the exact fallback.  A case where no network satisfies the hypotheses fails.
+Oracles: T_1 example dimension 4 (4 components), W2 = (1, 1) dimension 3.
 For any generic θ (other depths) the local dimension D - rank J equals D - dim_fun(θ) and has N_h scaling directions.
 """
 
@@ -20,8 +21,13 @@ from exactrelu.core.network import Network
 from exactrelu.theory.dimension.fdim import functional_dimension
 from exactrelu.theory.dimension.genericity import is_generic
 from exactrelu.theory.equality.equivalence import equivalent
-from exactrelu.theory.fibers.bottleneck import (bottleneck_fiber, bottleneck_structure, certify_family, local_fiber,
-                                               translate)
+from exactrelu.theory.fibers.bottleneck import (
+    bottleneck_fiber,
+    bottleneck_structure,
+    certify_family,
+    local_fiber,
+    translate,
+)
 
 THEOREM = ("Generic bottleneck fiber (MATH.md §2.D): n1! n2! 2^|K_j| components of dimension n1 + n2 + [invisible] "
            "= D - dim_fun, all inside S(θ); local dimension = D - dim_fun at generic θ (E1)")

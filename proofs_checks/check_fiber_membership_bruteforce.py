@@ -21,10 +21,11 @@ import random
 from collections import defaultdict
 from fractions import Fraction
 
-from exactrelu import Network
 from exactrelu.errors import NotApplicableError
-from exactrelu.theory.fibers.fiber import fiber
+
+from exactrelu import Network
 from exactrelu.geometry.polyhedra import Box
+from exactrelu.theory.fibers.fiber import fiber
 
 from .pl1d import grid, key
 

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from exactrelu import Network, examples, save
 from exactrelu.cli import app
+from exactrelu.geometry.polyhedra import Box, Orthant
 from exactrelu.theory.equality.equivalence import equivalent
 from exactrelu.theory.fibers.bottleneck import bottleneck_structure, translate
 from exactrelu.theory.fibers.fiber import fiber
-from exactrelu.geometry.polyhedra import Box, Orthant
 
 runner = CliRunner()
 

@@ -48,7 +48,8 @@ from exactrelu.core.network import Network
 from exactrelu.core.rational import as_rational, format_rational
 from exactrelu.engines import sympylib as S
 
-__all__ = ["Component", "Fiber", "FiberVerification", "Membership", "fiber", "fiber_section", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["Component", "Fiber", "FiberVerification", "Membership", "fiber", "fiber_section", "FORMAT_NAME",
+           "FORMAT_VERSION"]
 
 FORMAT_NAME = "exactrelu-fiber"
 FORMAT_VERSION = 1
