@@ -21,9 +21,8 @@ import random
 from collections import defaultdict
 from fractions import Fraction
 
-from exactrelu.errors import NotApplicableError
-
 from exactrelu import Network
+from exactrelu.core.errors import NotApplicableError
 from exactrelu.geometry.polyhedra import Box
 from exactrelu.theory.fibers.fiber import fiber
 

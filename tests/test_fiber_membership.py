@@ -86,3 +86,42 @@ def test_cli_json_reports_completeness(tmp_path) -> None:  # noqa: ANN001
     res = runner.invoke(app, ["fiber", str(path), "--orthant", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["complete"] is False
+
+
+# ------------------------------------------------------------------ readable output
+def test_reprs_are_short_and_readable() -> None:
+    from exactrelu.theory.equality.shallow import canonical_data
+
+    local = fiber(examples.linear_block())
+    for obj in (local, local.local, fiber(examples.three_kinks()), fiber(examples.three_kinks()).components[0],
+                equivalent(examples.three_kinks(), examples.three_kinks(), certificate=True),
+                equivalent(examples.three_kinks(), examples.relu_plus_identity()),
+                canonical_data(examples.three_kinks()), fiber(examples.three_kinks()).verify(0)):
+        text = repr(obj)
+        assert len(text) < 400 and "Fraction(" not in text, text
+        assert "Fraction(" not in str(obj)
+    assert "2*W1_1_1 + 1/3*W1_1_2" in str(local.local)            # a scaling direction over parameter names
+    assert str(canonical_data(examples.three_kinks())) == "f(x) = relu(x1 - 2) - relu(x1 - 1) + relu(x1) - x1"
+
+
+def test_cli_local_fiber_is_readable_and_verify_says_why_not(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "lb.json"
+    save(examples.linear_block(), path)
+    res = runner.invoke(app, ["fiber", str(path), "--verify"])
+    assert res.exit_code == 0, res.output
+    assert "LocalFiber(" not in res.stdout and "Fraction(" not in res.stdout
+    assert "--verify does not apply" in res.stdout and "hidden-symmetry directions" in res.stdout
+    doc = json.loads(runner.invoke(app, ["fiber", str(path), "--verify", "--json"]).stdout)
+    assert doc["verification"]["ok"] is None and "does not apply" in doc["verification"]["reason"]
+
+
+def test_cli_canonical_prints_math(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "k3.json"
+    save(examples.three_kinks(), path)
+    out = runner.invoke(app, ["canonical", str(path)]).stdout
+    assert "f(x) = relu(x1 - 2) - relu(x1 - 1) + relu(x1) - x1" in out
+    assert "+ -" not in out and "['" not in out
+    deep = tmp_path / "ros.json"
+    save(examples.relu_of_sum(), deep)
+    out = runner.invoke(app, ["shallow", str(deep)]).stdout
+    assert "['" not in out and "+ -" not in out

@@ -22,6 +22,7 @@ from exactrelu.cli._common import (
     read_network,
     write_json,
 )
+from exactrelu.core.formatting import format_affine, format_vector
 from exactrelu.core.io import network_to_dict, save
 from exactrelu.core.rational import parse_rational
 
@@ -116,10 +117,10 @@ def canonical(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False,
         return
     console.print(f"{data.num_hyperplanes} hyperplane(s), minimal width {width}; canonical form {cf.architecture}"
                   + (f" written to {output}" if output is not None else ""), highlight=False)
+    for line in data.formulas():
+        console.print(f"  {line}", highlight=False, markup=False)
     for a, t, C in data.hyperplanes:
-        console.print(f"  kink {_fmt(a)}.x + {t} = 0, jump {_fmt(C)}", highlight=False)
-    console.print(f"  linear part A_R = {[list(map(str, r)) for r in data.linear]}, constant {_fmt(data.constant)}",
-                  highlight=False)
+        console.print(f"  kink {format_affine(a, t)} = 0, jump {format_vector(C)}", highlight=False, markup=False)
 
 
 @app.command("reduce")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.text import Text
 
@@ -63,8 +64,13 @@ def fiber_cmd(
         k = None if component is None else component - 1
         pt = fib.sample(seed=s, component=k)
         samples.append({"seed": s, "component": fib.component_of(pt) + 1, "point": [format_rational(v) for v in pt]})
-    verification = None
-    if verify and comps is not None:
+    verification: dict[str, Any] | None = None
+    if verify and comps is None:
+        verification = {"ok": None, "components": [], "failures": [],
+                        "reason": "--verify does not apply: only a local description of this fiber is known (no "
+                                  "component systems to prove); its dimension D - rank J comes from the exact "
+                                  "Jacobian over every region"}
+    elif verify and comps is not None:
         todo = chosen if (component is not None or show_all or len(chosen) <= SHOWN) else chosen[:SHOWN]
         ok, failures = True, []
         with Progress(console=console, transient=True, disable=json_out) as bar:
@@ -87,13 +93,16 @@ def fiber_cmd(
             data["latex"] = _latex(fib, chosen, component)
         emit_json(data)
         return
-    ncomp = "local description only" if comps is None else f"{len(comps)} components"
-    console.print(f"[bold]{path}[/]: fiber of kind [bold]{fib.kind}[/], dimension [bold]{fib.dimension}[/], "
-                  f"{ncomp} (parameters {net.num_parameters}, architecture {net.architecture})")
+    ncomp = ("local description only" if comps is None else f"{len(comps)} components, "
+             + ("[green]complete[/]" if fib.complete else "[yellow]not known to be complete[/] (membership outside "
+                                                           "them is decided by exact equivalence)"))
+    console.print(f"[bold]{escape(str(path))}[/]: fiber of kind [bold]{fib.kind}[/], dimension "
+                  f"[bold]{fib.dimension}[/], {ncomp} (parameters {net.num_parameters}, architecture "
+                  f"{net.architecture})")
     for note in fib.notes:
-        console.print(f"  [dim]{note}[/]", highlight=False)
+        console.print(Text("  " + note, style="dim"))
     if comps is None and fib.local is not None:
-        console.print(str(fib.local), highlight=False)
+        console.print(Text(str(fib.local)))
     shown = chosen if (show_all or component is not None) else chosen[:SHOWN]
     for k in shown:
         c = comps[k]  # type: ignore[index]
@@ -118,7 +127,9 @@ def fiber_cmd(
     for s in samples:
         console.print(f"sample seed {s['seed']} (component {s['component']}): {', '.join(s['point'])}",
                       highlight=False)
-    if verification is not None:
+    if verification is not None and verification["ok"] is None:
+        console.print(Text(verification["reason"], style="yellow"))
+    elif verification is not None:
         status = "[green]verified[/]" if verification["ok"] else "[red]NOT verified[/]"
         console.print(f"{status}: components {verification['components'][:SHOWN]}"
                       f"{' ...' if len(verification['components']) > SHOWN else ''}")

@@ -55,6 +55,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from exactrelu.core.errors import ExactReluError, NotApplicableError, RegionLimitError, ShapeError
+from exactrelu.core.formatting import format_affine, format_vector, shorten
 from exactrelu.core.network import Layer, Network
 from exactrelu.core.rational import format_rational
 from exactrelu.theory.equality.shallow import _terms, canonical_form
@@ -104,6 +105,25 @@ class Equivalence:
 
     def __bool__(self) -> bool:
         return self.equivalent
+
+    def _evidence_str(self) -> str:
+        if self.witness is not None:
+            w = self.witness
+            return f"witness x = {format_vector(w.x)}: f_a(x) = {format_vector(w.a)}, f_b(x) = {format_vector(w.b)}"
+        if self.certificate is not None:
+            return f"certificate over {len(self.certificate.get('regions', []))} regions"
+        if self.evidence is not None:
+            return "evidence: " + ", ".join(sorted(self.evidence))
+        return "no evidence attached"
+
+    def __repr__(self) -> str:
+        regions = "" if self.regions is None else f", regions={self.regions}"
+        return f"Equivalence(equivalent={self.equivalent}, method={self.method!r}{regions}, {self._evidence_str()})"
+
+    def __str__(self) -> str:
+        head = "equal" if self.equivalent else "not equal"
+        where = "" if self.domain is None else " on the domain"
+        return f"{head}{where} (method {self.method}); {self._evidence_str()}"
 
     def to_dict(self, *, include_certificate: bool = False) -> dict[str, Any]:
         """JSON-ready: ``equivalent``, ``method``, ``witness`` (null or exact strings), ``regions``, ``notes``."""
@@ -543,6 +563,13 @@ class ShallowRepresentation:
     def __bool__(self) -> bool:
         return self.representable
 
+    def __repr__(self) -> str:
+        net = "" if self.network is None else f", network={self.network!r}"
+        return f"ShallowRepresentation(representable={self.representable}{net}, reason={shorten(self.reason, 120)!r})"
+
+    def __str__(self) -> str:
+        return ("yes: " if self.representable else "no: ") + self.reason
+
     def to_dict(self) -> dict[str, Any]:
         from exactrelu.core.io import network_to_dict
 
@@ -604,15 +631,16 @@ def is_shallow_representable(net: Network, *, max_regions: int | None = None) ->
                 continue
             if H in jumps and jumps[H][0] != C:
                 return ShallowRepresentation(
-                    False, reason=(f"the jump across the hyperplane {_strs(H)} (a, t) changes from "
-                                   f"{_strs(jumps[H][0])} to {_strs(C)} (MATH.md F1)"), facet=info)
+                    False, reason=(f"the jump across the hyperplane {format_affine(H[:d], H[d])} = 0 changes from "
+                                   f"{format_vector(jumps[H][0])} to {format_vector(C)} (MATH.md F1)"), facet=info)
             jumps.setdefault(H, (C, f.point))
     for H, info in flat.items():
         if H in jumps:
             return ShallowRepresentation(
                 False, facet=info,
-                reason=(f"f bends along the hyperplane {_strs(H)} (a, t) but not at the facet point {info['point']}: "
-                        "the breakpoint locus does not cover the whole hyperplane (a bent facet, MATH.md F1)"))
+                reason=(f"f bends along the hyperplane {format_affine(H[:-1], H[-1])} = 0 but not at the facet point "
+                        f"{format_vector(info['point'])}: the breakpoint locus does not cover the whole hyperplane "
+                        "(a bent facet, MATH.md F1)"))
     # the only possible shallow network: the kinks found, plus the affine part of one region
     Hs = sorted(jumps)
     x0 = cx.regions[0].interior_point

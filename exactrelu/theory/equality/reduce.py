@@ -70,6 +70,16 @@ class Reduction:
     def removed_neurons(self) -> int:
         return self.original.num_hidden - self.network.num_hidden
 
+    def __repr__(self) -> str:
+        cert = "certified" if self.certificate is not None else "not certified"
+        return (f"Reduction({self.original.architecture} -> {self.network.architecture}, "
+                f"{len(self.steps)} steps, {cert})")
+
+    def __str__(self) -> str:
+        head = (f"{self.original.architecture} -> {self.network.architecture}: {self.removed_neurons} neuron(s) "
+                f"removed ({'certified' if self.certificate is not None else 'not certified'})")
+        return "\n".join([head, *(f"  {s}" for s in self.steps)])
+
     def to_dict(self) -> dict[str, Any]:
         from exactrelu.core.io import network_to_dict
 

@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Any
 
 from exactrelu.core.errors import NotApplicableError, RegionLimitError, ShapeError
+from exactrelu.core.formatting import format_relu_sum, shorten
 from exactrelu.core.network import Layer, Network
 from exactrelu.core.rational import as_rational, format_rational
 
@@ -86,6 +87,24 @@ class CanonicalData:
             if z > 0:
                 out = [o + cj * z for o, cj in zip(out, C)]
         return tuple(out)
+
+    def formulas(self) -> list[str]:
+        """One readable formula per output, ``f_r(x) = Σ C_r relu(a·x + t) + (A_R x)_r + β_r`` (exact).
+
+        >>> from exactrelu import examples
+        >>> canonical_data(examples.three_kinks()).formulas()
+        ['f(x) = relu(x1 - 2) - relu(x1 - 1) + relu(x1) - x1']
+        """
+        name = (lambda r: "f(x)") if self.output_dim == 1 else (lambda r: f"f_{r + 1}(x)")
+        return [f"{name(r)} = " + format_relu_sum([(a, t, C[r]) for a, t, C in self.hyperplanes], self.linear[r],
+                                                  self.constant[r]) for r in range(self.output_dim)]
+
+    def __str__(self) -> str:
+        return "\n".join(self.formulas())
+
+    def __repr__(self) -> str:
+        return (f"CanonicalData(d={self.input_dim}, m={self.output_dim}, k={self.num_hyperplanes}: "
+                f"{shorten('; '.join(self.formulas()), 160)})")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data with exact strings (the ``--json`` form of ``exactrelu canonical``)."""

@@ -88,6 +88,7 @@ from typing import Any
 import sympy as sp
 
 from exactrelu.core.errors import NotApplicableError
+from exactrelu.core.formatting import format_combination, shorten
 from exactrelu.core.network import Layer, Network
 from exactrelu.core.rational import format_rational
 from exactrelu.engines import sympylib as S
@@ -575,6 +576,36 @@ class LocalFiber:
     generic: bool | None
     names: tuple[str, ...] = ()
     local: bool = True
+
+    def __repr__(self) -> str:
+        kinds = sorted({m["kind"] for m in self.mechanisms})
+        return (f"LocalFiber(dimension={self.dimension}, functional_dimension={self.functional_dimension}, "
+                f"parameters={self.parameters}, scaling={len(self.scaling)} directions, hidden={len(self.hidden)} "
+                f"directions, mechanisms={kinds}, generic={self.generic})")
+
+    def direction_str(self, v: Sequence[Fraction]) -> str:
+        """A tangent direction as a sparse combination of parameter names (``W1_1_1 - W2_1_1``)."""
+        names = self.names or tuple(f"p{i + 1}" for i in range(len(v)))
+        return format_combination({n: c for n, c in zip(names, v) if c})
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def summary(self, max_directions: int = 6) -> str:
+        """Readable multi-line description: dimension, genericity, the first directions of each kind, mechanisms."""
+        gen = {True: "generic", False: "not generic", None: "genericity not decided"}[self.generic]
+        lines = [f"local fiber at θ: dimension {self.dimension} = D - rank J = {self.parameters} - "
+                 f"{self.parameters - self.dimension} (functional dimension {self.functional_dimension}); θ is {gen}"]
+        for title, vecs in (("scaling directions", self.scaling), ("hidden-symmetry directions", self.hidden)):
+            lines.append(f"{len(vecs)} {title}" + (":" if vecs else ""))
+            lines += [f"  {shorten(self.direction_str(v), 160)}" for v in vecs[:max_directions]]
+            if len(vecs) > max_directions:
+                lines.append(f"  ... {len(vecs) - max_directions} more")
+        lines.append("mechanisms: none found" if not self.mechanisms else "mechanisms:")
+        for m in self.mechanisms:
+            neurons = ", ".join(str(tuple(n)) for n in m.get("neurons", []))
+            lines.append(f"  {m['kind']}" + (f" (neurons {neurons})" if neurons else "") + f": {m['description']}")
+        return "\n".join(lines)
 
 
 def local_fiber(net: Network) -> Fiber:

@@ -44,6 +44,7 @@ from typing import Any
 import sympy as sp
 
 from exactrelu.core.errors import NotApplicableError, ShapeError
+from exactrelu.core.formatting import format_vector, shorten
 from exactrelu.core.network import Network
 from exactrelu.core.rational import as_rational, format_rational
 from exactrelu.engines import sympylib as S
@@ -100,6 +101,28 @@ class Component:
     def symbols(self) -> tuple[sp.Symbol, ...]:
         """The parameter symbols, canonical order."""
         return S.parameter_symbols(self.architecture)
+
+    def __repr__(self) -> str:
+        what = (f"{len(self.pieces)} pieces" if self.pieces else
+                f"{len(self.equalities)} equalities, {len(self.strict)} strict, {len(self.nonstrict)} non-strict")
+        sym = self.origin.get("hidden_symmetry") if self.origin else None
+        return (f"Component(dimension={self.dimension}, {what}"
+                + (f", hidden symmetry {shorten(str(sym), 80)!r}" if sym else "") + ")")
+
+    def __str__(self) -> str:
+        parts = self.pieces or (self,)
+        lines = [f"component of dimension {self.dimension}" + (f", the union of {len(parts)} pieces"
+                                                               if self.pieces else "")]
+        for q, p in enumerate(parts):
+            pad = "  "
+            if self.pieces:
+                lines.append(f"  piece {q + 1} (dimension {p.dimension}): {p.origin.get('piece', '')}")
+                pad = "    "
+            lines += [f"{pad}{S.expr_str(e)} = 0" for e in p.equalities]
+            lines += [f"{pad}{S.expr_str(e)} > 0" for e in p.strict]
+            lines += [f"{pad}{S.expr_str(e)} >= 0" for e in p.nonstrict]
+            lines.append(f"{pad}point: {format_vector(p.point)}")
+        return "\n".join(lines)
 
     def _values(self, point: Point) -> dict[sp.Symbol, Fraction]:
         return dict(zip(self.symbols, point, strict=True))
@@ -240,6 +263,14 @@ class FiberVerification:
     checks: tuple[dict[str, Any], ...]
     failures: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        return (f"FiberVerification(ok={self.ok}, {len(self.checks)} component(s) checked, "
+                f"{len(self.failures)} failure(s))")
+
+    def __str__(self) -> str:
+        head = ("verified" if self.ok else "NOT verified") + f": {len(self.checks)} component(s) checked"
+        return "\n".join([head, *(f"  {f}" for f in self.failures)])
+
 
 @dataclass(frozen=True)
 class Membership:
@@ -294,6 +325,35 @@ class Fiber:
     @property
     def architecture(self) -> tuple[int, ...]:
         return self.network.architecture
+
+    def __repr__(self) -> str:
+        comps = "local description" if self.components is None else f"components={len(self.components)}"
+        dom = "" if self.domain is None else f", domain={self.domain if isinstance(self.domain, str) else 'polyhedron'}"
+        return (f"Fiber(kind={self.kind!r}, architecture={self.architecture}{dom}, dimension={self.dimension}, "
+                f"{comps}, complete={self.complete})")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def summary(self, max_components: int = 3) -> str:
+        """A readable multi-line description: kind, dimension, completeness, notes, the first component systems (or
+        the local description)."""
+        if self.components is None:
+            head = f"fiber of kind {self.kind}, dimension {self.dimension}: local description only"
+        else:
+            head = (f"fiber of kind {self.kind}, dimension {self.dimension}, {len(self.components)} components, "
+                    + ("complete (these are all of S(θ))" if self.complete else
+                       "NOT known to be complete (membership outside them is decided by exact equivalence)"))
+        lines = [head, *(f"  {n}" for n in self.notes)]
+        if self.components is None:
+            if self.local is not None:
+                lines.append(str(self.local))
+            return "\n".join(lines)
+        for k, c in enumerate(self.components[:max_components]):
+            lines.append(f"[{k + 1}] " + str(c))
+        if len(self.components) > max_components:
+            lines.append(f"... {len(self.components) - max_components} more components")
+        return "\n".join(lines)
 
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:
