@@ -31,8 +31,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "exactrelu.theory.dimension.genericity": ("GenericityReport", "is_generic"),
     "exactrelu.theory.dimension.identifiability": ("fiber_tangent_space", "identifiability"),
     "exactrelu.theory.dimension.jacobian": ("parameter_jacobian",),
-    "exactrelu.theory.equality.equivalence": ("Equivalence", "equivalent", "is_shallow_representable"),
+    "exactrelu.theory.equality.equivalence": ("Equivalence", "equivalent"),
     "exactrelu.theory.equality.reduce": ("Reduction", "reduce"),
+    "exactrelu.theory.equality.representable": ("ShallowRepresentation", "is_shallow_representable"),
     "exactrelu.theory.equality.shallow": (
         "CanonicalData", "canonical_data", "canonical_form", "minimal_width", "valid_orientation_sets",
     ),

@@ -19,8 +19,8 @@ from exactrelu.theory.equality.equivalence import (
     Equivalence,
     common_refinement_network,
     equivalent,
-    is_shallow_representable,
 )
+from exactrelu.theory.equality.representable import is_shallow_representable
 
 
 def check_witness(res: Equivalence, a: Network, b: Network, domain=None) -> None:
@@ -280,7 +280,7 @@ def test_tampered_certificates_are_rejected() -> None:
 
 
 def test_report_section(tmp_path) -> None:
-    from exactrelu.theory.equality.equivalence import equivalence_section
+    from exactrelu.cli.sections import equivalence_section
 
     net = examples.demo_network()
     sec = equivalence_section(net, tmp_path)

@@ -11,7 +11,6 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import exactrelu.theory.fibers.bottleneck as fb
 from exactrelu import examples, permute, random_network, rescale
 from exactrelu.core.errors import NotApplicableError
 from exactrelu.core.network import Network
@@ -164,8 +163,10 @@ def test_g_j_empty_when_ratios_differ() -> None:
 def test_certify_family_is_exact_and_not_vacuous(monkeypatch: pytest.MonkeyPatch) -> None:
     net = examples.invisible_translation()
     assert certify_family(net) and certify_family(net, [1])
-    real = fb.bottleneck_structure
-    monkeypatch.setattr(fb, "bottleneck_structure", lambda n: replace(real(n), t_min=real(n).t_min - 1))
+    import exactrelu.theory.fibers.structure as structure
+
+    real = structure.bottleneck_structure
+    monkeypatch.setattr(structure, "bottleneck_structure", lambda n: replace(real(n), t_min=real(n).t_min - 1))
     assert not certify_family(net) and not certify_family(net, [1])
 
 
@@ -264,7 +265,7 @@ def test_dispatcher_uses_bottleneck_then_local() -> None:
 
 
 def test_report_section(tmp_path) -> None:  # noqa: ANN001
-    from exactrelu.theory.fibers.bottleneck import bottleneck_section
+    from exactrelu.cli.sections import bottleneck_section
 
     sec = bottleneck_section(examples.invisible_translation(), tmp_path)
     assert sec.data["dimension"] == 4 and sec.data["components"] == 4

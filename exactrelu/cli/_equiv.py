@@ -157,7 +157,7 @@ def shallow(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False, max_
             allow_float: AllowFloatOpt = False) -> None:
     """Is the function one-hidden-layer representable (MATH.md F1)?  Exit 0 = yes (network with -o), 1 = no."""
     net = read_network(path, allow_float)
-    from exactrelu.theory.equality.equivalence import is_shallow_representable
+    from exactrelu.theory.equality.representable import is_shallow_representable
 
     res = is_shallow_representable(net, max_regions=max_regions)
     if output is not None and res.network is not None:

@@ -34,10 +34,10 @@ class ReportSection:
 SECTIONS: list[tuple[str, str]] = [
     ("network", "exactrelu.cli.report:network_section"),
     ("functional_dimension", "exactrelu.cli.report_dimension:report_section"),
-    ("fiber", "exactrelu.theory.fibers.fiber:fiber_section"),
+    ("fiber", "exactrelu.cli.sections:fiber_section"),
     ("regions", "exactrelu.geometry.regions:regions_section"),
-    ("equivalence", "exactrelu.theory.equality.equivalence:equivalence_section"),
-    ("bottleneck", "exactrelu.theory.fibers.bottleneck:bottleneck_section"),
+    ("equivalence", "exactrelu.cli.sections:equivalence_section"),
+    ("bottleneck", "exactrelu.cli.sections:bottleneck_section"),
 ]
 
 

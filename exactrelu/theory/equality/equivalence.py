@@ -54,17 +54,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from exactrelu.core.errors import ExactReluError, NotApplicableError, RegionLimitError, ShapeError
-from exactrelu.core.formatting import format_affine, format_vector, shorten
+from exactrelu.core.errors import ExactReluError, NotApplicableError, ShapeError
+from exactrelu.core.formatting import format_vector
 from exactrelu.core.network import Layer, Network
 from exactrelu.core.rational import format_rational
-from exactrelu.theory.equality.shallow import _terms, canonical_form
+from exactrelu.theory.equality.shallow import shallow_terms
 
 if TYPE_CHECKING:
     from exactrelu.geometry.polyhedra import Polyhedron
 
-__all__ = ["Equivalence", "Witness", "equivalent", "common_refinement_network", "ShallowRepresentation",
-           "is_shallow_representable", "CERTIFICATE_FORMAT", "equivalence_section"]
+__all__ = ["Equivalence", "Witness", "equivalent", "common_refinement_network", "CERTIFICATE_FORMAT"]
 
 CERTIFICATE_FORMAT = "exactrelu-certificate"
 _ZERO = Fraction(0)
@@ -272,10 +271,10 @@ def _shallow_witness(a: Network, b: Network, ta: Any, tb: Any) -> Witness | None
 
 
 def _by_canonical_data(a: Network, b: Network, domain: Polyhedron | None) -> Equivalence | None:
-    from exactrelu.theory.equality.shallow import _same_function
+    from exactrelu.theory.equality.shallow import same_function
 
-    ta, tb = _terms(a), _terms(b)
-    if _same_function(ta, tb):
+    ta, tb = shallow_terms(a), shallow_terms(b)
+    if same_function(ta, tb):
         return Equivalence(True, "canonical-data", evidence={"hyperplanes": len(ta.jumps)},
                            notes=("equal canonical data K(f) (MATH.md B1/B2): equal on R^d, hence on any domain",),
                            domain=domain)
@@ -372,7 +371,7 @@ def _by_common_refinement(a: Network, b: Network, domain: Polyhedron | None, max
 def _first_layer_match(a: Network, b: Network) -> tuple[list[int], list[Fraction]] | str:
     """``(perm, scale)`` with b's neuron j = scale[j] * a's neuron perm[j] in the first layer, or the reason why not."""
     from exactrelu.engines.flintlib import rank
-    from exactrelu.theory.equality.shallow import _primitive
+    from exactrelu.theory.equality.shallow import primitive_hyperplane
 
     la, lb = a.layers[0], b.layers[0]
     n1, d = la.n_out, a.input_dim
@@ -385,11 +384,11 @@ def _first_layer_match(a: Network, b: Network) -> tuple[list[int], list[Fraction
             return f"genericity fails: W1 of network {name} has rank < n1 = {n1} (x -> relu(W1 x + b1) is not onto)"
     keys_a: dict[tuple[int, ...], tuple[int, int, Fraction]] = {}
     for i in range(n1):
-        n, o, mu = _primitive(la.weights[i], la.biases[i])
+        n, o, mu = primitive_hyperplane(la.weights[i], la.biases[i])
         keys_a[(o, *n)] = (i, o, mu)
     perm, scale = [], []
     for j in range(n1):
-        n, o, mu = _primitive(lb.weights[j], lb.biases[j])
+        n, o, mu = primitive_hyperplane(lb.weights[j], lb.biases[j])
         hit = keys_a.get((o, *n))
         if hit is None:
             return "the first layers differ (not related by a trivial symmetry); MATH.md D1/D3 visibility needed"
@@ -541,196 +540,3 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, meth
         if a.depth == 2 and b.depth == 2:
             notes.append(f"bottleneck fast path not used: {res2}; fell back to the common refinement")
     return general()
-
-
-# ---------------------------------------------------------------------------------------------- F1
-@dataclass(frozen=True)
-class ShallowRepresentation:
-    """Answer of :func:`is_shallow_representable` (MATH.md F1); truthy iff ``f`` is a one-hidden-layer function.
-
-    ``network``: a one-hidden-layer network computing ``f`` (canonical minimal form when available) with
-    ``equivalence`` (its certificate); or ``reason``: why not, with ``facet`` (a point and the hyperplane row where
-    the breakpoint structure is bent) or ``witness`` (where ``f`` differs from the only shallow candidate).
-    """
-
-    representable: bool
-    network: Network | None = None
-    reason: str = ""
-    facet: dict[str, Any] | None = None
-    witness: Witness | None = None
-    equivalence: Equivalence | None = None
-
-    def __bool__(self) -> bool:
-        return self.representable
-
-    def __repr__(self) -> str:
-        net = "" if self.network is None else f", network={self.network!r}"
-        return f"ShallowRepresentation(representable={self.representable}{net}, reason={shorten(self.reason, 120)!r})"
-
-    def __str__(self) -> str:
-        return ("yes: " if self.representable else "no: ") + self.reason
-
-    def to_dict(self) -> dict[str, Any]:
-        from exactrelu.core.io import network_to_dict
-
-        return {"representable": self.representable, "reason": self.reason, "facet": self.facet,
-                "witness": self.witness.to_dict() if self.witness else None,
-                "network": network_to_dict(self.network) if self.network is not None else None}
-
-
-def _normalised_hyperplane(row: Sequence[Fraction]) -> tuple[tuple[Fraction, ...], int]:
-    """``(a, t)`` with first nonzero ``a`` entry ``+1`` for the row ``(b, a...)``, and the sign applied."""
-    b, a = row[0], row[1:]
-    p = next(v for v in a if v)
-    return (*(v / p for v in a), b / p), (1 if p > 0 else -1)
-
-
-def is_shallow_representable(net: Network, *, max_regions: int | None = None) -> ShallowRepresentation:
-    """Whether ``f_net`` on ``R^d`` is computed by some one-hidden-layer network (MATH.md F1), with evidence.
-
-    The facets of the complex where ``f`` bends give hyperplanes and jumps; ``f`` is shallow iff each such hyperplane
-    carries one jump everywhere and is bent along all of it, i.e. iff ``f`` equals the shallow candidate
-    ``sum_H C_H relu(a_H . x + t_H) + (affine part on one region)``, which is then checked with a certificate.
-    "No" comes with a bent facet (a facet point on a kink hyperplane where ``f`` does not bend, or where the jump
-    changes) or a witness point where ``f`` differs from the only possible shallow network.
-
-    >>> from exactrelu import examples
-    >>> r = is_shallow_representable(examples.relu_of_sum())
-    >>> bool(r), r.facet["neurons"] is not None
-    (False, True)
-    >>> r = is_shallow_representable(examples.chain("lifted"))        # relu(relu(x) + 1) = relu(x) + 1
-    >>> bool(r), r.network.architecture
-    (True, (1, 1, 1))
-    """
-    from exactrelu.geometry.regions import DEFAULT_MAX_REGIONS, regions
-
-    if net.depth <= 1:
-        try:
-            shallow = canonical_form(net) if net.depth == 1 else net
-        except (NotApplicableError, RegionLimitError):
-            shallow = net
-        return ShallowRepresentation(True, shallow, "already has at most one hidden layer")
-    cx = regions(net, max_regions=max_regions or DEFAULT_MAX_REGIONS)
-    idx = cx.index()
-    m, d = net.output_dim, net.input_dim
-    jumps: dict[tuple[Fraction, ...], tuple[Vector, Vector]] = {}  # H -> (C, facet point)
-    flat: dict[tuple[Fraction, ...], dict[str, Any]] = {}
-    for k, R in enumerate(cx.regions):
-        for f in R.facets:
-            if f.neighbor is None or idx[f.neighbor] < k:
-                continue
-            other = cx.regions[idx[f.neighbor]]
-            H, s = _normalised_hyperplane(f.row)  # f.row >= 0 on R: R is on the side s * (a.x + t) > 0
-            (Ak, ck), (Aj, cj) = R.affine_map, other.affine_map
-            pos, neg = ((Ak, ck), (Aj, cj)) if s > 0 else ((Aj, cj), (Ak, ck))
-            p = next(q for q in range(d) if H[q])
-            C = tuple(pos[0][r][p] - neg[0][r][p] for r in range(m))
-            info = {"point": _strs(f.point), "hyperplane": _strs(H), "neurons": [list(n) for n in f.neurons]}
-            if not any(C) and pos[1] == neg[1]:
-                flat.setdefault(H, info)
-                continue
-            if H in jumps and jumps[H][0] != C:
-                return ShallowRepresentation(
-                    False, reason=(f"the jump across the hyperplane {format_affine(H[:d], H[d])} = 0 changes from "
-                                   f"{format_vector(jumps[H][0])} to {format_vector(C)} (MATH.md F1)"), facet=info)
-            jumps.setdefault(H, (C, f.point))
-    for H, info in flat.items():
-        if H in jumps:
-            return ShallowRepresentation(
-                False, facet=info,
-                reason=(f"f bends along the hyperplane {format_affine(H[:-1], H[-1])} = 0 but not at the facet point "
-                        f"{format_vector(info['point'])}: the breakpoint locus does not cover the whole hyperplane "
-                        "(a bent facet, MATH.md F1)"))
-    # the only possible shallow network: the kinks found, plus the affine part of one region
-    Hs = sorted(jumps)
-    x0 = cx.regions[0].interior_point
-    A0, c0 = cx.regions[0].affine_map
-    lin = [list(r) for r in A0]
-    const = list(c0)
-    for H in Hs:
-        z = sum((a * v for a, v in zip(H[:d], x0)), H[d])
-        if z > 0:
-            C = jumps[H][0]
-            for r in range(m):
-                for q in range(d):
-                    lin[r][q] -= C[r] * H[q]
-                const[r] -= C[r] * H[d]
-    rows: list[tuple[Fraction, ...]] = [tuple(H[:d]) for H in Hs]
-    biases: list[Fraction] = [H[d] for H in Hs]
-    cols: list[Vector] = [jumps[H][0] for H in Hs]
-    for q in range(d):  # relu(x_q) - relu(-x_q) = x_q carries the linear part
-        col = tuple(lin[r][q] for r in range(m))
-        if any(col):
-            e = tuple(Fraction(int(j == q)) for j in range(d))
-            rows += [e, tuple(-v for v in e)]
-            biases += [_ZERO, _ZERO]
-            cols += [col, tuple(-v for v in col)]
-    if not rows:
-        rows, biases, cols = [(_ZERO,) * d], [_ZERO], [(_ZERO,) * m]
-    cand = Network((Layer(tuple(rows), tuple(biases)),
-                    Layer(tuple(tuple(c[r] for c in cols) for r in range(m)), tuple(const))))
-    try:
-        cand = canonical_form(cand)
-    except (NotApplicableError, RegionLimitError):
-        pass
-    eq = equivalent(net, cand, certificate=True, max_regions=max_regions)
-    if eq.equivalent:
-        return ShallowRepresentation(True, cand, "equal to a one-hidden-layer network (certificate attached)",
-                                     equivalence=eq)
-    return ShallowRepresentation(
-        False, witness=eq.witness, equivalence=eq,
-        reason=("f differs from the only one-hidden-layer candidate (its kinks and jumps are those of f's facets): "
-                "some kink does not extend along its whole hyperplane (MATH.md F1)"))
-
-
-# ---------------------------------------------------------------------------------------------- report section
-def equivalence_section(net: Network, outdir: Any) -> Any:
-    """Demo-report section: a permuted+rescaled copy, a padded copy and its reduction, and a 10^-12 perturbation."""
-    import json
-    from pathlib import Path
-
-    from exactrelu.cli.report import ReportSection
-    from exactrelu.core.rational import atomic_write_text
-    from exactrelu.core.symmetry import permute, rescale
-    from exactrelu.geometry.certificate import check_certificate
-    from exactrelu.theory.equality.reduce import reduce
-
-    other = net
-    for l in range(1, net.depth + 1):
-        n = net.layers[l - 1].n_out
-        other = rescale(permute(other, l, tuple(reversed(range(n)))), l, [Fraction(k + 2, 3) for k in range(n)])
-    fast = equivalent(net, other)
-    full = equivalent(net, other, certificate=True)
-    cert_path = Path(outdir) / "equivalence-certificate.json"
-    assert full.certificate is not None
-    atomic_write_text(cert_path, json.dumps(full.certificate, indent=1) + "\n")
-    checked = check_certificate(full.certificate)
-    # padded copy: neuron 1 of layer 1 duplicated (scaled by 2, outgoing weight split in halves) and a dead neuron
-    first, second = net.layers[0], net.layers[1]
-    rows = list(first.weights) + [tuple(2 * v for v in first.weights[0]), tuple(_ZERO for _ in first.weights[0])]
-    biases = list(first.biases) + [2 * first.biases[0], Fraction(-1)]
-    W2 = [tuple([row[0] / 2, *row[1:], row[0] / 4, Fraction(7)]) for row in second.weights]
-    padded = Network((Layer(tuple(rows), tuple(biases)), Layer(tuple(W2), second.biases), *net.layers[2:]))
-    red = reduce(padded)
-    assert red.equivalence is not None
-    eps = Fraction(1, 10**12)
-    perturbed = net.with_layer(0, net.layers[0].weights, [net.layers[0].biases[0] + eps, *net.layers[0].biases[1:]])
-    diff = equivalent(net, perturbed)
-    w = diff.witness
-    lines = [
-        f"* **Permuted + rescaled copy**: equivalent = **{bool(fast)}** by `{fast.method}`; the common refinement "
-        f"re-derives it with a certificate of {full.regions} regions, re-checked independently "
-        f"({checked['lps']} exact LPs): `{cert_path.name}`.",
-        f"* **Padded copy** {padded.architecture} (a duplicated neuron with split outgoing weight and a dead constant "
-        f"neuron): `reduce` gives {red.network.architecture} — " + "; ".join(red.steps) + f". Certified equal "
-        f"({red.equivalence.regions} regions).",
-        f"* **Perturbed copy** (b1[1] + 10^-12): equivalent = **{bool(diff)}** by `{diff.method}`"
-        + (f"; witness x = ({', '.join(map(str, w.x))}): f(x) = ({', '.join(map(str, w.a))}), "
-           f"perturbed f(x) = ({', '.join(map(str, w.b))})." if w is not None else "."),
-    ]
-    data = {"permuted": {"equivalent": bool(fast), "method": fast.method, "certificate_regions": full.regions},
-            "reduced": {"from": list(padded.architecture), "to": list(red.network.architecture),
-                        "steps": list(red.steps)},
-            "perturbed": diff.to_dict()}
-    return ReportSection("equivalence", "Functional equivalence, reduction and witnesses", "\n".join(lines), data,
-                         (cert_path.name,))

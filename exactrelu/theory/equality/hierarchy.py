@@ -113,7 +113,7 @@ def depth_report(net: Network) -> DepthReport:
     >>> r.shallow_representable, r.gm_bound, r.gm_hypothesis
     (False, 8, False)
     """
-    from exactrelu.theory.equality.equivalence import is_shallow_representable
+    from exactrelu.theory.equality.representable import is_shallow_representable
 
     rep = is_shallow_representable(net)
     return DepthReport(architecture=net.architecture, depth=net.depth, shallow_representable=bool(rep),

@@ -200,7 +200,7 @@ def _exact_analysis(net: Network, domain: Polyhedron | None, max_regions: int | 
 def _local_rules(w: _Work, active: set[frozenset[tuple[int, int]]], steps: list[str]) -> bool:
     """One pass of invisible / constant / duplicate / always-active folding.  Returns whether anything changed."""
     from exactrelu.engines.flintlib import solve
-    from exactrelu.theory.equality.shallow import _primitive
+    from exactrelu.theory.equality.shallow import primitive_hyperplane
 
     changed = False
     for l in range(len(w.hidden)):
@@ -225,7 +225,7 @@ def _local_rules(w: _Work, active: set[frozenset[tuple[int, int]]], steps: list[
         seen: dict[tuple[int, ...], tuple[int, Fraction]] = {}
         dup: set[int] = set()
         for i in range(len(rows)):
-            n, o, mu = _primitive(rows[i], biases[i])
+            n, o, mu = primitive_hyperplane(rows[i], biases[i])
             key = (o, *n)
             if key in seen:
                 k, mu_k = seen[key]

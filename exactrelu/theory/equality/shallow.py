@@ -39,7 +39,8 @@ from exactrelu.core.network import Layer, Network
 from exactrelu.core.rational import as_rational, format_rational
 
 __all__ = ["CanonicalData", "canonical_data", "valid_orientation_sets", "minimal_width", "canonical_form",
-           "minimal_width_case", "MAX_SUBSET_HYPERPLANES"]
+           "minimal_width_case", "MAX_SUBSET_HYPERPLANES", "ShallowTerms", "shallow_terms", "same_function",
+           "primitive_hyperplane"]
 
 Vector = tuple[Fraction, ...]
 Matrix = tuple[Vector, ...]
@@ -120,11 +121,11 @@ class CanonicalData:
 
 # ---------------------------------------------------------------------------------------------- internal form
 @dataclass(frozen=True, slots=True)
-class _Terms:
+class ShallowTerms:
     """Internal fast form of ``K(f)``: hyperplanes keyed by a primitive integer vector ``(n_1..n_d, n_0)`` whose first
     nonzero ``n_j`` (j <= d) is positive; ``jumps[key]`` is the weight of ``relu(n . x + n_0)``.  The linear part is
     kept factored: ``A_R = base - sum_key neg[key] n_key^T`` (``neg[key]``: the summed ``mu_i c_i`` of the neurons
-    oriented against ``n``), so two forms can be compared without building ``A_R`` (see :func:`_same_function`).
+    oriented against ``n``), so two forms can be compared without building ``A_R`` (see :func:`same_function`).
     Building it needs no rational division per weight."""
 
     jumps: dict[tuple[int, ...], Vector]
@@ -135,7 +136,7 @@ class _Terms:
     output_dim: int
 
 
-def _primitive(row: Sequence[Fraction], bias: Fraction) -> tuple[tuple[int, ...], int, Fraction]:
+def primitive_hyperplane(row: Sequence[Fraction], bias: Fraction) -> tuple[tuple[int, ...], int, Fraction]:
     """``(w, b) = o * mu * n`` with ``n`` a primitive integer vector (first nonzero of its w-part > 0), ``mu > 0``.
 
     Returns ``(n, o, mu)``; the row must have a nonzero entry.
@@ -173,14 +174,14 @@ def _sum_outer(cols: Sequence[Vector], rows: Sequence[Sequence[Any]], m: int, d:
     return out
 
 
-def _terms(net: Network) -> _Terms:
+def shallow_terms(net: Network) -> ShallowTerms:
     """``K(f)`` in the internal integer-keyed form; cost O(n (d + m)) integer operations."""
     if net.depth > 1:
         raise NotApplicableError(f"canonical data need at most one hidden layer, the network has {net.depth}")
     d, m = net.input_dim, net.output_dim
     if net.depth == 0:
         out = net.layers[0]
-        return _Terms({}, {}, out.weights, out.biases, d, m)
+        return ShallowTerms({}, {}, out.weights, out.biases, d, m)
     hid, out = net.layers
     beta = list(out.biases)
     jumps: dict[tuple[int, ...], list[Fraction]] = {}
@@ -194,7 +195,7 @@ def _terms(net: Network) -> _Terms:
             if b > 0:  # constant neuron relu(b)
                 beta = [s + cj * b for s, cj in zip(beta, c)]
             continue
-        n, o, mu = _primitive(w, b)
+        n, o, mu = primitive_hyperplane(w, b)
         acc = jumps.setdefault(n, [_ZERO] * m)
         for r in range(m):
             acc[r] += mu * c[r]
@@ -204,10 +205,10 @@ def _terms(net: Network) -> _Terms:
                 nacc[r] += mu * c[r]
             beta = [s + cj * b for s, cj in zip(beta, c)]
     kept = {k: tuple(v) for k, v in jumps.items() if any(v)}
-    return _Terms(kept, {k: tuple(v) for k, v in neg.items() if any(v)}, None, tuple(beta), d, m)
+    return ShallowTerms(kept, {k: tuple(v) for k, v in neg.items() if any(v)}, None, tuple(beta), d, m)
 
 
-def _linear(t: _Terms, skip: set[tuple[int, ...]] | None = None) -> list[list[Fraction]]:
+def _linear(t: ShallowTerms, skip: set[tuple[int, ...]] | None = None) -> list[list[Fraction]]:
     """``A_R = base - sum_key neg[key] n_key^T`` (m x d)."""
     keys = [k for k in t.neg if skip is None or k not in skip]
     A = _sum_outer([tuple(-v for v in t.neg[k]) for k in keys], [k[:-1] for k in keys], t.output_dim, t.input_dim)
@@ -216,7 +217,7 @@ def _linear(t: _Terms, skip: set[tuple[int, ...]] | None = None) -> list[list[Fr
     return A
 
 
-def _same_function(ta: _Terms, tb: _Terms) -> bool:
+def same_function(ta: ShallowTerms, tb: ShallowTerms) -> bool:
     """``K(f_a) == K(f_b)`` without building both linear parts: only the keys whose ``neg`` masses differ count."""
     if (ta.input_dim, ta.output_dim, ta.constant) != (tb.input_dim, tb.output_dim, tb.constant):
         return False
@@ -232,7 +233,7 @@ def _same_function(ta: _Terms, tb: _Terms) -> bool:
     return all(x - y == z for ra, rb, rd in zip(ba, bb, D) for x, y, z in zip(ra, rb, rd))
 
 
-def _public(terms: _Terms) -> CanonicalData:
+def _public(terms: ShallowTerms) -> CanonicalData:
     hyps = []
     for n, Cn in terms.jumps.items():
         p = next(v for v in n[:-1] if v)  # n = p (a, t) with a_first = 1
@@ -270,7 +271,7 @@ def canonical_data(net: Network) -> CanonicalData:
     -----
     Cost O(n (d + m) + n log n) exact operations for width n (integer keys, one common denominator per output row).
     """
-    return _public(_terms(net))
+    return _public(shallow_terms(net))
 
 
 # ---------------------------------------------------------------------------------------------- subset searches
