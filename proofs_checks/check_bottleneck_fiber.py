@@ -1,4 +1,4 @@
-"""Generic bottleneck fibers (MATH.md §2.D, §7 row 4) and local fiber dimensions (MATH.md E1).
+"""Generic bottleneck fibers (docs/mathematics.md §2.D, §7 row 4) and local fiber dimensions (docs/mathematics.md E1).
 
 For a generic bottleneck θ = (d, n1, n2, m), n1 <= d, with every second-layer neuron alive on the orthant:
 S~(θ) has n1! n2! 2^{|K_j|} components of dimension n1 + n2 + [H_j invisible] = D - dim_fun(θ); every component's
@@ -29,8 +29,8 @@ from exactrelu.theory.fibers.bottleneck import (
     translate,
 )
 
-THEOREM = ("Generic bottleneck fiber (MATH.md §2.D): n1! n2! 2^|K_j| components of dimension n1 + n2 + [invisible] "
-           "= D - dim_fun, all inside S(θ); local dimension = D - dim_fun at generic θ (E1)")
+THEOREM = ("Generic bottleneck fiber (docs/mathematics.md §2.D): n1! n2! 2^|K_j| components of dimension "
+           "n1 + n2 + [invisible] = D - dim_fun, all inside S(θ); local dimension = D - dim_fun at generic θ (E1)")
 
 ORACLES = {"invisible_translation": (4, 4), "visible_bottleneck": (3, 2)}
 

@@ -1,4 +1,4 @@
-"""Shallow fibers on R^d (MATH.md B3, §7 rows 6-9; P:R + D).
+"""Shallow fibers on R^d (docs/mathematics.md B3, §7 rows 6-9; P:R + D).
 
 For θ of minimal width n = k on R^d: S(θ) = ⊔_{S valid} H_n · p_S, i.e. (#valid S) · n! components of dimension n,
 the number of valid S counted from θ's raw parameters (subsets S with Σ_{i∈S} W2_{:,i} W1_i = 0), not from the
@@ -22,8 +22,8 @@ from exactrelu.theory.dimension.fdim import functional_dimension
 from exactrelu.theory.equality.equivalence import equivalent
 from exactrelu.theory.fibers.shallow import shallow_fiber
 
-THEOREM = ("Shallow fiber on R^d (MATH.md B3, §7 rows 6-9): (#valid S)·n! components of dim n; generic θ: n!, "
-           "dim = D - dim_fun; relu(x)-relu(x-1): 4, three kinks: 18, relu(x)+x: 2")
+THEOREM = ("Shallow fiber on R^d (docs/mathematics.md B3, §7 rows 6-9): (#valid S)·n! components of dim n; "
+           "generic θ: n!, dim = D - dim_fun; relu(x)-relu(x-1): 4, three kinks: 18, relu(x)+x: 2")
 
 ARCHS = [(1, 2, 1), (1, 3, 1), (2, 2, 1), (2, 3, 1), (1, 2, 2), (2, 3, 2), (3, 3, 1), (2, 4, 1)]
 NAMED = {"relu_minus_shifted_relu": (4, 2), "three_kinks": (18, 3), "relu_plus_identity": (2, 2),

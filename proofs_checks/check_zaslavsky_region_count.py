@@ -1,4 +1,4 @@
-"""Zaslavsky / Buck count (MATH.md A2 oracle, §7 row 13, [L]).
+"""Zaslavsky / Buck count (docs/mathematics.md A2 oracle, §7 row 13, [L]).
 
 A generic arrangement of n affine hyperplanes in R^d has sum_{i<=d} C(n, i) regions, so a generic shallow (d, n, m)
 network has that many activation regions.  Genericity of each random network is decided independently by exact
@@ -16,7 +16,8 @@ import sympy as sp
 from exactrelu import random_network
 from exactrelu.geometry.regions import regions
 
-THEOREM = "A generic shallow (d, n) network has sum_{i<=d} C(n, i) activation regions (MATH.md A2, Zaslavsky)"
+THEOREM = ("A generic shallow (d, n) network has sum_{i<=d} C(n, i) activation regions "
+           "(docs/mathematics.md A2, Zaslavsky)")
 
 ARCHS = [(1, 4, 1), (1, 7, 2), (2, 3, 1), (2, 5, 1), (2, 7, 2), (3, 4, 1), (3, 6, 1), (4, 5, 1)]
 

@@ -1,4 +1,4 @@
-"""Command ``fiber``: the fiber S(θ) as a union of semi-algebraic components (MATH.md §1, §2.B–D)."""
+"""Command ``fiber``: the fiber S(θ) as a union of semi-algebraic components (docs/mathematics.md §1, §2.B–D)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def fiber_cmd(
     = None,
     sample: Annotated[int, typer.Option("--sample", help="Print N rational points sampled from the fiber "
                                                          "(from component K if given), each checked exactly.")] = 0,
-    orthant: Annotated[bool, typer.Option("--orthant", help="The fiber on the orthant R^d_{>=0} (MATH.md §2.C).")]
+    orthant: Annotated[bool, typer.Option("--orthant", help="The fiber on the orthant R^d_{>=0} "
+                                                          "(docs/mathematics.md §2.C).")]
     = False,
     box: Annotated[str | None, typer.Option("--box", help="The fiber on the box [LO, HI]^d, given as LO,HI "
                                                         "(e.g. -1,1 or 0,1/2).")] = None,

@@ -68,7 +68,8 @@ def fiber_section(net: Network, outdir: Any) -> Any:
 
 
 def bottleneck_section(net: Network, outdir: Any) -> Any:
-    """Demo-report section: genericity (MATH.md §1) and, for a bottleneck, visibility, T_j, G_j and the fiber.
+    """Demo-report section: genericity (docs/mathematics.md §1) and, for a bottleneck, visibility, T_j, G_j and the
+    fiber.
 
     Otherwise the local description (dimension, scaling / hidden directions, mechanisms).
     """
@@ -78,7 +79,7 @@ def bottleneck_section(net: Network, outdir: Any) -> Any:
     try:
         rep = is_generic(net)
         data["genericity"] = rep.to_dict()
-        lines.append(f"Genericity (MATH.md §1): **{'generic' if rep.generic else 'not generic'}** — "
+        lines.append(f"Genericity (docs/mathematics.md §1): **{'generic' if rep.generic else 'not generic'}** — "
                      f"supertransversal {rep.supertransversal} ({rep.cells} cells of C_θ), maximal-rank masked "
                      f"products {rep.maximal_rank} ({rep.index_sets} index sets).")
     except RegionLimitError as exc:
@@ -105,7 +106,8 @@ def bottleneck_section(net: Network, outdir: Any) -> Any:
                 certified.append({"flips": [k + 1 for k in K], "equivalent": bool(certify_family(net, K))})
         data["certified_families"] = certified
         lines += ["", f"H_{j} is invisible: T_{j} moves b1_{j} by t for every t >= t_min = {st.t_min} "
-                  f"(MATH.md D3), and G_{j} = (Z/2)^{len(st.flippable)} (D4, derived by exact brute force).  "
+                  f"(docs/mathematics.md D3), and G_{j} = (Z/2)^{len(st.flippable)} "
+                  "(D4, derived by exact brute force).  "
                   f"Each T_{j} x G_{j} family was certified exactly: "
                   f"{all(c['equivalent'] for c in certified)}."]
     comp = fib.components[0]

@@ -1,4 +1,4 @@
-"""Exact functional equivalence of ReLU networks, with evidence either way (MATH.md A4, B2, D5, F1).
+"""Exact functional equivalence of ReLU networks, with evidence either way (docs/mathematics.md A4, B2, D5, F1).
 
 ``equivalent(a, b, domain=None)`` decides ``f_a = f_b`` on ``R^d`` (or on a full-dimensional polyhedral domain such
 as a :func:`~exactrelu.geometry.polyhedra.Box`).  The answer always comes with evidence:
@@ -7,26 +7,30 @@ as a :func:`~exactrelu.geometry.polyhedra.Box`).  The answer always comes with e
 * **equal**: a *certificate* in the shared format (``"format": "exactrelu-certificate"``, ``"kind":
   "equivalence"``): the regions of the common refinement, each with its inequalities, an interior point, the
   activation pattern of each network and the common affine map, which ``exactrelu check-certificate`` re-verifies;
-  or, on a fast path, the identity that proves it (equal canonical data, MATH.md B2; a trivial symmetry ``g`` with
-  ``g(a) = b``, MATH.md §1).
+  or, on a fast path, the identity that proves it (equal canonical data, docs/mathematics.md B2; a trivial symmetry
+  ``g`` with
+  ``g(a) = b``, docs/mathematics.md §1).
 
 Methods (``method="auto"`` tries them in this order):
 
 ``"canonical-data"``
-    both networks have at most one hidden layer: ``K(f_a) = K(f_b)`` (MATH.md B1/B2), polynomial time, no region
+    both networks have at most one hidden layer: ``K(f_a) = K(f_b)`` (docs/mathematics.md B1/B2), polynomial time, no
+    region
     enumeration; a witness is read off the differing canonical data.  With a domain, equal data still proves
     equality; unequal data falls back to the common refinement.
 ``"normal-form"``
     (deeper networks) same architecture and equal normal forms modulo trivial symmetries: equal at once.
 ``"bottleneck"``
-    the first-layer reduction of MATH.md D0/D5 for ``(d, n1, n2, m)`` networks with ``n1 <= d``: when both first
+    the first-layer reduction of docs/mathematics.md D0/D5 for ``(d, n1, n2, m)`` networks with ``n1 <= d``: when both
+    first
     layers have exact rank ``n1`` (so ``x -> relu(W1 x + b1)`` maps ``R^d`` onto the orthant) and define the same
     neurons up to a trivial symmetry, ``f_a = f_b`` iff the last two layers agree on the orthant ``R^{n1}_{>=0}``,
     decided by the common refinement in dimension ``n1``.  When a condition fails the result says so in ``notes``
     and the general method is used.  (The full G3 algorithm for networks whose first layers differ is not
-    implemented: MATH.md D5 had no precise statement.)
+    implemented: docs/mathematics.md D5 had no precise statement.)
 ``"common-refinement"``
-    the general method (MATH.md A4): one combined network whose hidden layer ``l`` holds the neurons of layer ``l`` of
+    the general method (docs/mathematics.md A4): one combined network whose hidden layer ``l`` holds the neurons of
+    layer ``l`` of
     both networks reads the same input, so its regions refine both complexes; on each region the two affine maps
     (each computed from the network's own pattern at the interior point) are compared.  Exponential in the worst
     case.
@@ -276,20 +280,22 @@ def _by_canonical_data(a: Network, b: Network, domain: Polyhedron | None) -> Equ
     ta, tb = shallow_terms(a), shallow_terms(b)
     if same_function(ta, tb):
         return Equivalence(True, "canonical-data", evidence={"hyperplanes": len(ta.jumps)},
-                           notes=("equal canonical data K(f) (MATH.md B1/B2): equal on R^d, hence on any domain",),
+                           notes=("equal canonical data K(f) (docs/mathematics.md B1/B2): equal on R^d, hence on "
+                                   "any domain",),
                            domain=domain)
     if domain is not None:
         return None
     w = _shallow_witness(a, b, ta, tb)
-    if w is None:  # cannot happen: unequal canonical data means unequal functions (MATH.md B1)
+    if w is None:  # cannot happen: unequal canonical data means unequal functions (docs/mathematics.md B1)
         raise AssertionError("internal error: canonical data differ but no witness was found")
     return Equivalence(False, "canonical-data", witness=w,
-                       notes=("canonical data K(f) differ (MATH.md B2); witness found from the differing data",))
+                       notes=("canonical data K(f) differ (docs/mathematics.md B2); witness found from the "
+                               "differing data",))
 
 
 # ---------------------------------------------------------------------------------------------- common refinement
 def common_refinement_network(a: Network, b: Network) -> Network:
-    """A network whose regions refine the complexes of both ``a`` and ``b`` (MATH.md A4).
+    """A network whose regions refine the complexes of both ``a`` and ``b`` (docs/mathematics.md A4).
 
     Hidden layer ``l`` holds the neurons of layer ``l`` of ``a`` and of ``b`` (block-diagonal on the previous layer;
     a shallower network simply stops contributing), so every neuron of ``a`` and ``b`` keeps its exact
@@ -391,7 +397,8 @@ def _first_layer_match(a: Network, b: Network) -> tuple[list[int], list[Fraction
         n, o, mu = primitive_hyperplane(lb.weights[j], lb.biases[j])
         hit = keys_a.get((o, *n))
         if hit is None:
-            return "the first layers differ (not related by a trivial symmetry); MATH.md D1/D3 visibility needed"
+            return ("the first layers differ (not related by a trivial symmetry); docs/mathematics.md D1/D3 "
+                    "visibility needed")
         perm.append(hit[0])
         scale.append(mu / hit[2])
     if sorted(perm) != list(range(n1)):
@@ -424,7 +431,8 @@ def _by_bottleneck(a: Network, b: Network, domain: Polyhedron | None, max_region
         raise AssertionError("internal error: first-layer alignment failed")
     ga = Network(a.layers[1:])
     gb = Network(b2.layers[1:])
-    note = (f"bottleneck first-layer reduction (MATH.md D0/D5): W1 has rank n1 = {n1}, so relu(W1 x + b1) maps R^d "
+    note = (f"bottleneck first-layer reduction (docs/mathematics.md D0/D5): W1 has rank n1 = {n1}, so "
+            "relu(W1 x + b1) maps R^d "
             f"onto the orthant; the last two layers are compared on R^{n1}_>=0",)
     inner = _by_common_refinement(ga, gb, Orthant(n1), max_regions, progress, method="bottleneck", notes=note)
     if inner.equivalent:
@@ -484,7 +492,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, meth
     -----
     The fast paths are cross-checked against the common refinement in ``tests/test_equivalence.py`` and
     ``proofs_checks``.  Cost: canonical data O(n (d + m) + n log n); the common refinement one exact LP per region
-    and facet (MATH.md A2), exponential in ``d`` in the worst case.
+    and facet (docs/mathematics.md A2), exponential in ``d`` in the worst case.
     """
     _check_pair(a, b, domain)
     if method not in _METHODS:
@@ -525,7 +533,8 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, meth
                 notes.append("related by a trivial symmetry; certificate requested, so the common refinement runs")
                 return general()
             return Equivalence(True, "normal-form", evidence={"trivial_symmetry": sym.to_dict()}, domain=domain,
-                               notes=("equal normal forms: b = g(a) for a trivial symmetry g (MATH.md §1)",))
+                               notes=("equal normal forms: b = g(a) for a trivial symmetry g "
+                                      "(docs/mathematics.md §1)",))
         if method == "normal-form":
             raise NotApplicableError("the networks are not related by a trivial symmetry (unequal normal forms); "
                                      "that alone does not decide equivalence")

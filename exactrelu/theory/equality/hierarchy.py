@@ -1,12 +1,13 @@
-"""The depth hierarchy and the GM bound (MATH.md §2.E2, §2.F, §3 "Width-1 layers", §7 rows 1–2).
+"""The depth hierarchy and the GM bound (docs/mathematics.md §2.E2, §2.F, §3 "Width-1 layers", §7 rows 1–2).
 
-* :func:`gm_bound`: the bound ``D - N_h`` on the functional dimension of an architecture (MATH.md §1).
+* :func:`gm_bound`: the bound ``D - N_h`` on the functional dimension of an architecture (docs/mathematics.md §1).
 * :func:`gm_hypothesis`: Grillo–Montúfar's hypothesis (``d >= 2`` and every hidden width ``>= 2``), under which an open
   set of parameters is identifiable and the bound is attained [P:GM].
 * :func:`bound_check`: the architecture's functional dimension (max over random θ, exact ranks) against the bound.
 * :func:`width_one_exception`: the computed counterexample (1,1,1,1,1): ``D = 8``, bound 5, max ``dim_fun`` 4.
 * :func:`depth_report`: for one network, whether its function is shallow (delegates to
-  :func:`exactrelu.theory.equality.equivalence.is_shallow_representable`, MATH.md F1) and the bound of its architecture.
+  :func:`exactrelu.theory.equality.representable.is_shallow_representable`, docs/mathematics.md F1) and the bound of
+  its architecture.
 
 Examples
 --------
@@ -41,7 +42,7 @@ def _arch(architecture: Sequence[int]) -> tuple[int, ...]:
 
 
 def gm_bound(architecture: Sequence[int]) -> int:
-    """``D - N_h``: the upper bound on ``dim_fun`` for every θ of the architecture (MATH.md §1).
+    """``D - N_h``: the upper bound on ``dim_fun`` for every θ of the architecture (docs/mathematics.md §1).
 
     >>> gm_bound((1, 1, 1, 1, 1))
     5
@@ -76,7 +77,8 @@ def bound_check(architecture: Sequence[int], trials: int = 20, seed: int = 0, **
 
 
 def width_one_exception(trials: int = 40, seed: int = 0, **kwargs: Any) -> ArchitectureFunctionalDimension:
-    """MATH.md E2 counterexample (§7 row 2): for (1,1,1,1,1), ``D = 8`` and ``D - N_h = 5`` but ``max dim_fun = 4``.
+    """docs/mathematics.md E2 counterexample (§7 row 2): for (1,1,1,1,1), ``D = 8`` and ``D - N_h = 5`` but ``max
+    dim_fun = 4``.
 
     Every function of this architecture is a plateau–ramp–plateau or a hinge (at most 2 kinks and 2 levels), so no θ
     reaches the bound; the random trials exhibit the maximum 4 with exact ranks.
@@ -86,7 +88,8 @@ def width_one_exception(trials: int = 40, seed: int = 0, **kwargs: Any) -> Archi
 
 @dataclass(frozen=True)
 class DepthReport:
-    """Where a network sits in the depth hierarchy: is its function shallow (MATH.md F1), and the GM data."""
+    """Where a network sits in the depth hierarchy: is its function shallow (docs/mathematics.md F1), and the GM
+    data."""
 
     architecture: tuple[int, ...]
     depth: int
@@ -105,7 +108,7 @@ class DepthReport:
 
 def depth_report(net: Network) -> DepthReport:
     """Shallow representability of ``f_net`` (via
-    :func:`exactrelu.theory.equality.equivalence.is_shallow_representable`) with the
+    :func:`exactrelu.theory.equality.representable.is_shallow_representable`) with the
     GM bound and hypothesis of the architecture.
 
     >>> from exactrelu import examples

@@ -1,8 +1,10 @@
-"""Reduce a ReLU network of any depth to a smaller equivalent one, with the equivalence certificate (MATH.md §3).
+"""Reduce a ReLU network of any depth to a smaller equivalent one, with the equivalence certificate
+(docs/mathematics.md §3).
 
 Rules, each exact (the function on the domain is unchanged):
 
-* **dead neurons** (``z <= 0`` on the whole domain; MATH.md §3): removed with their outgoing weights.  Found exactly
+* **dead neurons** (``z <= 0`` on the whole domain; docs/mathematics.md §3): removed with their outgoing weights.
+Found exactly
   from the activation regions (a neuron is dead iff no region has it active), after a cheap sufficient test
   (interval bounds: ``z = w . a + b <= 0`` whenever the previous activations are ``>= 0`` and bounded);
 * **invisible neurons** (all outgoing weights 0): removed;
@@ -13,7 +15,7 @@ Rules, each exact (the function on the domain is unchanged):
   always active is composed with the next layer (one hidden layer fewer); an always-active neuron whose incoming
   row is a combination of other always-active neurons of its layer, ``z_i = sum alpha_k z_k + beta``, is folded
   into them (exact linear solve);
-* **shallow networks on R^d**: the canonical minimal form (MATH.md B1/B4) when it is smaller.
+* **shallow networks on R^d**: the canonical minimal form (docs/mathematics.md B1/B4) when it is smaller.
 
 A layer left without neurons makes the rest of the network constant; the result is then an affine network with no
 hidden layer.  The result always carries the certificate of :func:`exactrelu.theory.equality.equivalence.equivalent` for
@@ -334,7 +336,7 @@ def reduce(net: Network, domain: Polyhedron | None = None, *, exact: bool = True
         try:
             if minimal_width(reduced) < reduced.num_hidden:
                 reduced = canonical_form(reduced)
-                steps.append(f"canonical minimal form (MATH.md B4): {reduced.num_hidden} hidden neuron(s)")
+                steps.append(f"canonical minimal form (docs/mathematics.md B4): {reduced.num_hidden} hidden neuron(s)")
         except (NotApplicableError, RegionLimitError) as exc:
             steps.append(f"minimal form not computed: {exc}")
     if not steps:

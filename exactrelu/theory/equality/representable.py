@@ -32,7 +32,8 @@ def _strs(v: Sequence[Fraction]) -> list[str]:
 
 @dataclass(frozen=True)
 class ShallowRepresentation:
-    """Answer of :func:`is_shallow_representable` (MATH.md F1); truthy iff ``f`` is a one-hidden-layer function.
+    """Answer of :func:`is_shallow_representable` (docs/mathematics.md F1); truthy iff ``f`` is a one-hidden-layer
+    function.
 
     ``network``: a one-hidden-layer network computing ``f`` (canonical minimal form when available) with
     ``equivalence`` (its certificate); or ``reason``: why not, with ``facet`` (a point and the hyperplane row where
@@ -72,7 +73,8 @@ def _normalised_hyperplane(row: Sequence[Fraction]) -> tuple[tuple[Fraction, ...
 
 
 def is_shallow_representable(net: Network, *, max_regions: int | None = None) -> ShallowRepresentation:
-    """Whether ``f_net`` on ``R^d`` is computed by some one-hidden-layer network (MATH.md F1), with evidence.
+    """Whether ``f_net`` on ``R^d`` is computed by some one-hidden-layer network (docs/mathematics.md F1), with
+    evidence.
 
     The facets of the complex where ``f`` bends give hyperplanes and jumps; ``f`` is shallow iff each such hyperplane
     carries one jump everywhere and is bent along all of it, i.e. iff ``f`` equals the shallow candidate
@@ -118,7 +120,8 @@ def is_shallow_representable(net: Network, *, max_regions: int | None = None) ->
             if H in jumps and jumps[H][0] != C:
                 return ShallowRepresentation(
                     False, reason=(f"the jump across the hyperplane {format_affine(H[:d], H[d])} = 0 changes from "
-                                   f"{format_vector(jumps[H][0])} to {format_vector(C)} (MATH.md F1)"), facet=info)
+                                   f"{format_vector(jumps[H][0])} to {format_vector(C)} "
+                                   "(docs/mathematics.md F1)"), facet=info)
             jumps.setdefault(H, (C, f.point))
     for H, info in flat.items():
         if H in jumps:
@@ -126,7 +129,7 @@ def is_shallow_representable(net: Network, *, max_regions: int | None = None) ->
                 False, facet=info,
                 reason=(f"f bends along the hyperplane {format_affine(H[:-1], H[-1])} = 0 but not at the facet point "
                         f"{format_vector(info['point'])}: the breakpoint locus does not cover the whole hyperplane "
-                        "(a bent facet, MATH.md F1)"))
+                        "(a bent facet, docs/mathematics.md F1)"))
     # the only possible shallow network: the kinks found, plus the affine part of one region
     Hs = sorted(jumps)
     x0 = cx.regions[0].interior_point
@@ -166,4 +169,4 @@ def is_shallow_representable(net: Network, *, max_regions: int | None = None) ->
     return ShallowRepresentation(
         False, witness=eq.witness, equivalence=eq,
         reason=("f differs from the only one-hidden-layer candidate (its kinks and jumps are those of f's facets): "
-                "some kink does not extend along its whole hyperplane (MATH.md F1)"))
+                "some kink does not extend along its whole hyperplane (docs/mathematics.md F1)"))

@@ -1,8 +1,8 @@
-"""Canonical data, minimal width and canonical form of one-hidden-layer networks (MATH.md B1-B4).
+"""Canonical data, minimal width and canonical form of one-hidden-layer networks (docs/mathematics.md B1-B4).
 
 A one-hidden-layer network computes ``f(x) = sum_i W2_i relu(W1_i . x + b1_i) + b2``.  Writing each neuron with a
 nonzero incoming row as ``(W1_i, b1_i) = o_i lam_i (a, t)`` (``lam_i > 0``, ``o_i = +-1``, ``a`` normalised so that
-its first nonzero entry is ``+1``) and using ``relu(-z) = relu(z) - z`` gives (MATH.md B1)
+its first nonzero entry is ``+1``) and using ``relu(-z) = relu(z) - z`` gives (docs/mathematics.md B1)
 
     f(x) = sum_H C_H relu(a_H . x + t_H) + A x + beta,
 
@@ -10,7 +10,8 @@ with one term per distinct normalised hyperplane ``H`` (coincident neurons merge
 the linear term, invisible neurons ``W2_i = 0`` dropped, constant neurons ``W1_i = 0`` folded into ``beta``, and
 hyperplanes whose merged jump ``C_H`` vanishes removed).  ``A = A_R`` is the linear part on the reference region
 ``R`` on the negative side of every ``H``.  The data ``K(f) = ({(a_H, t_H, C_H)}, A, beta)`` is a **complete
-invariant of the function** (MATH.md B1/B2): two shallow networks compute the same function iff their canonical data
+invariant of the function** (docs/mathematics.md B1/B2): two shallow networks compute the same function iff their
+canonical data
 are equal, whatever their widths.
 
 Examples
@@ -53,7 +54,8 @@ MAX_SUBSET_HYPERPLANES = 44
 
 @dataclass(frozen=True, slots=True)
 class CanonicalData:
-    """``K(f)`` of MATH.md B1: equality of two ``CanonicalData`` is equality of the functions (MATH.md B2).
+    """``K(f)`` of docs/mathematics.md B1: equality of two ``CanonicalData`` is equality of the functions
+    (docs/mathematics.md B2).
 
     ``hyperplanes``: sorted tuple of ``(a, t, C)``: ``a`` (d Fractions, first nonzero entry ``+1``), ``t``, and the
     jump weights ``C`` (m Fractions, not all zero); the gradient jump across ``a . x + t = 0`` is ``C a^T``.
@@ -245,7 +247,7 @@ def _public(terms: ShallowTerms) -> CanonicalData:
 
 
 def canonical_data(net: Network) -> CanonicalData:
-    """The canonical data ``K(f)`` of a network with at most one hidden layer (MATH.md B1).
+    """The canonical data ``K(f)`` of a network with at most one hidden layer (docs/mathematics.md B1).
 
     Parameters
     ----------
@@ -253,7 +255,7 @@ def canonical_data(net: Network) -> CanonicalData:
 
     Returns
     -------
-    CanonicalData, whose equality is equality of the functions (MATH.md B2).
+    CanonicalData, whose equality is equality of the functions (docs/mathematics.md B2).
 
     Raises
     ------
@@ -289,7 +291,7 @@ def _zero_sum_subsets(base: tuple[Fraction, ...], vectors: Sequence[tuple[Fracti
     k = len(vectors)
     if k > MAX_SUBSET_HYPERPLANES:
         raise RegionLimitError(f"subset search over {k} hyperplanes (> {MAX_SUBSET_HYPERPLANES}) is too large; "
-                               "it is the zero-subset-sum problem (MATH.md B3/B4, §7 row 14)")
+                               "it is the zero-subset-sum problem (docs/mathematics.md B3/B4, §7 row 14)")
     width = len(base)
     h = k // 2
     left, right = vectors[:h], vectors[h:]
@@ -317,7 +319,8 @@ def _jump_matrix(C: Vector, a: Vector) -> tuple[Fraction, ...]:
 
 
 def valid_orientation_sets(data: CanonicalData | Network) -> list[frozenset[int]]:
-    """Every ``S ⊆ range(k)`` with ``A_R + sum_{j in S} C_j a_j^T = 0`` (MATH.md B3), sorted by size then content.
+    """Every ``S ⊆ range(k)`` with ``A_R + sum_{j in S} C_j a_j^T = 0`` (docs/mathematics.md B3), sorted by size then
+    content.
 
     ``S`` says which hyperplanes carry a neuron active on the reference region ``R``; each valid ``S`` gives one
     ``H_k``-orbit of minimal networks (``k!`` components of dimension ``k``).
@@ -329,7 +332,7 @@ def valid_orientation_sets(data: CanonicalData | Network) -> list[frozenset[int]
     Notes
     -----
     Exponential in ``k`` (meet in the middle, O(2^(k/2)) sums per half): for ``d = m = 1`` it is the zero-subset-sum
-    problem (MATH.md §7 row 14).  Raises :class:`~exactrelu.core.errors.RegionLimitError` above
+    problem (docs/mathematics.md §7 row 14).  Raises :class:`~exactrelu.core.errors.RegionLimitError` above
     :data:`MAX_SUBSET_HYPERPLANES` hyperplanes.
     """
     if isinstance(data, Network):
@@ -349,7 +352,7 @@ def _project_out(vec: tuple[Fraction, ...], a: Vector, d: int) -> tuple[Fraction
 
 
 def minimal_width_case(data: CanonicalData | Network) -> tuple[int, dict[str, Any]]:
-    """``(minimal width, witness of the B4 case)`` for the function of ``data`` (MATH.md B4).
+    """``(minimal width, witness of the B4 case)`` for the function of ``data`` (docs/mathematics.md B4).
 
     The witness dict has ``"case"`` in ``"k"``, ``"k+1"``, ``"k+2"`` and the choice made: ``"S"`` (orientation set),
     and for ``"k+1"`` the hyperplane ``"j0"`` carrying two opposite neurons.  Chosen canonically (smallest ``j0``,
@@ -374,11 +377,12 @@ def minimal_width_case(data: CanonicalData | Network) -> tuple[int, dict[str, An
         return k + 2, {"case": "k+2", "S": frozenset()}
     raise NotApplicableError(
         "minimal width for vector output (m > 1) when neither k nor k+1 neurons suffice is not computed here: "
-        "MATH.md B4's k+2 bound holds for scalar output only")
+        "docs/mathematics.md B4's k+2 bound holds for scalar output only")
 
 
 def minimal_width(net: Network | CanonicalData) -> int:
-    """The minimal number of hidden neurons of a one-hidden-layer network computing the same function (MATH.md B4).
+    """The minimal number of hidden neurons of a one-hidden-layer network computing the same function
+    (docs/mathematics.md B4).
 
     ``k`` when some orientation set makes the linear part vanish, ``k+1`` when it vanishes up to a multiple of one
     hyperplane normal (two opposite neurons on that hyperplane), else ``k+2`` (a canceling pair carries the linear
@@ -400,7 +404,7 @@ def minimal_width(net: Network | CanonicalData) -> int:
 
 
 def canonical_form(net: Network | CanonicalData) -> Network:
-    """The canonical minimal one-hidden-layer network of the function, in normal form (MATH.md B1/B4).
+    """The canonical minimal one-hidden-layer network of the function, in normal form (docs/mathematics.md B1/B4).
 
     Built from ``K(f)`` alone (so equal functions give identical networks): one neuron per hyperplane, oriented by the
     canonical choice of :func:`minimal_width_case`, plus the opposite neuron on ``H_{j0}`` (case ``k+1``) or a

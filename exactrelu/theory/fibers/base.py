@@ -1,14 +1,15 @@
-"""Fibers S(θ) = {η : f_η = f_θ} as finite unions of semi-algebraic components (MATH.md §1, §2.B–D, §3).
+"""Fibers S(θ) = {η : f_η = f_θ} as finite unions of semi-algebraic components (docs/mathematics.md §1, §2.B–D, §3).
 
 A :class:`Component` is a semi-algebraic subset of parameter space Θ_A = R^D, given by an explicit system over the
 parameter symbols of :func:`exactrelu.engines.sympylib.parameter_symbols` (``W{l}_{i}_{j}``, ``b{l}_{i}``, 1-based,
 canonical
-order of MATH.md §1)::
+order of docs/mathematics.md §1)::
 
     { η :  e(η) = 0 for e in equalities,  s(η) > 0 for s in strict,  q(η) >= 0 for q in nonstrict }
 
 together with its dimension, one rational point ``point`` in it (canonical order), how it arises (``origin``: the
-permutation of neurons onto roles, the orientation set S of MATH.md B3, the hidden symmetry involved) and, when known,
+permutation of neurons onto roles, the orientation set S of docs/mathematics.md B3, the hidden symmetry involved) and,
+when known,
 a parametrisation ``parametrization`` (parameter symbol -> expression in ``free_symbols``, whose domain is given by
 ``free_strict > 0`` / ``free_nonstrict >= 0``).  A :class:`Fiber` is the union of its components (``kind`` says which
 theorem produced it: ``"shallow"`` (B2/B3 on R^d), ``"orthant"`` (§2.C), ``"bottleneck"`` (§2.D)) or, with
@@ -21,7 +22,7 @@ Examples
 --------
 >>> from exactrelu import examples
 >>> from exactrelu.theory.fibers.fiber import fiber
->>> F = fiber(examples.relu_minus_shifted_relu())      # MATH.md §7 row 7
+>>> F = fiber(examples.relu_minus_shifted_relu())      # docs/mathematics.md §7 row 7
 >>> F.kind, len(F.components), F.dimension
 ('shallow', 4, 2)
 >>> F.contains(examples.relu_minus_shifted_relu())

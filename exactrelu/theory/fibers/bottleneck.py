@@ -1,13 +1,16 @@
-"""Fibers of three-layer bottleneck networks (MATH.md §2.D) and local fiber descriptions (MATH.md §1, E1, §6).
+"""Fibers of three-layer bottleneck networks (docs/mathematics.md §2.D) and local fiber descriptions
+(docs/mathematics.md §1, E1, §6).
 
-Setting (MATH.md D0).  θ = (W1, b1, W2, b2, W3, b3) of architecture ``(d, n1, n2, m)`` with ``n1 <= d``, generic
+Setting (docs/mathematics.md D0).  θ = (W1, b1, W2, b2, W3, b3) of architecture ``(d, n1, n2, m)`` with ``n1 <= d``,
+generic
 (:func:`exactrelu.theory.dimension.genericity.is_generic`).  Genericity gives ``rank W1 = n1``, so ``u = W1 x + b1``
 runs over all of
 ``R^{n1}`` and ``h = relu(u)`` over the orthant Ω = ``R^{n1}_{>=0}``; layers 2-3 are a shallow network ``g`` on Ω.
 Second-layer neuron ``i`` is *dead* on Ω iff ``W2_i <= 0`` and ``b2_i <= 0``, *linear* iff ``W2_i >= 0`` and
 ``b2_i >= 0``, and otherwise its hyperplane meets the open orthant (*alive*).
 
-Visibility (MATH.md D1, G3 Thm 2).  First-layer ``H_k`` is visible iff some ``z2_i > 0`` somewhere on ``H_k``.  As
+Visibility (docs/mathematics.md D1, G3 Thm 2).  First-layer ``H_k`` is visible iff some ``z2_i > 0`` somewhere on
+``H_k``.  As
 ``relu(W1 x + b1)`` maps ``H_k`` onto the face ``{h_k = 0}`` of Ω, this is the sign test "``b2_i > 0`` or ``W2_il >
 0`` for some ``l != k``" (:func:`bottleneck_structure`); the slow path :func:`visible_first_layer` with
 ``method="cells"`` maximises over the cells of C_θ lying in ``H_k`` (exact LPs) and is used to cross-check it.
@@ -18,7 +21,8 @@ Facts used below, with proofs [D]:
   ``W2_ik <= 0`` (``k != j``), ``b2_i <= 0`` (an alive neuron that is ``<= 0`` on the face ``{h_j = 0}`` and has
   ``W2_ij <= 0`` would be ``<= 0`` on all of Ω).  Hence at most one first-layer hyperplane is invisible, and then
   there is no linear neuron.
-* **T_j** (MATH.md D3): ``b1_j += t``, ``b2_i -= t W2_ij`` for the attached ``i`` keeps every ``a2_i(x)`` for
+* **T_j** (docs/mathematics.md D3): ``b1_j += t``, ``b2_i -= t W2_ij`` for the attached ``i`` keeps every ``a2_i(x)``
+for
   ``t >= t_min = max_i b2_i / W2_ij`` (four-case check on the signs of ``u_j`` and ``u_j + t``).
 * **G_j — derived here by exact brute force** (the sources do not state it): on the T_1 example and on seeded random
   generic bottlenecks with an invisible ``H_j`` — three (2,2,1,1), one (3,3,1,1), two (2,2,2,1)
@@ -58,13 +62,14 @@ What is proved and what is not (also in ``Fiber.notes``):
   on Ω the second layer is minimal and genericity (masked products with ``|S_1| = n1``) excludes its orientation
   flips, so no linear neuron can appear.  This is a proof sketch [D], not a checked proof; it is cross-checked by
   ``dim = D - dim_fun(θ)`` (the local dimension) in the tests and proof checks.
-* not covered: dead or linear second-layer neurons (MATH.md §2.C sets V_S and free dead blocks), non-generic θ,
+* not covered: dead or linear second-layer neurons (docs/mathematics.md §2.C sets V_S and free dead blocks),
+non-generic θ,
   other depths: :func:`local_fiber` then gives the local description (``kind="local"``, ``components=None``).
 
 Examples
 --------
 >>> from exactrelu import examples
->>> st = bottleneck_structure(examples.invisible_translation())      # MATH.md D3, §7 row 4
+>>> st = bottleneck_structure(examples.invisible_translation())      # docs/mathematics.md D3, §7 row 4
 >>> st.visible, st.invisible, st.t_min, st.flippable
 ((False, True), 0, Fraction(-1, 1), (1,))
 >>> F = bottleneck_fiber(examples.invisible_translation())
@@ -215,7 +220,7 @@ def _component(net: Network, st: BottleneckStructure, K: tuple[int, ...], perm1:
         "permutation": [[r + 1 for r in perm1], [i + 1 for i in perm2]],
         "orientation_set": [k + 1 for k in K],
         "hidden_symmetry": hidden,
-        "theorem": "MATH.md §2.D (bottleneck, generic)",
+        "theorem": "docs/mathematics.md §2.D (bottleneck, generic)",
     }
     return Component(architecture=arch, equalities=tuple(sp.expand(e) for e in eqs),
                      strict=tuple(sp.expand(e) for e in strict), nonstrict=(), dimension=len(free), point=point,
@@ -223,7 +228,8 @@ def _component(net: Network, st: BottleneckStructure, K: tuple[int, ...], perm1:
 
 
 def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components: int = MAX_COMPONENTS) -> Fiber:
-    """The generic fiber S~(θ) of a bottleneck θ (MATH.md §2.D) as ``n1! n2! 2^{|K_j|}`` components (module doc).
+    """The generic fiber S~(θ) of a bottleneck θ (docs/mathematics.md §2.D) as ``n1! n2! 2^{|K_j|}`` components (module
+    doc).
 
     Parameters
     ----------
@@ -255,7 +261,7 @@ def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components
     others = [f"{i + 1} ({k})" for i, k in enumerate(st.second_layer) if k != "alive"]
     if others:
         raise NotApplicableError(f"second-layer neurons {', '.join(others)} are dead or linear on the orthant "
-                                 "(MATH.md §2.C blocks): not covered by the bottleneck description")
+                                 "(docs/mathematics.md §2.C blocks): not covered by the bottleneck description")
     _, n1, n2, _ = net.architecture
     subsets = [c for k in range(len(st.flippable) + 1) for c in combinations(st.flippable, k)]
     from math import factorial
@@ -267,7 +273,7 @@ def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components
                   for p2 in permutations(range(n2)))
     inv = st.invisible
     notes = [
-        "MATH.md §2.D generic bottleneck fiber: components = permutations x positive scalings"
+        "docs/mathematics.md §2.D generic bottleneck fiber: components = permutations x positive scalings"
         + (f" x T_{inv + 1} translations (t > t_min = {st.t_min}) x G_{inv + 1} = (Z/2)^{len(st.flippable)} "
            f"generated by M_k, k in {[k + 1 for k in st.flippable]}" if inv is not None else
            " (every first-layer hyperplane visible: no T_j, no G_j)"),

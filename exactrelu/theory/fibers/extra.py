@@ -85,7 +85,7 @@ def extra_neuron_fiber(net: Network, data: CanonicalData, max_components: int) -
     for orbit, (roles, origin) in enumerate(pairs):
         for perm in itertools.permutations(range(n)):
             comps.append(b.component(roles, perm, {**origin, "orbit": orbit, "hidden_symmetry": (
-                "opposite pair on a hyperplane (MATH.md B4 case 2) although k neurons suffice")}))
+                "opposite pair on a hyperplane (docs/mathematics.md B4 case 2) although k neurons suffice")}))
     own = next(q for q, c in enumerate(comps) if c.contains(net))
     for q, c in enumerate(comps):
         c.origin["theta_orbit"] = q == own

@@ -22,11 +22,12 @@ __all__ = ["LocalFiber", "local_fiber"]
 
 @dataclass(frozen=True)
 class LocalFiber:
-    """The local description of S(θ) at θ (MATH.md E1, §6): ``local`` is always True.
+    """The local description of S(θ) at θ (docs/mathematics.md E1, §6): ``local`` is always True.
 
     ``dimension = D - rank J`` (J the exact parameter Jacobian over every region): the dimension of S(θ) near θ when
     the rank is locally constant (e.g. generic θ), an upper bound in general.  ``scaling`` / ``hidden``: exact bases
-    of the scaling directions and of a complement (hidden-symmetry directions); ``mechanisms``: MATH.md §6 mechanisms
+    of the scaling directions and of a complement (hidden-symmetry directions); ``mechanisms``: docs/mathematics.md §6
+    mechanisms
     found (kind, neurons 1-based, description); ``generic``: the verdict of
     :func:`~exactrelu.theory.dimension.genericity.is_generic`
     (None when not decided within its limits).
@@ -82,7 +83,7 @@ def local_fiber(net: Network) -> Fiber:
     (docs/mathematics.md §6 mechanisms) and :func:`exactrelu.theory.dimension.genericity.is_generic`.
 
     >>> from exactrelu import examples
-    >>> L = local_fiber(examples.linear_block())         # MATH.md D6: fiber dimension 8
+    >>> L = local_fiber(examples.linear_block())         # docs/mathematics.md D6: fiber dimension 8
     >>> L.kind, L.components, L.dimension, len(L.local.scaling), len(L.local.hidden)
     ('local', None, 8, 4, 4)
     """
@@ -101,13 +102,15 @@ def local_fiber(net: Network) -> Fiber:
     mechs = tuple({"kind": m.kind, "neurons": [list(n) for n in m.neurons], "description": m.description}
                   for m in found)
     if generic is False and not any(m["kind"] == "non-transversality" for m in mechs):
-        mechs += ({"kind": "non-generic", "neurons": [], "description": "θ fails a genericity condition of MATH.md "
+        mechs += ({"kind": "non-generic", "neurons": [], "description": "θ fails a genericity "
+                   "condition of docs/mathematics.md "
                    "§1 (see exactrelu.theory.dimension.genericity.is_generic)"},)
     loc = LocalFiber(T.dimension, T.rank, T.parameters, T.hidden_neurons, T.scaling, T.hidden,
                      mechs, generic, T.names)
-    notes = ("local description only (MATH.md E1): dimension = D - rank of the exact Jacobian over all regions "
+    notes = ("local description only (docs/mathematics.md E1): dimension = D - rank of the exact Jacobian over "
+             "all regions "
              f"= {T.parameters} - {T.rank}; it is the fiber dimension near θ when the rank is locally constant, an "
              "upper bound otherwise",
              f"{len(T.scaling)} scaling directions and {len(T.hidden)} hidden-symmetry directions",
-             "mechanisms (MATH.md §6): " + (", ".join(sorted({m['kind'] for m in mechs})) or "none found"))
+             "mechanisms (docs/mathematics.md §6): " + (", ".join(sorted({m['kind'] for m in mechs})) or "none found"))
     return Fiber(network=net, kind="local", dimension=T.dimension, components=None, local=loc, notes=notes)

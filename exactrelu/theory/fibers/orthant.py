@@ -112,7 +112,8 @@ def _orthant_data(net: Network, gens: Gens) -> tuple[CanonicalData, list[int], l
 
 
 def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
-    """The pieces K_S = {p_S} × V_S of the fiber of a one-hidden-layer θ on the orthant Ω = R^d_{≥0} (MATH.md §2.C),
+    """The pieces K_S = {p_S} × V_S of the fiber of a one-hidden-layer θ on the orthant Ω = R^d_{≥0}
+    (docs/mathematics.md §2.C),
     or on any full-dimensional polyhedron Ω (``domain`` a :class:`~exactrelu.geometry.polyhedra.Polyhedron`, e.g. a
     ``Box``).
 
@@ -225,15 +226,17 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
                         {"case": "orthant", "orientation_set": sorted(j + 1 for j in Ssub),
                          "visible_neurons": [i + 1 for i in vis], "linear_neurons": [i + 1 for i in lin],
                          "det_sign": sgn if split else None,
-                         "hidden_symmetry": (f"GL_{r} on the linear block (V_S, MATH.md §2.C)" if r else "none")
+                         "hidden_symmetry": (f"GL_{r} on the linear block (V_S, docs/mathematics.md §2.C)" if r
+                                             else "none")
                          + ("" if sorted(j + 1 for j in Ssub) == _theta_orthant_S(net, data, visible)
-                            else "; orientation change S (MATH.md §2.C)")}))
+                            else "; orientation change S (docs/mathematics.md §2.C)")}))
     if not comps:
         raise NotApplicableError("internal: θ itself is not in any K_S piece")  # pragma: no cover
     dim = k + r * r + r
     where = f"the orthant R^{d}_{{>=0}}" if orth else f"the polyhedron {domain!r}"
     notes = (f"one hidden layer on {where}: k = {k} visible hyperplanes, r = {r} linear neurons, "
-             f"{n_sets} orientation set(s) S with V_S non-empty; pieces K_S = {{p_S}} x V_S (MATH.md §2.C, G3 "
+             f"{n_sets} orientation set(s) S with V_S non-empty; pieces K_S = {{p_S}} x V_S "
+             "(docs/mathematics.md §2.C, G3 "
              "Prop. 5 [P?]) of dimension k + r^2 + r; exact for the visible+linear part, which is the whole fiber "
              "for generic minimal θ",)
     if gap is None:

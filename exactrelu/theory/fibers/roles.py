@@ -69,7 +69,7 @@ def strs(v: Sequence[Fraction]) -> list[str]:
 
 
 def pair_role_sets(data: CanonicalData) -> list[tuple[tuple[Role, ...], dict[str, Any]]]:
-    """MATH.md B4 case 2: two opposite neurons on H_{j0}, for every admissible (j0, S)."""
+    """docs/mathematics.md B4 case 2: two opposite neurons on H_{j0}, for every admissible (j0, S)."""
     k, d, m = data.num_hyperplanes, data.input_dim, data.output_dim
     if k > 20:
         raise RegionLimitError(f"{k} hyperplanes: the (j0, S) search has k 2^(k-1) > 10^7 cases")
@@ -92,7 +92,8 @@ def pair_role_sets(data: CanonicalData) -> list[tuple[tuple[Role, ...], dict[str
 
 
 def _canceling_role_sets(data: CanonicalData) -> list[tuple[tuple[Role, ...], dict[str, Any]]]:
-    """MATH.md B4 case 3 (scalar output, neither k nor k+1 neurons suffice), width k+2.  Two kinds of role sets:
+    """docs/mathematics.md B4 case 3 (scalar output, neither k nor k+1 neurons suffice), width k+2.  Two kinds of role
+    sets:
 
     * a canceling pair on a free hyperplane G: a_G ∝ r_S = A_R + Σ_S C_j a_j^T (any S; r_S ≠ 0 as no S is valid),
       jumps u = -v, v a_G^T = -r_S, offset t_G free (G is never parallel to an H_j, else k+1 neurons would do);
@@ -160,7 +161,7 @@ def roles_of(data: CanonicalData, width: int) -> list[tuple[tuple[Role, ...], di
         return out
     if width == k + 2 and not valid_orientation_sets(data) and not (k and pair_role_sets(data)):
         if m != 1:
-            raise NotApplicableError("minimal width k+2 is established for scalar output only (MATH.md B4)")
+            raise NotApplicableError("minimal width k+2 is established for scalar output only (docs/mathematics.md B4)")
         if k > 16:
             raise RegionLimitError(f"{k} hyperplanes: the subset searches have more than 2^16 cases")
         return _canceling_role_sets(data)

@@ -1,23 +1,25 @@
-"""Fibers of one-hidden-layer networks: on R^d (MATH.md B2/B3/B4) and on the orthant (MATH.md §2.C).
+"""Fibers of one-hidden-layer networks: on R^d (docs/mathematics.md B2/B3/B4) and on the orthant (docs/mathematics.md
+§2.C).
 
 **On R^d.**  Let ``K(f) = ({(a_j, t_j, C_j)}_{j<k}, A_R, β)`` be the canonical data of f = f_θ
 (:func:`exactrelu.theory.equality.shallow.canonical_data`).  A network η of width n realises f iff K(f_η) = K(f)
-(MATH.md B2).
+(docs/mathematics.md B2).
 A *role* is a triple (hyperplane H_j, orientation o ∈ {±1}, output jump U ∈ Q^m); a neuron i playing it is
 
     (W1_i, b1_i) = o λ_i (a_j, t_j),   W2_{·,i} = U / λ_i,   λ_i > 0,
 
 and contributes U relu(o (a_j·x + t_j)).  The output bias is then forced: b2 = β + Σ_{roles with o = -1} U t_j.
 
-* width n = k (minimal; MATH.md B3): the roles are (H_j, o_j, C_j) with o_j = -1 iff j ∈ S, for each *valid
+* width n = k (minimal; docs/mathematics.md B3): the roles are (H_j, o_j, C_j) with o_j = -1 iff j ∈ S, for each *valid
   orientation set* S (A_R + Σ_{j∈S} C_j a_j^T = 0).  Every η in S(θ) has one neuron per hyperplane, with W1_i ≠ 0
   and W2_i ≠ 0, so S(θ) = ⊔_S ⊔_π {neurons permuted by π onto the roles of S}: **(#valid S)·n! components**, each
   the H_n-orbit piece {λ ∈ R_{>0}^n} of dimension n.
-* width n = k+1 with no valid S (MATH.md B4 case 2): one hyperplane H_{j0} carries two neurons of opposite
+* width n = k+1 with no valid S (docs/mathematics.md B4 case 2): one hyperplane H_{j0} carries two neurons of opposite
   orientations with jumps u (o = +1) and v (o = -1), u + v = C_{j0}; for S ⊆ [k]∖{j0} the linear part forces
   A_R + Σ_{j∈S} C_j a_j^T = -v a_{j0}^T (v ≠ 0 and u ≠ 0 hold automatically because no valid S exists).  Each
   admissible (j0, S) gives n! components of dimension n (the canceling-pair / "linear term" hidden symmetry).
-* width n = k+2, scalar output, when neither k nor k+1 neurons suffice (MATH.md B4 case 3), two kinds of role sets:
+* width n = k+2, scalar output, when neither k nor k+1 neurons suffice (docs/mathematics.md B4 case 3), two kinds of
+role sets:
   a *canceling pair* on a free hyperplane G (a_G ∝ r_S = A_R + Σ_{j∈S} C_j a_j^T, jumps u = -v with
   v a_G^T = -r_S, offset t_G a free parameter; any S), giving n! components of dimension n+1 each; and two
   opposite pairs on hyperplanes H_{j0}, H_{j1} with independent normals (r_S + v0 a_{j0}^T + v1 a_{j1}^T = 0),
@@ -49,7 +51,7 @@ canceling pair on a free hyperplane: then the rows of the pair are proportional 
 Examples
 --------
 >>> from exactrelu import examples
->>> F = shallow_fiber(examples.three_kinks())              # MATH.md §7 row 8
+>>> F = shallow_fiber(examples.three_kinks())              # docs/mathematics.md §7 row 8
 >>> len(F.components), F.dimension
 (18, 3)
 >>> len(shallow_fiber(examples.relu_plus_identity()).components)    # §7 row 9
@@ -77,11 +79,13 @@ MAX_COMPONENTS = 50_000
 
 
 def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fiber:
-    """The fiber of a one-hidden-layer θ on R^d with all its components (MATH.md B2/B3/B4, see the module doc).
+    """The fiber of a one-hidden-layer θ on R^d with all its components (docs/mathematics.md B2/B3/B4, see the module
+    doc).
 
     Parameters
     ----------
-    net : a one-hidden-layer network of minimal width (n = k, k+1 or, for scalar output, k+2; MATH.md B4), or with
+    net : a one-hidden-layer network of minimal width (n = k, k+1 or, for scalar output, k+2; docs/mathematics.md B4),
+    or with
         exactly one neuron more than k when k suffice.
     max_components : refuse (RegionLimitError) to build more components than this.
 
@@ -123,15 +127,16 @@ def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fibe
         same = c.origin["orbit"] == own
         parts = ["none: the H_n-orbit of θ (permutation and positive scaling)"] if same else []
         if c.origin["case"] == "k+2" and "canceling_pair" in c.origin:
-            parts = ["canceling pair on a free hyperplane G, its offset t_G free (MATH.md B4 case 3)"]
+            parts = ["canceling pair on a free hyperplane G, its offset t_G free (docs/mathematics.md B4 case 3)"]
         if not same:
-            parts.append({"k": "orientation flip (MATH.md B3): another orientation set S",
-                          "k+1": "opposite pair on another hyperplane / orientation set (MATH.md B4 case 2)",
-                          "k+2": "another canceling configuration (MATH.md B4 case 3)"}[c.origin["case"]])
+            parts.append({"k": "orientation flip (docs/mathematics.md B3): another orientation set S",
+                          "k+1": ("opposite pair on another hyperplane / orientation set "
+                                  "(docs/mathematics.md B4 case 2)"),
+                          "k+2": "another canceling configuration (docs/mathematics.md B4 case 3)"}[c.origin["case"]])
         c.origin["theta_orbit"] = same
         c.origin["hidden_symmetry"] = "; ".join(parts)
     case = role_sets[0][1]["case"]
     notes = (f"one hidden layer on R^d, width n = {n}, k = {data.num_hyperplanes} breakpoint hyperplanes "
-             f"(minimal width, case {case} of MATH.md B4); {len(role_sets)} role set(s) x {n}! labellings; "
-             "components are the connected components of S(θ) (MATH.md B3)",)
+             f"(minimal width, case {case} of docs/mathematics.md B4); {len(role_sets)} role set(s) x {n}! labellings; "
+             "components are the connected components of S(θ) (docs/mathematics.md B3)",)
     return Fiber(net, "shallow", max(c.dimension for c in comps), tuple(comps), None, None, notes, complete=True)

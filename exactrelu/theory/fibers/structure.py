@@ -83,7 +83,8 @@ def _kind(w: Sequence[Fraction], b: Fraction) -> str:
 
 
 def bottleneck_structure(net: Network) -> BottleneckStructure:
-    """Visible / invisible first-layer hyperplanes, second-layer kinds, the T_j half-line and G_j (MATH.md D0-D4).
+    """Visible / invisible first-layer hyperplanes, second-layer kinds, the T_j half-line and G_j (docs/mathematics.md
+    D0-D4).
 
     Raises :class:`~exactrelu.core.errors.NotApplicableError` outside ``(d, n1, n2, m)`` with ``n1 <= d`` and
     ``rank W1 = n1``.
@@ -125,7 +126,8 @@ def visible_first_layer(net: Network, *, method: str = "auto") -> tuple[bool, ..
     (False, True)
     """
     if net.depth != 2:
-        raise NotApplicableError("first-layer visibility (MATH.md D1) is defined here for two hidden layers")
+        raise NotApplicableError("first-layer visibility (docs/mathematics.md D1) is defined here for two hidden "
+                                 "layers")
     if method in ("auto", "orthant"):
         try:
             return bottleneck_structure(net).visible
@@ -155,7 +157,8 @@ def _rebuild(net: Network, W1: Any, b1: Any, W2: Any, b2: Any) -> Network:
 
 
 def translate(net: Network, t: object, *, check: bool = True) -> Network:
-    """T_j(t) (MATH.md D3): ``b1_j += t`` and ``b2_i -= t W2_ij`` for the second-layer ``i`` with ``W2_ij > 0``.
+    """T_j(t) (docs/mathematics.md D3): ``b1_j += t`` and ``b2_i -= t W2_ij`` for the second-layer ``i`` with ``W2_ij >
+    0``.
 
     With ``check`` (default) ``H_j`` must be invisible and ``t >= t_min``; then ``f`` is unchanged.
 
