@@ -4,7 +4,7 @@
 Rules, each exact (the function on the domain is unchanged):
 
 * **dead neurons** (``z <= 0`` on the whole domain; docs/mathematics.md §3): removed with their outgoing weights.
-Found exactly
+  Found exactly
   from the activation regions (a neuron is dead iff no region has it active), after a cheap sufficient test
   (interval bounds: ``z = w . a + b <= 0`` whenever the previous activations are ``>= 0`` and bounded);
 * **invisible neurons** (all outgoing weights 0): removed;
@@ -283,9 +283,8 @@ def reduce(net: Network, domain: Polyhedron | None = None, *, exact: bool = True
     Parameters
     ----------
     net : any depth.
-    domain : ``None`` or a full-dimensional :class:`~exactrelu.geometry.polyhedra.Polyhedron` (e.g. ``Box``): neurons
-    that
-        never fire on the domain are pruned ("may I prune the neurons that never fire on my data's box?").
+    domain : ``None`` or a full-dimensional :class:`~exactrelu.geometry.polyhedra.Polyhedron` (e.g. ``Box``):
+        neurons that never fire on the domain are pruned ("may I prune the neurons that never fire on my data's box?").
     exact : find dead and always-active neurons exactly from the activation regions (else only the cheap interval
         test; if the enumeration exceeds ``max_regions`` the cheap test is used and a step says so).
     certify : attach the region-by-region certificate of ``original == reduced`` on the domain.

@@ -52,7 +52,7 @@ from exactrelu.core.rational import as_rational, format_rational
 from exactrelu.engines import sympylib as S
 from exactrelu.theory.fibers.verify import FiberVerification, verify_fiber
 
-__all__ = ["Component", "Fiber", "Membership", "FiberVerification", "FORMAT_NAME", "FORMAT_VERSION", "as_point",
+__all__ = ["Component", "Fiber", "Membership", "FORMAT_NAME", "FORMAT_VERSION", "as_point",
            "jsonable", "domain_dict"]
 
 FORMAT_NAME = "exactrelu-fiber"

@@ -22,7 +22,7 @@ Facts used below, with proofs [D]:
   ``W2_ij <= 0`` would be ``<= 0`` on all of Ω).  Hence at most one first-layer hyperplane is invisible, and then
   there is no linear neuron.
 * **T_j** (docs/mathematics.md D3): ``b1_j += t``, ``b2_i -= t W2_ij`` for the attached ``i`` keeps every ``a2_i(x)``
-for
+  for
   ``t >= t_min = max_i b2_i / W2_ij`` (four-case check on the signs of ``u_j`` and ``u_j + t``).
 * **G_j — derived here by exact brute force** (the sources do not state it): on the T_1 example and on seeded random
   generic bottlenecks with an invisible ``H_j`` — three (2,2,1,1), one (3,3,1,1), two (2,2,2,1)
@@ -63,7 +63,7 @@ What is proved and what is not (also in ``Fiber.notes``):
   flips, so no linear neuron can appear.  This is a proof sketch [D], not a checked proof; it is cross-checked by
   ``dim = D - dim_fun(θ)`` (the local dimension) in the tests and proof checks.
 * not covered: dead or linear second-layer neurons (docs/mathematics.md §2.C sets V_S and free dead blocks),
-non-generic θ,
+  non-generic θ,
   other depths: :func:`local_fiber` then gives the local description (``kind="local"``, ``components=None``).
 
 Examples

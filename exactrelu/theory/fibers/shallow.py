@@ -19,7 +19,7 @@ and contributes U relu(o (a_j·x + t_j)).  The output bias is then forced: b2 = 
   A_R + Σ_{j∈S} C_j a_j^T = -v a_{j0}^T (v ≠ 0 and u ≠ 0 hold automatically because no valid S exists).  Each
   admissible (j0, S) gives n! components of dimension n (the canceling-pair / "linear term" hidden symmetry).
 * width n = k+2, scalar output, when neither k nor k+1 neurons suffice (docs/mathematics.md B4 case 3), two kinds of
-role sets:
+  role sets:
   a *canceling pair* on a free hyperplane G (a_G ∝ r_S = A_R + Σ_{j∈S} C_j a_j^T, jumps u = -v with
   v a_G^T = -r_S, offset t_G a free parameter; any S), giving n! components of dimension n+1 each; and two
   opposite pairs on hyperplanes H_{j0}, H_{j1} with independent normals (r_S + v0 a_{j0}^T + v1 a_{j1}^T = 0),
@@ -84,9 +84,8 @@ def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fibe
 
     Parameters
     ----------
-    net : a one-hidden-layer network of minimal width (n = k, k+1 or, for scalar output, k+2; docs/mathematics.md B4),
-    or with
-        exactly one neuron more than k when k suffice.
+    net : a one-hidden-layer network of minimal width (n = k, k+1 or, for scalar output, k+2;
+        docs/mathematics.md B4), or with exactly one neuron more than k when k suffice.
     max_components : refuse (RegionLimitError) to build more components than this.
 
     Returns
