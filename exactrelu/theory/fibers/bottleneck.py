@@ -93,6 +93,7 @@ import sympy as sp
 
 from exactrelu.core.errors import NotApplicableError
 from exactrelu.core.network import Network
+from exactrelu.core.rational import format_rational
 from exactrelu.engines import sympylib as S
 from exactrelu.theory.fibers.base import Component, Fiber
 from exactrelu.theory.fibers.local import LocalFiber, local_fiber
@@ -286,7 +287,12 @@ def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components
         "the closure point t = t_min is in S(θ) but not generic, so it is not in these (open) components",
         "Fiber.verify() decides patterns at region points only and cannot follow t; the exact depth-2 proof is "
         "exactrelu.theory.fibers.bottleneck.verify_bottleneck (system identities + certify_family)",
-        f"structure: {st.to_dict()}",
+        "structure: visible first-layer hyperplanes "
+        + (", ".join(f"H_{k + 1}" for k, v in enumerate(st.visible) if v) or "none")
+        + ("" if st.invisible is None else f"; invisible H_{st.invisible + 1}")
+        + "; second layer " + ", ".join(f"{i + 1} {kind}" for i, kind in enumerate(st.second_layer))
+        + ("" if st.t_min is None else f"; t_min = {format_rational(st.t_min)}")
+        + ("" if not st.flippable else "; K_j = {" + ", ".join(str(k + 1) for k in st.flippable) + "}"),
     ]
     notes.append("NOT complete: the components are the generic part S~(θ); S(θ) also holds the closure t = t_min "
                  "and non-generic parameters, so contains() decides a point outside every component by an exact "
