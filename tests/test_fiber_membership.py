@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from fractions import Fraction as F
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from exactrelu import Network, examples, save
@@ -125,3 +127,44 @@ def test_cli_canonical_prints_math(tmp_path) -> None:  # noqa: ANN001
     save(examples.relu_of_sum(), deep)
     out = runner.invoke(app, ["shallow", str(deep)]).stdout
     assert "['" not in out and "+ -" not in out
+
+
+# ------------------------------------------------------------------ properties on trained-style (dyadic) inputs
+_dyadic = st.builds(lambda k, e: F(k, 2 ** e), st.integers(-2**12, 2**12).filter(bool), st.integers(0, 40))
+_positive = st.builds(lambda k, e: F(k, 2 ** e), st.integers(1, 2**12), st.integers(0, 40))
+
+
+@settings(max_examples=15, deadline=None)
+@given(u=_dyadic, s=_dyadic, c=_positive, e=_positive, b=_dyadic)
+def test_planted_opposite_pair_is_a_member_on_the_half_line(u, s, c, e, b) -> None:  # noqa: ANN001
+    # θ = u relu(x - c) + s relu(x + e) + b; on [0, ∞) s relu(x + e) = s relu(x - c) - s relu(c - x) + s (c + e)
+    from hypothesis import assume
+
+    assume(u + s != 0)                                 # else rank A_S < r for S = {1}: refused, not this property
+    theta = Network.from_lists([([[1], [1]], [-c, e]), ([[u, s]], [b])])
+    eta = Network.from_lists([([[1], [-1]], [-c, c]), ([[u + s, -s]], [b + s * (c + e)])])
+    fib = fiber(theta, "orthant")
+    assert fib.complete is False                       # d = 1: a_1 always lies in the row space of A_S
+    assert fib.contains(eta)
+    off = Network.from_lists([([[1], [-1]], [-c, c]), ([[u + s, -s]], [b + s * (c + e) + F(1, 2**40)])])
+    ans = fib.membership(off)
+    assert not ans.member and ans.equivalence.witness is not None
+
+
+@settings(max_examples=15, deadline=None)
+@given(w=st.lists(_dyadic, min_size=2, max_size=2), t=st.lists(_dyadic, min_size=2, max_size=2),
+       v=st.lists(_dyadic, min_size=2, max_size=2), lam=st.lists(_positive, min_size=2, max_size=2))
+def test_rescaled_permuted_copy_is_in_a_listed_component(w, t, v, lam) -> None:  # noqa: ANN001
+    from hypothesis import assume
+
+    from exactrelu import permute, rescale
+
+    assume(w[0] * t[1] != w[1] * t[0])                 # two distinct hyperplanes
+    theta = Network.from_lists([([[w[0]], [w[1]]], t), ([v], [0])])
+    eta = rescale(permute(theta, 1, (1, 0)), 1, lam)
+    fib = fiber(theta)
+    assert fib.complete is True
+    ans = fib.membership(eta)
+    assert ans.member and ans.method == "component"
+    moved = Network.from_parameters(theta.architecture, [*eta.parameters()[:-1], eta.parameters()[-1] + 1])
+    assert not fib.contains(moved)
