@@ -49,7 +49,9 @@ $(DOCS_STAMP): pyproject.toml | $(STAMP)
 
 # The documentation site (docs/_build/html): warnings are errors; notebooks are executed (cached in docs/_build).
 docs: setup $(DOCS_STAMP)
-	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html 2> >(grep -v 'Kernel is running over TCP' >&2)
+	@$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html 2> >(grep -v 'Kernel is running over TCP' >&2) \
+	  || { echo "make docs: FAILED, every problem is listed above with its file and docstring (docstrings are reST:" \
+	       "put |x|, *, trailing _ inside double backquotes)"; exit 1; }
 	@echo "docs built: docs/_build/html/index.html"
 
 clean:
