@@ -1,1 +1,1 @@
-"""Fibers S(θ): shallow, orthant/box, bottleneck and local descriptions."""
+"""Fibers S(θ): shallow, orthant/box, bottleneck and local descriptions (docs/mathematics.md B3, C, D0–D5, E1)."""
