@@ -1,8 +1,8 @@
-"""Bottleneck fibers (MATH.md §2.D): target "a (2, 3, 2, 1) network in under 30 s".
+"""Bottleneck fibers (docs/mathematics.md §2.D): target "a (2, 3, 2, 1) network in under 30 s".
 
-(2, 3, 2, 1) has n1 = 3 > d = 2, outside the bottleneck regime n1 <= d of MATH.md D0, so ``fiber`` gives its local
-description there (timed below).  The full generic description is timed on the same widths with d = 3, i.e.
-(3, 3, 2, 1), with all hyperplanes visible and with an invisible H_j (T_j), and on (3, 3, 1, 1) (G_j = (Z/2)^2).
+(2, 3, 2, 1) has n1 = 3 > d = 2, outside the bottleneck regime n1 <= d of docs/mathematics.md D0, so ``fiber`` gives its
+local description there (timed below).  The full generic description is timed on the same widths with d = 3, i.e. (3, 3,
+2, 1), with all hyperplanes visible and with an invisible H_j (T_j), and on (3, 3, 1, 1) (G_j = (Z/2)^2).
 
 Time split: enumeration (exact genericity test: every cell of C_θ by exact LPs, every masked-product rank; visibility
 and the T_j / G_j data), construction (all n1! n2! 2^|K_j| sympy component systems with parametrisations),

@@ -1,4 +1,5 @@
-"""Exact functional equivalence (MATH.md A4, B2): canonical data on (784, 512, 10), certificates on (2, 12, 12, 1).
+"""Exact functional equivalence (docs/mathematics.md A4, B2): canonical data on (784, 512, 10), certificates on (2, 12,
+12, 1).
 
 Figures, all measured in the same run:
 
@@ -6,8 +7,8 @@ Figures, all measured in the same run:
   permuted and rescaled copy: decided by canonical data (target < 2 s); a copy with one weight perturbed by 10^-12:
   decided with a witness, verified by exact evaluation.  Baseline: the same algorithm in float64 numpy (normalise
   rows, match hyperplanes by rounding) — fast, but it decides nothing;
-* ratio of the canonical-data path against the general method (common refinement, MATH.md A4) on the same kind of
-  pairs where the general method is feasible, (2, 12, 1) and (3, 8, 1);
+* ratio of the canonical-data path against the general method (common refinement, docs/mathematics.md A4) on the same
+  kind of pairs where the general method is feasible, (2, 12, 1) and (3, 8, 1);
 * deep (2, 12, 12, 1) pairs (a neuron split in layer 2, so no trivial-symmetry shortcut; and a 10^-12 perturbation):
   time and number of regions of the common refinement, time of the independent certificate check; ratio against the
   normal-form fast path on a permuted + rescaled pair.

@@ -1,4 +1,5 @@
-"""Fiber of a generic (2, 6, 1) network: 720 components (MATH.md B3) in under 5 s, including the sympy proof of one.
+"""Fiber of a generic (2, 6, 1) network: 720 components (docs/mathematics.md B3) in under 5 s, including the sympy proof
+of one.
 
 Time split: enumeration (canonical data + valid orientation sets), construction (720 sympy systems with their
 parametrisations), verification (one component, region by region, sympy), membership of θ.  Baseline measured in the

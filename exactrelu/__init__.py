@@ -1,4 +1,4 @@
-"""exactrelu: exact, certified answers about ReLU networks (MATH.md is the mathematical reference).
+"""exactrelu: exact, certified answers about ReLU networks (docs/mathematics.md is the mathematical reference).
 
 The public API is re-exported here; everything else is an implementation detail.  Names are resolved on first use
 (PEP 562), so ``import exactrelu`` and the command line start without loading sympy, cddlib, flint, torch or onnx.

@@ -2,7 +2,7 @@
 
 One module ``check_<theorem>.py`` per theorem.  Each defines:
 
-* ``THEOREM``: the statement, quoted as in MATH.md (with its section);
+* ``THEOREM``: the statement, quoted as in docs/mathematics.md (with its section);
 * ``cases() -> list``: picklable case descriptors (e.g. ``("random", (2, 3, 1), seed)`` or an example name);
 * ``check(case) -> str | None``: asserts the statement exactly on one case (raises ``AssertionError`` on failure) and
   may return a short note.

@@ -1,4 +1,4 @@
-"""Balancing at every ridge and rank-one jumps (MATH.md §1, [P:GM, G3]; a consistency check of the engine).
+"""Balancing at every ridge and rank-one jumps (docs/mathematics.md §1, [P:GM, G3]; a consistency check of the engine).
 
 For a continuous piecewise-linear f, the jump across every facet is J_σ = ω_σ n_σ^T (rank one, normal to the
 facet), and walking once around any ridge τ, Σ ε_i J_{σ_i} = 0.  Checked exactly on C_θ of random networks of
@@ -10,7 +10,7 @@ from __future__ import annotations
 from exactrelu import examples, random_network
 from exactrelu.geometry.regions import regions
 
-THEOREM = "Jumps are rank one and balance at every ridge of C_θ (MATH.md §1)"
+THEOREM = "Jumps are rank one and balance at every ridge of C_θ (docs/mathematics.md §1)"
 
 ARCHS = [(2, 3, 1), (2, 4, 2), (2, 3, 3, 1), (2, 2, 2, 2, 1), (3, 3, 1), (3, 3, 2, 1), (2, 4, 3, 2)]
 

@@ -1,4 +1,5 @@
-"""The discrete group G_j of MATH.md D4, derived by exact brute force (exactrelu.theory.fibers.bottleneck docstring).
+"""The discrete group G_j of docs/mathematics.md D4, derived by exact brute force (exactrelu.theory.fibers.bottleneck
+docstring).
 
 Setting: a generic bottleneck θ of architecture (d, n1, n2, m), n1 <= d, whose first-layer hyperplane H_j is
 invisible (every alive second-layer neuron i has W2_ij > 0, W2_ik <= 0 for k != j, b2_i <= 0).  Candidates η: negate
@@ -22,7 +23,8 @@ from exactrelu.theory.dimension.genericity import is_generic
 from exactrelu.theory.equality.equivalence import equivalent
 from exactrelu.theory.fibers.bottleneck import bottleneck_structure
 
-THEOREM = ("G_j (MATH.md D4) = <M_k : k in K_j> = (Z/2)^{|K_j|}: exactly these orientation changes with the tilt "
+THEOREM = ("G_j (docs/mathematics.md D4) = <M_k : k in K_j> = (Z/2)^{|K_j|}: exactly these orientation changes with "
+           "the tilt "
            "c_k = W2_ik / W2_ij (and the T_j half-line e >= t_min) preserve f_θ, found by exact brute force")
 
 

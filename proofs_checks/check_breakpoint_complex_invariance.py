@@ -1,4 +1,5 @@
-"""B_θ is a functional invariant (MATH.md §1 key property, A3): equal under trivial symmetries and neuron splitting.
+"""B_θ is a functional invariant (docs/mathematics.md §1 key property, A3): equal under trivial symmetries and neuron
+splitting.
 
 Trivial symmetries (permutations and positive rescalings of hidden neurons) and splitting a hidden neuron into two
 positively scaled copies whose outgoing weights add up to the original one do not change f_θ, so the canonical
@@ -16,7 +17,7 @@ from exactrelu import Network, random_network
 from exactrelu.core.symmetry import random_trivial_symmetry, split_neuron
 from exactrelu.geometry.regions import regions
 
-THEOREM = "B_θ with weights is invariant under trivial symmetries and neuron splitting (MATH.md §1, A3)"
+THEOREM = "B_θ with weights is invariant under trivial symmetries and neuron splitting (docs/mathematics.md §1, A3)"
 
 ARCHS = [(1, 3, 1), (1, 3, 2, 1), (2, 3, 1), (2, 2, 2, 1), (2, 3, 2, 2), (3, 2, 2, 1), (2, 2, 2, 2, 1)]
 

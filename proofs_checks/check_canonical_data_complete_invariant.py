@@ -1,9 +1,9 @@
-"""MATH.md B1/B2: the canonical data K(f) is a complete invariant of a one-hidden-layer function.
+"""docs/mathematics.md B1/B2: the canonical data K(f) is a complete invariant of a one-hidden-layer function.
 
 For seeded random shallow pairs (a trivial-symmetry copy, a neuron split into two, added invisible / constant /
 canceling neurons, or a perturbation of one parameter), ``canonical_data(a) == canonical_data(b)`` holds exactly when
-the general method (common refinement, MATH.md A4) finds the functions equal; every witness is re-evaluated and
-every certificate re-checked by the independent checker.
+the general method (common refinement, docs/mathematics.md A4) finds the functions equal; every witness is re-evaluated
+and every certificate re-checked by the independent checker.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fractions import Fraction
 from exactrelu import Network, canonical_data, equivalent, permute, random_network, rescale
 from exactrelu.geometry.certificate import check_certificate
 
-THEOREM = "f_a = f_b iff K(f_a) = K(f_b) for one-hidden-layer networks, any widths (MATH.md B2)"
+THEOREM = "f_a = f_b iff K(f_a) = K(f_b) for one-hidden-layer networks, any widths (docs/mathematics.md B2)"
 
 ARCHS = [(1, 3, 1), (1, 5, 1), (2, 3, 1), (2, 4, 2), (3, 4, 1)]
 KINDS = ["symmetry", "split", "noise", "perturb-weight", "perturb-bias", "perturb-out"]

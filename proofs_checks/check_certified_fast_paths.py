@@ -1,4 +1,4 @@
-"""The certified fast paths build exactly the reference objects (MATH.md A2, A3; issue 3).
+"""The certified fast paths build exactly the reference objects (docs/mathematics.md A2, A3; issue 3).
 
 * Regions in d >= 3 built from a floating-point proposal certified exactly (``exactrelu.geometry.simplecell``: exact
   vertices, filtered signs, edge closure) equal the regions of the exact double description, field by field.

@@ -1,8 +1,8 @@
-"""MATH.md A4 / D5 / F1: every fast path of equivalent() agrees with the common refinement.
+"""docs/mathematics.md A4 / D5 / F1: every fast path of equivalent() agrees with the common refinement.
 
 Seeded random deep networks with (a) a trivial-symmetry copy (normal-form path), (b) a bottleneck (d, n1, n2, 1),
-n1 <= d, copy with permuted/rescaled first layer and a split second-layer neuron (bottleneck path, MATH.md D0/D5),
-(c) the same with a small perturbation; and F1: a shallow network written with an extra always-active layer is
+n1 <= d, copy with permuted/rescaled first layer and a split second-layer neuron (bottleneck path, docs/mathematics.md
+D0/D5), (c) the same with a small perturbation; and F1: a shallow network written with an extra always-active layer is
 recognised as shallow (with a certified one-hidden-layer network), relu(relu(x1) + relu(x2) - 1) is not.
 """
 
@@ -14,7 +14,7 @@ from fractions import Fraction
 from exactrelu import Network, equivalent, examples, is_shallow_representable, permute, random_network, rescale
 from exactrelu.geometry.certificate import check_certificate
 
-THEOREM = "fast paths (normal form, bottleneck reduction, shallow representability) agree with MATH.md A4"
+THEOREM = "fast paths (normal form, bottleneck reduction, shallow representability) agree with docs/mathematics.md A4"
 
 
 def cases() -> list[tuple[str, int]]:

@@ -1,4 +1,4 @@
-"""The functional dimension of an architecture is D - N_h (MATH.md §1, E2; §7 row 1).
+"""The functional dimension of an architecture is D - N_h (docs/mathematics.md §1, E2; §7 row 1).
 
 dim_fun(θ) <= D - N_h for every θ (the scaling orbit is in the kernel of the Jacobian), and for every architecture
 of the E2 table the maximum over random rational θ equals D - N_h (GM's theorem where d >= 2 and all hidden widths
@@ -9,8 +9,8 @@ come from a second algorithm (:mod:`proofs_checks.fdim_oracle`): regions met by 
 d+1 points per region, Jacobian rows by exact difference quotients of the forward pass, Gauss-Jordan rank in Fractions.
 That rank is the batch functional dimension of those points, so it is a lower bound of dim_fun(θ); the package's value
 must be at least it, at most D - N_h, and equal to it whenever the sample met as many regions as the package enumerated.
-The scaling generators (written out here from MATH.md §1) must lie in the kernel of the oracle's rows, and the maximum
-of the oracle's ranks must reach D - N_h.
+The scaling generators (written out here from docs/mathematics.md §1) must lie in the kernel of the oracle's rows, and
+the maximum of the oracle's ranks must reach D - N_h.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from exactrelu import random_network
 from exactrelu.theory.dimension.fdim import functional_dimension
 from proofs_checks.fdim_oracle import oracle_functional_dimension, quotient_rows, sample_points
 
-THEOREM = "max over θ of dim_fun(θ) = D - N_h on the E2 table, and dim_fun <= D - N_h always (MATH.md E2, §7 row 1)"
+THEOREM = ("max over θ of dim_fun(θ) = D - N_h on the E2 table, and dim_fun <= D - N_h always (docs/mathematics.md E2, "
+           "§7 row 1)")
 
 E2_TABLE = {
     (1, 1, 1): 3, (1, 2, 1): 5, (1, 3, 1): 7, (2, 1, 1): 4, (3, 1, 1): 5, (2, 2, 1): 7, (2, 3, 1): 10,
@@ -47,7 +48,7 @@ def _points(d: int):
 
 
 def _scaling(net) -> list[list[Fraction]]:
-    """+θ on the incoming row and bias of each hidden neuron, -θ on its outgoing column (MATH.md §1)."""
+    """+θ on the incoming row and bias of each hidden neuron, -θ on its outgoing column (docs/mathematics.md §1)."""
     arch = net.architecture
     theta = net.parameters()
     offs, pos = [], 0

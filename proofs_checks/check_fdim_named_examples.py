@@ -1,4 +1,4 @@
-"""Functional dimension of the named (1,1,1,1) and (2,2,1,1) examples (MATH.md D3, D6; §7 rows 3-5).
+"""Functional dimension of the named (1,1,1,1) and (2,2,1,1) examples (docs/mathematics.md D3, D6; §7 rows 3-5).
 
 * (1,1,1,1): relu(1 - relu(x)) has dim_fun 4; relu(relu(x) - 1) and relu(relu(x) + 1) have 3.
 * (2,2,1,1): the T_1 example has dim_fun 7 and fiber dimension 4; W2 = (1,1): 8 and 3; W2 = (-1,-1), b2 = 1: 8;
@@ -16,7 +16,8 @@ from exactrelu.core.symmetry import random_trivial_symmetry
 from exactrelu.theory.dimension.fdim import functional_dimension
 from exactrelu.theory.dimension.identifiability import fiber_tangent_space
 
-THEOREM = "dim_fun of the (1,1,1,1) and (2,2,1,1) examples: 4,3,3 and 7/4, 8/3, 8, 1 (MATH.md D3, §7 rows 3-5)"
+THEOREM = ("dim_fun of the (1,1,1,1) and (2,2,1,1) examples: 4,3,3 and 7/4, 8/3, 8, 1 (docs/mathematics.md D3, §7 rows "
+           "3-5)")
 
 EXPECTED = {  # name: (dim_fun, fiber dimension)
     "chain_ramp_down": (4, 2), "chain_shifted": (3, 3), "chain_lifted": (3, 3),

@@ -1,4 +1,4 @@
-"""The GM bound fails for several width-1 layers with d = 1 (MATH.md E2 counterexample, §3; §7 row 2).
+"""The GM bound fails for several width-1 layers with d = 1 (docs/mathematics.md E2 counterexample, §3; §7 row 2).
 
 For (1,1,1,1,1): D = 8, N_h = 3, the bound D - N_h = 5, but every θ has dim_fun(θ) <= 4 and the maximum 4 is
 attained: the realised functions are plateau-ramp-plateau or hinges (at most 2 kinks and 2 levels).  Each case is a
@@ -10,7 +10,7 @@ from __future__ import annotations
 from exactrelu import random_network
 from exactrelu.theory.dimension.fdim import functional_dimension, upper_bound
 
-THEOREM = "(1,1,1,1,1): dim_fun(θ) <= 4 < 5 = D - N_h for all θ, and 4 is attained (MATH.md E2, §7 row 2)"
+THEOREM = "(1,1,1,1,1): dim_fun(θ) <= 4 < 5 = D - N_h for all θ, and 4 is attained (docs/mathematics.md E2, §7 row 2)"
 
 ARCH = (1, 1, 1, 1, 1)
 

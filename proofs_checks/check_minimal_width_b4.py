@@ -1,4 +1,4 @@
-"""MATH.md B4: the minimal number of hidden neurons of a shallow function is k, k+1 or k+2 (scalar output).
+"""docs/mathematics.md B4: the minimal number of hidden neurons of a shallow function is k, k+1 or k+2 (scalar output).
 
 The table of B4 exactly, and for seeded random (1, n, 1) / (2, n, 1) networks (with sparse weights so that the three
 cases all occur): ``canonical_form`` has exactly ``minimal_width`` neurons, computes the same function (equal
@@ -12,7 +12,7 @@ from exactrelu import Network, canonical_data, canonical_form, equivalent, examp
 from exactrelu.geometry.certificate import check_certificate
 from exactrelu.theory.equality.shallow import minimal_width_case, valid_orientation_sets
 
-THEOREM = "minimal width = k, k+1 or k+2 by the orientation-set criteria of MATH.md B4"
+THEOREM = "minimal width = k, k+1 or k+2 by the orientation-set criteria of docs/mathematics.md B4"
 
 
 def _table() -> list[tuple[Network, int]]:

@@ -1,4 +1,4 @@
-"""The normal form is a complete invariant of the trivial orbit (MATH.md §1).
+"""The normal form is a complete invariant of the trivial orbit (docs/mathematics.md §1).
 
 normal_form(a) == normal_form(b) iff b = g·a for some g in G_A: equal on random group elements (and the recovered g
 maps a to b), different after a tiny rational perturbation of one parameter.
@@ -12,7 +12,8 @@ from fractions import Fraction
 from exactrelu import Network, normal_form, random_network, related_by_trivial_symmetry
 from exactrelu.core.symmetry import random_trivial_symmetry
 
-THEOREM = "normal_form is a complete invariant of the orbit under permutations and positive rescalings (MATH.md §1)"
+THEOREM = ("normal_form is a complete invariant of the orbit under permutations and positive rescalings "
+           "(docs/mathematics.md §1)")
 
 ARCHS = [(1, 2, 1), (2, 3, 1), (2, 2, 2), (2, 3, 2, 1), (3, 2, 2, 2), (1, 2, 2, 2, 1)]
 

@@ -1,4 +1,5 @@
-"""One hidden layer on the orthant: K_S = {p_S} × V_S and the dimension of V_S (MATH.md §2.C, G3 Prop. 5 / Thm 6).
+"""One hidden layer on the orthant: K_S = {p_S} × V_S and the dimension of V_S (docs/mathematics.md §2.C, G3 Prop. 5 /
+Thm 6).
 
 With k visible neurons and r = n - k linear neurons (W1 >= 0, b1 >= 0) and rank A_S = r:
 1. r < min(d, m): V_S ≠ ∅ only for S = S_θ;
@@ -23,7 +24,8 @@ from exactrelu.theory.equality.equivalence import equivalent
 from exactrelu.theory.equality.shallow import canonical_data
 from exactrelu.theory.fibers.shallow import orthant_fiber
 
-THEOREM = ("Orthant fibers (MATH.md §2.C, G3 Thm 6 cases 1-3): which V_S are non-empty, and dim K_S = k + r^2 + r")
+THEOREM = ("Orthant fibers (docs/mathematics.md §2.C, G3 Thm 6 cases 1-3): which V_S are non-empty, and dim K_S = k + "
+           "r^2 + r")
 
 #: (case, d, k, r, m)
 SHAPES = [(1, 3, 1, 1, 3), (1, 2, 2, 1, 2), (2, 1, 1, 1, 1), (2, 1, 2, 1, 2), (2, 2, 1, 2, 2), (3, 2, 2, 1, 1),

@@ -1,4 +1,4 @@
-"""MATH.md §3: reduce() removes dead, invisible, constant, duplicate and always-active redundancy exactly.
+"""docs/mathematics.md §3: reduce() removes dead, invisible, constant, duplicate and always-active redundancy exactly.
 
 For seeded random sparse networks of several depths, on R^d and on a box: the reduced network never has more
 neurons, and it computes the same function on the domain — certified region by region and re-checked by the
@@ -11,7 +11,7 @@ from exactrelu import equivalent, random_network, reduce
 from exactrelu.geometry.certificate import check_certificate
 from exactrelu.geometry.polyhedra import Box
 
-THEOREM = "reduce(net) is equivalent to net on the domain and never larger (MATH.md §3)"
+THEOREM = "reduce(net) is equivalent to net on the domain and never larger (docs/mathematics.md §3)"
 
 ARCHS = [(1, 3, 1), (2, 3, 1), (2, 2, 2, 1), (1, 2, 3, 1), (2, 3, 2, 1), (2, 2, 2, 2, 1)]
 

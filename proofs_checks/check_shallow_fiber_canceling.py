@@ -1,4 +1,4 @@
-"""Minimal width k+2 (MATH.md B4 case 3): the canceling-pair fiber, counted in closed form for d = 2, m = 1.
+"""Minimal width k+2 (docs/mathematics.md B4 case 3): the canceling-pair fiber, counted in closed form for d = 2, m = 1.
 
 If neither k nor k+1 neurons realise f (scalar output), a minimal network has k+2 neurons and its fiber is the union
 of (derived here, [D]):
@@ -22,7 +22,7 @@ from exactrelu.theory.equality.equivalence import equivalent
 from exactrelu.theory.equality.shallow import canonical_data, canonical_form, minimal_width
 from exactrelu.theory.fibers.shallow import shallow_fiber
 
-THEOREM = ("Minimal width k+2 in d = 2 (MATH.md B4 case 3): (2^k + C(k,2) 2^(k-2)) (k+2)! components, "
+THEOREM = ("Minimal width k+2 in d = 2 (docs/mathematics.md B4 case 3): (2^k + C(k,2) 2^(k-2)) (k+2)! components, "
            "dimension k+3 = D - dim_fun")
 
 

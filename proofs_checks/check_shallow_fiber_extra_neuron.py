@@ -1,9 +1,9 @@
-"""One neuron more than needed (MATH.md §3 dead / zero neurons, B3): the fiber's connected components.
+"""One neuron more than needed (docs/mathematics.md §3 dead / zero neurons, B3): the fiber's connected components.
 
 Derived here [D]: if k neurons realise f and θ has k+1, every η in S(θ) has k genuine neurons oriented by a valid
 orientation set S plus a zero, dead or constant neuron, or two same-oriented neurons splitting one jump — or it is an
-opposite-pair network (case k+1 of MATH.md B4).  For each valid S these pieces form one connected component of
-dimension k + 1 + max(d, m).  Checked on seeded random θ built as "a minimal network + one extra neuron": the number
+opposite-pair network (case k+1 of docs/mathematics.md B4).  For each valid S these pieces form one connected component
+of dimension k + 1 + max(d, m).  Checked on seeded random θ built as "a minimal network + one extra neuron": the number
 of big components equals the number of valid S (brute force over all subsets here), every piece's samples are exact
 equivalents, permuted and rescaled copies of θ are members, and moving the extra neuron keeps membership iff it keeps
 the function (exact equivalence).

@@ -1,4 +1,4 @@
-"""The k+1 case of MATH.md B4 in d = 1 (MATH.md B4, [D, unverified] count).
+"""The k+1 case of docs/mathematics.md B4 in d = 1 (docs/mathematics.md B4, [D, unverified] count).
 
 If no orientation set makes the slope at -∞ vanish (minimal width k+1), the fiber of a minimal (1, k+1, 1) network
 has dimension k+1 and (k+1)! · k · 2^(k-1) components (choice of the pair hyperplane j0, orientations of the other
@@ -17,7 +17,8 @@ from exactrelu.theory.equality.equivalence import equivalent
 from exactrelu.theory.equality.shallow import canonical_form, minimal_width, valid_orientation_sets
 from exactrelu.theory.fibers.shallow import shallow_fiber
 
-THEOREM = "d = 1, minimal width k+1 (MATH.md B4 case 2): fiber dimension k+1 and (k+1)!·k·2^(k-1) components"
+THEOREM = ("d = 1, minimal width k+1 (docs/mathematics.md B4 case 2): fiber dimension k+1 and (k+1)!·k·2^(k-1) "
+           "components")
 
 
 def cases() -> list[tuple[int, int]]:

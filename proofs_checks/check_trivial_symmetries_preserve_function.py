@@ -1,4 +1,4 @@
-"""Trivial symmetries preserve the function (MATH.md §1, [L]).
+"""Trivial symmetries preserve the function (docs/mathematics.md §1, [L]).
 
 For every hidden layer, a permutation P and positive diagonal Λ acting by W^(l) <- PΛW^(l), b^(l) <- PΛb^(l),
 W^(l+1) <- W^(l+1)Λ^{-1}P^T leave f_θ unchanged.  Checked exactly at random rational points.
@@ -13,7 +13,7 @@ from fractions import Fraction
 from exactrelu import examples, permute, random_network, rescale
 from exactrelu.core.random import random_rational
 
-THEOREM = "Trivial symmetries (permutations, positive rescalings) preserve f_θ (MATH.md §1)"
+THEOREM = "Trivial symmetries (permutations, positive rescalings) preserve f_θ (docs/mathematics.md §1)"
 
 ARCHS = [(1, 1, 1), (1, 3, 1), (2, 2, 1), (2, 3, 2), (2, 2, 2, 1), (3, 2, 3, 2), (2, 3, 3, 3, 1), (1, 1, 1, 1, 1)]
 

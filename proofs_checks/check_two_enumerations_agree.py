@@ -1,4 +1,4 @@
-"""The two enumerations of C_θ agree and are exact (MATH.md A2).
+"""The two enumerations of C_θ agree and are exact (docs/mathematics.md A2).
 
 Layer-by-layer splitting with exact LP pruning and the adjacency-graph walk return identical complexes; every region
 is certified by the independent checker (interior points, constant patterns, affine maps, disjointness, cover), and
@@ -13,7 +13,8 @@ from exactrelu import Box, examples, random_network
 from exactrelu.geometry.certificate import check_certificate, complex_certificate
 from exactrelu.geometry.regions import regions
 
-THEOREM = "Split and walk enumerations of C_θ coincide; certificates verify; adjacency = shared facets (MATH.md A2)"
+THEOREM = ("Split and walk enumerations of C_θ coincide; certificates verify; adjacency = shared facets "
+           "(docs/mathematics.md A2)")
 
 ARCHS = [(1, 4, 1), (2, 3, 1), (2, 4, 3, 1), (2, 3, 3, 2), (3, 3, 2, 1), (2, 2, 2, 2, 1), (3, 4, 1), (4, 3, 2, 1)]
 

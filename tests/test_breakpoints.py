@@ -1,4 +1,5 @@
-"""Faces, jumps, balancing and the breakpoint complex B_θ: MATH.md A3 oracle, Euler characteristic, an independent
+"""Faces, jumps, balancing and the breakpoint complex B_θ: docs/mathematics.md A3 oracle, Euler characteristic, an
+independent
 cell enumeration, and invariance of B_θ under trivial symmetries and neuron splitting."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from exactrelu.theory.dimension.genericity import cells as independent_cells
 
 
 def test_relu_of_sum_breakpoint_oracle() -> None:
-    """MATH.md A3 / §7 row 12."""
+    """docs/mathematics.md A3 / §7 row 12."""
     C = regions(examples.relu_of_sum())
     B = C.breakpoint_complex()
     assert B.num_regions == 4 and len(B.facets) == 5 and B.vertices == ((0, 1), (1, 0))

@@ -1,4 +1,4 @@
-"""Exact functional equivalence (MATH.md A4, B2, D5, F1): every witness is re-evaluated, every fast path is
+"""Exact functional equivalence (docs/mathematics.md A4, B2, D5, F1): every witness is re-evaluated, every fast path is
 cross-checked against the common refinement, every certificate is re-checked."""
 
 import copy
@@ -228,9 +228,9 @@ def test_common_refinement_network_keeps_every_preactivation() -> None:
 
 
 def test_shallow_representability() -> None:
-    r = is_shallow_representable(examples.relu_of_sum())   # MATH.md §7 row 12: not shallow
+    r = is_shallow_representable(examples.relu_of_sum())   # docs/mathematics.md §7 row 12: not shallow
     assert not r and r.facet is not None and ("bent" in r.reason or "jump" in r.reason)
-    assert not is_shallow_representable(examples.invisible_translation())  # MATH.md D3: f is not shallow
+    assert not is_shallow_representable(examples.invisible_translation())  # docs/mathematics.md D3: f is not shallow
     for net in (examples.chain("ramp_down"), examples.chain("shifted"), examples.chain("lifted")):
         r = is_shallow_representable(net)  # d = 1: every CPWL function is shallow
         assert r and r.network.depth == 1

@@ -1,4 +1,4 @@
-"""Functional dimension (MATH.md §1, E1-E3; §7 rows 1-4): exact oracles and fast-vs-slow cross-checks."""
+"""Functional dimension (docs/mathematics.md §1, E1-E3; §7 rows 1-4): exact oracles and fast-vs-slow cross-checks."""
 
 import random
 from fractions import Fraction as F
@@ -21,7 +21,7 @@ from exactrelu.theory.dimension.fdim import (
 from exactrelu.theory.dimension.jacobian import bent_neurons
 from proofs_checks.fdim_oracle import oracle_functional_dimension, quotient_rows, sample_points
 
-# MATH.md E2 table (§7 row 1): max dim_fun at random θ equals D - N_h
+# docs/mathematics.md E2 table (§7 row 1): max dim_fun at random θ equals D - N_h
 E2_TABLE = {
     (1, 1, 1): 3, (1, 2, 1): 5, (1, 3, 1): 7, (2, 1, 1): 4, (3, 1, 1): 5, (2, 2, 1): 7, (2, 3, 1): 10,
     (3, 2, 1): 9, (3, 3, 1): 13, (2, 2, 2): 10, (2, 2, 2, 1): 11, (2, 2, 1, 1): 8, (1, 1, 1, 1): 4,
@@ -44,7 +44,7 @@ def test_e2_table_max_over_random_theta(arch: tuple[int, ...]) -> None:
 
 
 def test_chain_of_width_one_layers_never_reaches_the_bound() -> None:
-    """MATH.md E2 counterexample (§7 row 2): (1,1,1,1,1) has D = 8, bound 5, but max dim_fun = 4."""
+    """docs/mathematics.md E2 counterexample (§7 row 2): (1,1,1,1,1) has D = 8, bound 5, but max dim_fun = 4."""
     ranks = [r for s in range(40)
              if (r := functional_dimension(random_network((1, 1, 1, 1, 1), seed=s)).rank) is not None]
     assert upper_bound(random_network((1, 1, 1, 1, 1), seed=0)) == 5
@@ -53,7 +53,7 @@ def test_chain_of_width_one_layers_never_reaches_the_bound() -> None:
 
 @pytest.mark.parametrize("kind, expected", [("ramp_down", 4), ("shifted", 3), ("lifted", 3)])
 def test_chain_examples(kind: str, expected: int) -> None:
-    """MATH.md §7 row 3."""
+    """docs/mathematics.md §7 row 3."""
     r = functional_dimension(examples.chain(kind))
     assert (r.rank, r.upper_bound, r.method, r.exact) == (expected, 4, "regions", True)
 
@@ -62,7 +62,7 @@ def test_chain_examples(kind: str, expected: int) -> None:
     ("invisible_translation", 7, 4), ("visible_bottleneck", 8, 3), ("bottleneck_positive", 8, None),
     ("dead_second_layer", 1, None), ("linear_block", 7, 8)])
 def test_bottleneck_examples(name: str, fdim: int, fiber: int | None) -> None:
-    """MATH.md §7 row 4 (and D6 for the linear block)."""
+    """docs/mathematics.md §7 row 4 (and D6 for the linear block)."""
     net = examples.catalogue()[name]
     r = functional_dimension(net)
     assert r.rank == fdim and r.exact
@@ -201,7 +201,7 @@ def test_architecture_sweep_on_a_local_dask_cluster(tmp_path) -> None:
 
 
 def test_fdim_plus_fiber_dimension_is_D_for_shallow_fibers() -> None:
-    """D - dim_fun equals the fiber's dimension computed by the fibers issue (MATH.md B3)."""
+    """D - dim_fun equals the fiber's dimension computed by the fibers issue (docs/mathematics.md B3)."""
     from exactrelu.theory.fibers.fiber import fiber
 
     nets = [random_network((1, 3, 1), seed=2), random_network((2, 3, 1), seed=3),
@@ -268,7 +268,7 @@ def test_cli_fdim_arch(tmp_path) -> None:
     assert (tmp_path / "h.png").exists()
 
 
-# ---------------------------------------------------------------------- depth hierarchy (MATH.md §2.F, E2)
+# ---------------------------------------------------------------------- depth hierarchy (docs/mathematics.md §2.F, E2)
 def test_hierarchy_functions() -> None:
     from exactrelu.theory.equality.hierarchy import (
         bound_check,
@@ -284,7 +284,7 @@ def test_hierarchy_functions() -> None:
     exc = width_one_exception(trials=40)
     assert (exc.upper_bound, exc.maximum, exc.attains_bound) == (5, 4, False)
     assert bound_check((2, 2, 2, 1), trials=3).maximum == 11
-    assert depth_report(examples.relu_of_sum()).shallow_representable is False    # MATH.md §7 row 12
+    assert depth_report(examples.relu_of_sum()).shallow_representable is False    # docs/mathematics.md §7 row 12
     lifted = depth_report(examples.chain("lifted"))                              # relu(relu(x)+1) = relu(x)+1
     assert lifted.shallow_representable is True and lifted.to_dict()["gm_bound"] == 4
 

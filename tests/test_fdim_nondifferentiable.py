@@ -1,4 +1,4 @@
-"""Identically zero pre-activations (MATH.md §3): where θ ↦ f_θ(x) is or is not differentiable, and what
+"""Identically zero pre-activations (docs/mathematics.md §3): where θ ↦ f_θ(x) is or is not differentiable, and what
 functional_dimension reports there.  Oracles: closed forms by hand, and the brute-force definition (every one-sided
 piece's gradient, from the dual-number reference with the pattern imposed)."""
 

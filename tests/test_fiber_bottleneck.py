@@ -1,4 +1,5 @@
-"""Bottleneck fibers (MATH.md §2.D) and local fiber descriptions: exact oracles and brute-force cross-checks."""
+"""Bottleneck fibers (docs/mathematics.md §2.D) and local fiber descriptions: exact oracles and brute-force
+cross-checks."""
 
 from __future__ import annotations
 
@@ -76,13 +77,14 @@ def covered_network(arch: tuple[int, ...], seed: int) -> Network:
         s += 1000
 
 
-# ------------------------------------------------------------------------------------------------ MATH.md oracles
+# ------------------------------------------------------------------------------------------------ docs/mathematics.md
+# oracles
 def test_t1_example_oracle() -> None:
     net = examples.invisible_translation()
     st_ = bottleneck_structure(net)
     assert st_.visible == (False, True) and st_.invisible == 0 and st_.t_min == F(-1) and st_.flippable == (1,)
     Fb = bottleneck_fiber(net)
-    # MATH.md §7 row 4: fiber dimension 4 = 3 scalings + 1 translation; D - dim_fun = 11 - 7
+    # docs/mathematics.md §7 row 4: fiber dimension 4 = 3 scalings + 1 translation; D - dim_fun = 11 - 7
     assert Fb.kind == "bottleneck" and Fb.dimension == 4
     assert len(Fb.components) == 2 * 1 * 2                      # n1! n2! 2^{|K_j|}
     assert all(c.dimension == 4 for c in Fb.components)
@@ -245,7 +247,7 @@ def test_not_applicable_cases() -> None:
 
 def test_local_fiber_linear_block_and_dead_layer() -> None:
     L = local_fiber(examples.linear_block())
-    # MATH.md D6: (2,2,2,1) linear block, dim_fun 7, fiber dimension 8 = D - dim_fun = 15 - 7
+    # docs/mathematics.md D6: (2,2,2,1) linear block, dim_fun 7, fiber dimension 8 = D - dim_fun = 15 - 7
     assert L.kind == "local" and L.components is None and L.dimension == 8
     assert L.local.functional_dimension == 7 and len(L.local.scaling) == 4 and len(L.local.hidden) == 4
     assert "always-active neuron" in {m["kind"] for m in L.local.mechanisms}

@@ -1,8 +1,8 @@
-"""Shallow fibers on R^d (MATH.md B3/B4, §7 rows 6-9) and on the orthant (§2.C): oracles and cross-checks.
+"""Shallow fibers on R^d (docs/mathematics.md B3/B4, §7 rows 6-9) and on the orthant (§2.C): oracles and cross-checks.
 
 Every membership claim is cross-checked against the independent equivalence test
 (`exactrelu.theory.equality.equivalence`), and
-counts against closed forms (n!, the MATH.md §7 numbers, brute-force subset enumeration written here).
+counts against closed forms (n!, the docs/mathematics.md §7 numbers, brute-force subset enumeration written here).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from exactrelu.theory.fibers.shallow import orthant_fiber, shallow_fiber
 
 
 def _brute_force_trivial_only(net: Network) -> bool:
-    """MATH.md B3 (iii) by brute force: no nonempty S with sum_{i in S} W2_i W1_i = 0 (plus (i), (ii))."""
+    """docs/mathematics.md B3 (iii) by brute force: no nonempty S with sum_{i in S} W2_i W1_i = 0 (plus (i), (ii))."""
     hid, out = net.layers
     n, d, m = hid.n_out, hid.n_in, out.n_out
     prods = [[out.weights[r][i] * hid.weights[i][c] for r in range(m) for c in range(d)] for i in range(n)]
@@ -50,7 +50,7 @@ def _with_lambda(comp, index: int, value: F) -> tuple[F, ...]:
     return tuple(S.evaluate(comp.parametrization[s], vals) for s in comp.symbols)
 
 
-# ------------------------------------------------------------------ MATH.md §7 oracles
+# ------------------------------------------------------------------ docs/mathematics.md §7 oracles
 def test_row7_relu_minus_shifted_relu() -> None:
     net = examples.relu_minus_shifted_relu()
     fib = shallow_fiber(net)
@@ -58,7 +58,7 @@ def test_row7_relu_minus_shifted_relu() -> None:
     assert {c.dimension for c in fib.components} == {2}
     orbits = {tuple(c.origin["orientation_set"]) for c in fib.components}
     assert orbits == {(), (1, 2)}                      # two H_2-orbits (S = ∅ and S = {1,2})
-    # MATH.md B3's explicit second point: W1 = (-1,-1), b1 = (0,1), W2 = (1,-1), b2 = 1
+    # docs/mathematics.md B3's explicit second point: W1 = (-1,-1), b1 = (0,1), W2 = (1,-1), b2 = 1
     other = Network.from_lists([([[-1], [-1]], [0, 1]), ([[1, -1]], [1])])
     assert [other([x]) for x in range(-2, 4)] == [net([x]) for x in range(-2, 4)]
     k = fib.component_of(other)
@@ -70,14 +70,14 @@ def test_row8_three_kinks() -> None:
     fib = shallow_fiber(examples.three_kinks())
     assert len(fib.components) == 18 and fib.dimension == 3
     sets = sorted({tuple(c.origin["orientation_set"]) for c in fib.components})
-    assert sets == [(1,), (1, 2, 3), (3,)]             # MATH.md B3: S = {1}, {3}, {1,2,3}
+    assert sets == [(1,), (1, 2, 3), (3,)]             # docs/mathematics.md B3: S = {1}, {3}, {1,2,3}
     assert fib.contains(examples.three_kinks())
 
 
 def test_row9_relu_plus_identity() -> None:
     fib = shallow_fiber(examples.relu_plus_identity())
     assert len(fib.components) == 2 and fib.dimension == 2
-    # MATH.md B4: both neurons on x = 0, opposite orientations, output weights 2/λ1 and -1/λ2
+    # docs/mathematics.md B4: both neurons on x = 0, opposite orientations, output weights 2/λ1 and -1/λ2
     for comp in fib.components:
         plus = comp.origin["orientations"].index(1)
         minus = 1 - plus
@@ -115,7 +115,7 @@ def test_row6_generic_shallow(arch: tuple[int, ...]) -> None:
 
 
 def test_local_dimension_is_D_minus_functional_dimension() -> None:
-    """At generic θ the fiber dimension equals D - dim_fun (MATH.md B3 oracle, E1)."""
+    """At generic θ the fiber dimension equals D - dim_fun (docs/mathematics.md B3 oracle, E1)."""
     for arch, seed in [((1, 2, 1), 0), ((2, 2, 1), 1), ((2, 3, 1), 2), ((1, 3, 2), 3)]:
         net = random_network(arch, seed=seed)
         assert _brute_force_trivial_only(net)
@@ -179,7 +179,7 @@ def test_membership_agrees_with_equivalence_on_perturbations() -> None:
 
 
 def test_orientation_flip_is_outside_the_orbit() -> None:
-    """d = m = 1 zero subset sum (MATH.md B3 remark, §7 row 14): W2_i W1_i = (1, 2, -3)."""
+    """d = m = 1 zero subset sum (docs/mathematics.md B3 remark, §7 row 14): W2_i W1_i = (1, 2, -3)."""
     net = Network.from_lists([([[1], [2], [-1]], [0, -1, -2]), ([[1, 1, 3]], [0])])
     fib = shallow_fiber(net)
     sets = {tuple(c.origin["orientation_set"]) for c in fib.components}
@@ -260,7 +260,7 @@ def test_non_minimal_widths_beyond_one_extra_are_refused() -> None:
         shallow_fiber(examples.relu_of_sum())
 
 
-# ------------------------------------------------------------------ orthant (MATH.md §2.C)
+# ------------------------------------------------------------------ orthant (docs/mathematics.md §2.C)
 def test_orthant_visible_and_linear() -> None:
     net = Network.from_lists([([[1, -1], [1, 1]], [0, 1]), ([[1, 2]], [0])])   # relu(x1-x2) + 2 relu(x1+x2+1)
     fib = orthant_fiber(net)
@@ -294,7 +294,7 @@ def test_orthant_refuses_dead_and_rank_deficient() -> None:
         orthant_fiber(Network.from_lists([([[1, F(2, 3)], [F(1, 2), F(5, 4)]], [1, F(3, 2)]), ([[3, -2]], [F(1, 2)])]))
 
 
-# ------------------------------------------------------------------ minimal width k+2 (MATH.md B4 case 3)
+# ------------------------------------------------------------------ minimal width k+2 (docs/mathematics.md B4 case 3)
 @pytest.mark.parametrize("net, count, dim", [
     (Network.from_lists([([[1, 0], [0, 1], [0, -1]], [0, 0, 0]), ([[1, 1, -1]], [0])]), 2 * 6, 4),   # relu(x1)+x2
     (Network.from_lists([([[1], [-1]], [0, 0]), ([[1, -1]], [0])]), 2, 3),                            # x

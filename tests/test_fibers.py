@@ -226,7 +226,8 @@ def test_cli_bad_input(tmp_path) -> None:
 
 # ------------------------------------------------------------------ dispatcher on deeper networks
 def test_dispatch_bottleneck_and_local() -> None:
-    """MATH.md §7 row 4: T_1 example fiber dimension 4, W2 = (1, 1) dimension 3; others get the local description."""
+    """docs/mathematics.md §7 row 4: T_1 example fiber dimension 4, W2 = (1, 1) dimension 3; others get the local
+    description."""
     t1 = fiber(examples.invisible_translation())
     assert t1.kind == "bottleneck" and t1.dimension == 4
     res = t1.verify(0)
@@ -235,7 +236,7 @@ def test_dispatch_bottleneck_and_local() -> None:
     assert vis.kind == "bottleneck" and vis.dimension == 3
     res = vis.verify()
     assert res.ok and all(c["proof"] and c["pattern_constancy"].startswith("pre-activations") for c in res.checks)
-    loc = fiber(examples.linear_block())                          # MATH.md D6: fiber dimension 8, local only
+    loc = fiber(examples.linear_block())  # docs/mathematics.md D6: fiber dimension 8, local only
     assert loc.kind == "local" and loc.components is None and loc.dimension == 8
     doc = json.loads(loc.to_json())
     assert doc["components"] is None and doc["dimension"] == 8 and doc["local"]["dimension"] == 8

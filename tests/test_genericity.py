@@ -1,4 +1,4 @@
-"""Genericity (MATH.md §1, G3 App. B.2): cells of C_θ, supertransversality, maximal-rank masked products."""
+"""Genericity (docs/mathematics.md §1, G3 App. B.2): cells of C_θ, supertransversality, maximal-rank masked products."""
 
 from __future__ import annotations
 
@@ -64,13 +64,14 @@ def _brute_rank_failures(net: Network) -> set[tuple[int, tuple[tuple[int, ...], 
 
 
 def test_relu_of_sum_regions_oracle() -> None:
-    # MATH.md §7 row 12: C_θ of relu(relu(x1) + relu(x2) - 1) has 7 regions
+    # docs/mathematics.md §7 row 12: C_θ of relu(relu(x1) + relu(x2) - 1) has 7 regions
     assert len(cells(examples.relu_of_sum(), faces=False)) == 7
 
 
 @pytest.mark.parametrize("arch", [(1, 4, 1), (2, 3, 1), (2, 4, 1), (3, 4, 1)])
 def test_generic_shallow_region_count_zaslavsky(arch: tuple[int, ...]) -> None:
-    # MATH.md §7 row 13: a shallow (d, n) net in general position has sum_{i<=d} C(n, i) regions.  G3-generic allows
+    # docs/mathematics.md §7 row 13: a shallow (d, n) net in general position has sum_{i<=d} C(n, i) regions.
+    #  G3-generic allows
     # parallel hyperplanes, so general position also asks every d rows of W1 to be independent.
     checked = 0
     for seed in range(6):

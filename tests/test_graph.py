@@ -124,7 +124,7 @@ def test_random_layered_round_trip_and_reordered_edges_still_layered() -> None:
 
 
 def test_bias_free_layered_parameter_count_math_g1() -> None:
-    """MATH.md G1 (docs/mathematics.md G1): [2,2,5,3] without biases has D = 2*2 + 2*5 + 5*3 = 29."""
+    """docs/mathematics.md G1 (docs/mathematics.md G1): [2,2,5,3] without biases has D = 2*2 + 2*5 + 5*3 = 29."""
     g = to_graph(random_network((2, 2, 5, 3), seed=1))
     free = GraphNetwork(g.inputs, g.nodes, g.outputs, g.edges, (None,) * len(g.nodes))
     assert free.num_parameters == 29 and free.num_hidden == 7

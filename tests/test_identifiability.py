@@ -1,4 +1,5 @@
-"""Fiber tangent spaces, hidden-symmetry mechanisms and the shallow global answer (MATH.md §1, E3-E4, B3, §6)."""
+"""Fiber tangent spaces, hidden-symmetry mechanisms and the shallow global answer (docs/mathematics.md §1, E3-E4, B3,
+§6)."""
 
 from fractions import Fraction as F
 
@@ -32,7 +33,8 @@ def test_tangent_space_is_the_exact_kernel(arch, seed) -> None:
 
 
 def test_invisible_translation_tangent_contains_the_T1_generator() -> None:
-    """MATH.md D3: the generator e_{b1_1} - Σ_{W2_1i > 0} W2_1i e_{b2_i} is a hidden direction (§7 row 4)."""
+    """docs/mathematics.md D3: the generator e_{b1_1} - Σ_{W2_1i > 0} W2_1i e_{b2_i} is a hidden direction (§7 row
+    4)."""
     net = examples.invisible_translation()
     T = fiber_tangent_space(net)
     assert (T.dimension, len(T.scaling), len(T.hidden)) == (4, 3, 1)
@@ -53,7 +55,8 @@ def test_generic_shallow_is_identifiable() -> None:
 
 
 def test_orientation_flip_of_relu_minus_shifted_relu() -> None:
-    """MATH.md B3, §7 row 7: S = {1, 2} flips; the flipped network is the explicit second point of MATH.md."""
+    """docs/mathematics.md B3, §7 row 7: S = {1, 2} flips; the flipped network is the explicit second point of
+    docs/mathematics.md."""
     r = identifiability(examples.relu_minus_shifted_relu())
     assert r.globally_identifiable is False and r.locally_identifiable
     (m,) = r.mechanisms
@@ -69,7 +72,7 @@ def test_three_kinks_flip_and_zero_subset_sum_oracle() -> None:
     assert zero_subset_sum([[3], [5], [-8], [1]]) == frozenset({0, 1, 2})
     assert zero_subset_sum([[1], [2], [4], [8]]) is None
     assert zero_subset_sum([[0], [7]]) == frozenset({0})
-    # brute force agrees on small random instances (MATH.md §7 row 14)
+    # brute force agrees on small random instances (docs/mathematics.md §7 row 14)
     import itertools
     import random
 

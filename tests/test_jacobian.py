@@ -1,4 +1,5 @@
-"""Exact parameter Jacobians (MATH.md §1, E1): backprop vs dual numbers vs sympy, pattern Jacobians vs points."""
+"""Exact parameter Jacobians (docs/mathematics.md §1, E1): backprop vs dual numbers vs sympy, pattern Jacobians vs
+points."""
 
 import random
 from fractions import Fraction as F
@@ -53,7 +54,7 @@ def test_point_jacobian_is_affine_combination_of_pattern_jacobian(arch, seed, xs
 
 
 def test_jacobian_matches_sympy_differentiation_of_the_region_affine_map() -> None:
-    """∇_θ f at x equals sympy's derivative of the symbolic affine map of x's region (MATH.md E1)."""
+    """∇_θ f at x equals sympy's derivative of the symbolic affine map of x's region (docs/mathematics.md E1)."""
     net = examples.invisible_translation()
     x = (F(1, 3), F(-2, 5))
     pattern = net.pattern(x)

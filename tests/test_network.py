@@ -1,4 +1,4 @@
-"""Exact network model: construction, evaluation, patterns, affine maps, parameters (MATH.md §1, A1)."""
+"""Exact network model: construction, evaluation, patterns, affine maps, parameters (docs/mathematics.md §1, A1)."""
 
 from fractions import Fraction as F
 

@@ -1,4 +1,5 @@
-"""reduce(): dead / invisible / constant / duplicate / always-active neurons, with certificates (MATH.md §3)."""
+"""reduce(): dead / invisible / constant / duplicate / always-active neurons, with certificates (docs/mathematics.md
+§3)."""
 
 from fractions import Fraction as F
 

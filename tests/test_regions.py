@@ -1,4 +1,5 @@
-"""The canonical complex C_θ: MATH.md oracles, two enumerations agree, brute-force grid and adjacency cross-checks."""
+"""The canonical complex C_θ: docs/mathematics.md oracles, two enumerations agree, brute-force grid and adjacency
+cross-checks."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def _generic_arrangement(net: Network) -> bool:
 
 
 def test_relu_of_sum_oracle() -> None:
-    """MATH.md A3 / §7 row 12: 7 regions, 1 bounded, 4 linear regions; the exact pieces."""
+    """docs/mathematics.md A3 / §7 row 12: 7 regions, 1 bounded, 4 linear regions; the exact pieces."""
     C = regions(examples.relu_of_sum())
     assert len(C.regions) == 7
     assert sum(r.bounded for r in C.regions) == 1
@@ -48,7 +49,7 @@ def test_relu_of_sum_oracle() -> None:
 
 @pytest.mark.parametrize("arch", [(1, 3, 1), (1, 5, 2), (2, 2, 1), (2, 3, 1), (2, 4, 1), (2, 5, 1), (3, 4, 1)])
 def test_zaslavsky_generic_shallow(arch: tuple[int, ...]) -> None:
-    """MATH.md A2 oracle / §7 row 13: a generic (d, n) arrangement has sum_{i<=d} C(n, i) regions."""
+    """docs/mathematics.md A2 oracle / §7 row 13: a generic (d, n) arrangement has sum_{i<=d} C(n, i) regions."""
     d, n = arch[0], arch[1]
     checked = 0
     for seed in range(6):
@@ -143,7 +144,8 @@ def test_degenerate_concurrent_parallel_zero_rows_dead() -> None:
     assert len(C.regions) == 2 and C.always_active_neurons() == {(0, 0): (0, F(1))}
     zneg = Network.from_lists([([[0, 0], [1, 2]], [-2, 0]), ([[1, 1]], [0])])
     assert regions(zneg).dead_neurons() == {(0, 0): (0, F(-2))}
-    # dead second layer (MATH.md D3): 4 first-layer regions, neuron (1, 0) dead with max z = -1 at the origin cell
+    # dead second layer (docs/mathematics.md D3): 4 first-layer regions, neuron (1, 0) dead with max z = -1 at the
+    # origin cell
     D = regions(examples.dead_second_layer())
     assert len(D.regions) == 4 and list(D.dead_neurons()) == [(1, 0)] and D.dead_neurons()[(1, 0)][1] == -1
 

@@ -1,4 +1,5 @@
-"""Canonical data K(f), orientation sets, minimal width and canonical form of shallow networks (MATH.md B1-B4)."""
+"""Canonical data K(f), orientation sets, minimal width and canonical form of shallow networks (docs/mathematics.md
+B1-B4)."""
 
 import itertools
 import random
@@ -27,7 +28,8 @@ def one_layer(rows, biases, out, b2=None):
 
 
 def reference_data(net: Network) -> CanonicalData:
-    """MATH.md B1 transcribed literally with Fractions (slow path): per neuron a = W1_i / first, t = b1_i / first."""
+    """docs/mathematics.md B1 transcribed literally with Fractions (slow path): per neuron a = W1_i / first, t = b1_i /
+    first."""
     hid, out = net.layers
     d, m = net.input_dim, net.output_dim
     jumps: dict = {}
@@ -89,7 +91,7 @@ def test_closed_forms_of_named_examples() -> None:
     assert ident.hyperplanes == () and ident.linear == ((F(1),),) and ident.constant == (F(0),)
     rps = canonical_data(examples.relu_plus_identity())
     assert rps.hyperplanes == (((F(1),), F(0), (F(1),)),) and rps.linear == ((F(1),),)
-    # relu(x) - relu(x-1): A_R = 0, C = (1, -1): S = {} and S = {both} (MATH.md B3 oracle)
+    # relu(x) - relu(x-1): A_R = 0, C = (1, -1): S = {} and S = {both} (docs/mathematics.md B3 oracle)
     steps = canonical_data(examples.relu_minus_shifted_relu())
     assert [(h[1], h[2]) for h in steps.hyperplanes] == [(F(-1), (F(-1),)), (F(0), (F(1),))]
     assert valid_orientation_sets(steps) == [frozenset(), frozenset({0, 1})]
@@ -234,7 +236,7 @@ def test_vector_output_k_plus_one_and_unsupported_k_plus_two() -> None:
 
 
 def test_zero_subset_sum_hard_case_meet_in_the_middle() -> None:
-    """MATH.md §7 row 14: for d = m = 1 the orientation search is zero-subset-sum on the jumps."""
+    """docs/mathematics.md §7 row 14: for d = m = 1 the orientation search is zero-subset-sum on the jumps."""
     numbers = [F(v) for v in (3, 34, 4, 12, 5, 2, 27, 9, 41, 7, 16, 23)]
     target = 3 + 4 + 12 + 2  # a subset summing to 21
     rows = [[1]] * len(numbers)

@@ -1,4 +1,4 @@
-"""Trivial symmetries and the normal form (MATH.md §1), as hypothesis properties."""
+"""Trivial symmetries and the normal form (docs/mathematics.md §1), as hypothesis properties."""
 
 from fractions import Fraction as F
 

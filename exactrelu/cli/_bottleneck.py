@@ -1,4 +1,5 @@
-"""Commands ``generic`` (MATH.md §1 genericity) and ``bottleneck`` (MATH.md §2.D structure and fiber summary)."""
+"""Commands ``generic`` (docs/mathematics.md §1 genericity) and ``bottleneck`` (docs/mathematics.md §2.D structure and
+fiber summary)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, 
 def generic(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = False,
             max_index_sets: Annotated[int, typer.Option(help="Bound on the masked-product index sets.")] = 1 << 16,
             ) -> None:
-    """Is θ generic (MATH.md §1)? Supertransversality and maximal-rank masked products, with failing evidence.
+    """Is θ generic (docs/mathematics.md §1)? Supertransversality and maximal-rank masked products, with failing
+    evidence.
 
     Exit status 0 when generic, 1 when not.
     """

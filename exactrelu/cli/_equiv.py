@@ -102,7 +102,8 @@ def equiv(a_path: Annotated[Path, typer.Argument(help="First network file.", sho
 @guarded
 def canonical(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False,
               allow_float: AllowFloatOpt = False) -> None:
-    """Canonical minimal form of a one-hidden-layer network (MATH.md B1/B4): canonical data, minimal width, network."""
+    """Canonical minimal form of a one-hidden-layer network (docs/mathematics.md B1/B4): canonical data, minimal width,
+    network."""
     net = read_network(path, allow_float)
     from exactrelu.theory.equality.shallow import canonical_data, canonical_form, minimal_width
 
@@ -155,7 +156,8 @@ def reduce_(path: NetArg, output: OutOpt = None, box: BoxOpt = None, json_out: J
 @guarded
 def shallow(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False, max_regions: MaxRegionsOpt = None,
             allow_float: AllowFloatOpt = False) -> None:
-    """Is the function one-hidden-layer representable (MATH.md F1)?  Exit 0 = yes (network with -o), 1 = no."""
+    """Is the function one-hidden-layer representable (docs/mathematics.md F1)?  Exit 0 = yes (network with -o), 1 =
+    no."""
     net = read_network(path, allow_float)
     from exactrelu.theory.equality.representable import is_shallow_representable
 

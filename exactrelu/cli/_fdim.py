@@ -1,4 +1,4 @@
-"""Functional dimension and identifiability commands: fdim, fdim-arch, identify (MATH.md §1, E1-E4)."""
+"""Functional dimension and identifiability commands: fdim, fdim-arch, identify (docs/mathematics.md §1, E1-E4)."""
 
 from __future__ import annotations
 

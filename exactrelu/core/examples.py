@@ -1,6 +1,7 @@
-"""Named small networks used in MATH.md and in the tests, notebooks and proofs checks.
+"""Named small networks used in docs/mathematics.md and in the tests, notebooks and proofs checks.
 
-Each function returns a fresh exact :class:`~exactrelu.core.network.Network` and its docstring cites the MATH.md item.
+Each function returns a fresh exact :class:`~exactrelu.core.network.Network` and its docstring cites the
+docs/mathematics.md item.
 
 >>> relu_of_sum().architecture
 (2, 2, 1, 1)
@@ -22,34 +23,36 @@ __all__ = [
 
 
 def relu_of_sum() -> Network:
-    """f = relu(relu(x1) + relu(x2) - 1) in (2,2,1,1) (MATH.md A3, §7 row 12: 7 regions, B_θ 4 regions)."""
+    """f = relu(relu(x1) + relu(x2) - 1) in (2,2,1,1) (docs/mathematics.md A3, §7 row 12: 7 regions, B_θ 4 regions)."""
     return Network.from_lists([([[1, 0], [0, 1]], [0, 0]), ([[1, 1]], [-1]), ([[1]], [0])])
 
 
 def relu_minus_shifted_relu() -> Network:
-    """f = relu(x) - relu(x - 1) in (1,2,1) (MATH.md B3, §7 row 7: 4 fiber components of dim 2)."""
+    """f = relu(x) - relu(x - 1) in (1,2,1) (docs/mathematics.md B3, §7 row 7: 4 fiber components of dim 2)."""
     return Network.from_lists([([[1], [1]], [0, -1]), ([[1, -1]], [0])])
 
 
 def relu_plus_identity() -> Network:
-    """f = relu(x) + x in (1,2,1), written with a canceling pair (MATH.md B4, §7 row 9: 2 components, dim 2)."""
+    """f = relu(x) + x in (1,2,1), written with a canceling pair (docs/mathematics.md B4, §7 row 9: 2 components, dim
+    2)."""
     # relu(x) + x = 2 relu(x) - relu(-x)
     return Network.from_lists([([[1], [-1]], [0, 0]), ([[2, -1]], [0])])
 
 
 def absolute_value() -> Network:
-    """``|x| = relu(x) + relu(-x)`` in (1,2,1) (MATH.md B4: minimal width 2)."""
+    """``|x| = relu(x) + relu(-x)`` in (1,2,1) (docs/mathematics.md B4: minimal width 2)."""
     return Network.from_lists([([[1], [-1]], [0, 0]), ([[1, 1]], [0])])
 
 
 def three_kinks() -> Network:
-    """(1,3,1): kinks at 0,1,2 with jumps (1,-1,1) and slope -1 at -inf (MATH.md B3, §7 row 8: 18 components)."""
+    """(1,3,1): kinks at 0,1,2 with jumps (1,-1,1) and slope -1 at -inf (docs/mathematics.md B3, §7 row 8: 18
+    components)."""
     # relu(-x) - relu(x - 1) + relu(x - 2): slope -1 for x < 0, jumps +1, -1, +1 at 0, 1, 2
     return Network.from_lists([([[-1], [1], [1]], [0, -1, -2]), ([[1, -1, 1]], [0])])
 
 
 def invisible_translation() -> Network:
-    """The (2,2,1,1) T_1 example of MATH.md D3 (§7 row 4): dim_fun 7, fiber dimension 4."""
+    """The (2,2,1,1) T_1 example of docs/mathematics.md D3 (§7 row 4): dim_fun 7, fiber dimension 4."""
     return Network.from_lists([
         ([[2, F(1, 3)], [F(-1, 2), F(3, 2)]], [F(1, 5), F(-2, 7)]),
         ([[1, -1]], [-1]),
@@ -58,7 +61,7 @@ def invisible_translation() -> Network:
 
 
 def visible_bottleneck() -> Network:
-    """MATH.md D3 with W2 = (1, 1): both first-layer hyperplanes visible, dim_fun 8, fiber dimension 3."""
+    """docs/mathematics.md D3 with W2 = (1, 1): both first-layer hyperplanes visible, dim_fun 8, fiber dimension 3."""
     return Network.from_lists([
         ([[2, F(1, 3)], [F(-1, 2), F(3, 2)]], [F(1, 5), F(-2, 7)]),
         ([[1, 1]], [-1]),
@@ -67,7 +70,7 @@ def visible_bottleneck() -> Network:
 
 
 def bottleneck_positive() -> Network:
-    """MATH.md D3 with W2 = (-1, -1), b2 = +1: dim_fun 8 (a small triangle region matters)."""
+    """docs/mathematics.md D3 with W2 = (-1, -1), b2 = +1: dim_fun 8 (a small triangle region matters)."""
     return Network.from_lists([
         ([[2, F(1, 3)], [F(-1, 2), F(3, 2)]], [F(1, 5), F(-2, 7)]),
         ([[-1, -1]], [1]),
@@ -76,7 +79,7 @@ def bottleneck_positive() -> Network:
 
 
 def dead_second_layer() -> Network:
-    """MATH.md D3 with W2 = (-1, -1), b2 = -1: the second layer is dead, dim_fun 1."""
+    """docs/mathematics.md D3 with W2 = (-1, -1), b2 = -1: the second layer is dead, dim_fun 1."""
     return Network.from_lists([
         ([[2, F(1, 3)], [F(-1, 2), F(3, 2)]], [F(1, 5), F(-2, 7)]),
         ([[-1, -1]], [-1]),
@@ -85,7 +88,7 @@ def dead_second_layer() -> Network:
 
 
 def linear_block() -> Network:
-    """(2,2,2,1) with an always-active second layer (MATH.md D6): dim_fun 7, fiber dimension 8."""
+    """(2,2,2,1) with an always-active second layer (docs/mathematics.md D6): dim_fun 7, fiber dimension 8."""
     return Network.from_lists([
         ([[2, F(1, 3)], [F(-1, 2), F(3, 2)]], [F(1, 5), F(-2, 7)]),
         ([[1, F(2, 3)], [F(1, 2), F(5, 4)]], [1, F(3, 2)]),
@@ -94,7 +97,7 @@ def linear_block() -> Network:
 
 
 def chain(kind: str = "ramp_down") -> Network:
-    """(1,1,1,1) examples of MATH.md §7 row 3.
+    """(1,1,1,1) examples of docs/mathematics.md §7 row 3.
 
     ``"ramp_down"``: relu(1 - relu(x)) (dim_fun 4); ``"shifted"``: relu(relu(x) - 1) (dim_fun 3);
     ``"lifted"``: relu(relu(x) + 1) (dim_fun 3).
@@ -107,7 +110,7 @@ def chain(kind: str = "ramp_down") -> Network:
 
 
 def demo_network() -> Network:
-    """The network ``make demo`` reports on: the invisible-translation bottleneck of MATH.md D3."""
+    """The network ``make demo`` reports on: the invisible-translation bottleneck of docs/mathematics.md D3."""
     return invisible_translation()
 
 

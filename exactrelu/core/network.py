@@ -1,12 +1,12 @@
-"""The exact fully connected ReLU network (MATH.md §1).
+"""The exact fully connected ReLU network (docs/mathematics.md §1).
 
 Conventions, stated once for the whole package:
 
 * Architecture ``(d, n1, ..., nL, m)``: input dimension ``d = n0``, hidden widths ``n1..nL``, output dimension ``m``.
 * Layer ``l`` (1-based, ``l = 1..L+1``) has ``weights`` ``W^(l)`` of shape ``n_l x n_{l-1}`` (one **row per output
   neuron**) and ``biases`` ``b^(l)`` of length ``n_l``.  The last layer is affine (no ReLU).
-* Canonical parameter order (MATH.md §1): layer by layer, ``W`` row-major, then ``b``.  ``D = sum n_l (n_{l-1}+1)``
-  parameters, ``N_h = n1 + ... + nL`` hidden neurons.
+* Canonical parameter order (docs/mathematics.md §1): layer by layer, ``W`` row-major, then ``b``.
+  ``D = sum n_l (n_{l-1}+1)`` parameters, ``N_h = n1 + ... + nL`` hidden neurons.
 * Activation patterns: for each hidden layer a tuple of signs in ``{-1, 0, +1}`` of the pre-activations
   ``z^(l)_i(x)`` (the ternary sign sequence of Masden).  In an affine map a ``0`` entry counts as inactive
   (``relu(0) = 0``), so ``affine_map`` accepts ternary or 0/1 patterns alike.
@@ -341,7 +341,7 @@ class Network:
 
 
 def parameter_names(architecture: Sequence[int]) -> tuple[str, ...]:
-    """Symbol names in canonical order (MATH.md §1): ``W{l}_{i}_{j}`` then ``b{l}_{i}``, all 1-based.
+    """Symbol names in canonical order (docs/mathematics.md §1): ``W{l}_{i}_{j}`` then ``b{l}_{i}``, all 1-based.
 
     >>> parameter_names((1, 2, 1))
     ('W1_1_1', 'W1_2_1', 'b1_1', 'b1_2', 'W2_1_1', 'W2_1_2', 'b2_1')

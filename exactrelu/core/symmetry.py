@@ -1,4 +1,4 @@
-"""Trivial symmetries G_A = prod_l (S_{n_l} ⋉ R_{>0}^{n_l}) and the normal form of an orbit (MATH.md §1).
+"""Trivial symmetries G_A = prod_l (S_{n_l} ⋉ R_{>0}^{n_l}) and the normal form of an orbit (docs/mathematics.md §1).
 
 Action on hidden layer ``l`` (1-based, ``1 <= l <= L``):
 
@@ -126,7 +126,8 @@ def random_trivial_symmetry(net: Network, rng: random.Random | int, *, max_facto
 def split_neuron(net: Network, layer: int, i: int, factors: Sequence[object], share: object) -> Network:
     """Replace neuron ``i`` of hidden layer ``layer`` (1-based) by two copies scaled by ``factors = (l0, l1) > 0``
     with outgoing weights ``share/l0`` and ``(1 - share)/l1`` times the original: the same function, one more neuron
-    (the neuron-splitting hidden symmetry of MATH.md §3; the copy is appended as the last neuron of the layer).
+    (the neuron-splitting hidden symmetry of docs/mathematics.md §3; the copy is appended as the last neuron of the
+    layer).
 
     >>> from exactrelu import examples
     >>> net = examples.relu_of_sum()

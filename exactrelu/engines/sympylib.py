@@ -1,10 +1,10 @@
 """Adapter for sympy: the ONLY module converting between :class:`~fractions.Fraction` and sympy objects.
 
-Parameter symbols follow the canonical naming of MATH.md §1 (:func:`exactrelu.core.network.parameter_names`):
-``W{l}_{i}_{j}`` and ``b{l}_{i}``, 1-based, in canonical order (per layer ``W`` row-major, then ``b``).  They are
-created once per architecture (:func:`parameter_symbols` is cached), declared ``real=True``, so two fibers of the same
-architecture share their symbols.  Free parameters of parametrisations (the positive scalings ``lambda_i`` and any
-other free coordinate) come from :func:`free_symbol`.
+Parameter symbols follow the canonical naming of docs/mathematics.md §1
+(:func:`exactrelu.core.network.parameter_names`): ``W{l}_{i}_{j}`` and ``b{l}_{i}``, 1-based, in canonical order (per
+layer ``W`` row-major, then ``b``).  They are created once per architecture (:func:`parameter_symbols` is cached),
+declared ``real=True``, so two fibers of the same architecture share their symbols.  Free parameters of parametrisations
+(the positive scalings ``lambda_i`` and any other free coordinate) come from :func:`free_symbol`.
 
 Examples
 --------
@@ -53,7 +53,8 @@ def _symbols(arch: tuple[int, ...]) -> tuple[sp.Symbol, ...]:
 
 
 def parameter_symbols(architecture: Sequence[int]) -> tuple[sp.Symbol, ...]:
-    """The interned tuple of real sympy symbols of an architecture, in canonical parameter order (MATH.md §1)."""
+    """The interned tuple of real sympy symbols of an architecture, in canonical parameter order (docs/mathematics.md
+    §1)."""
     return _symbols(tuple(int(a) for a in architecture))
 
 

@@ -1,6 +1,7 @@
-"""The weighted breakpoint complex B_θ (MATH.md §1, A3): a functional invariant, with a canonical comparable form.
+"""The weighted breakpoint complex B_θ (docs/mathematics.md §1, A3): a functional invariant, with a canonical comparable
+form.
 
-Construction from C_θ (MATH.md A3):
+Construction from C_θ (docs/mathematics.md A3):
 
 1. every facet σ of C_θ gets its jump ``J_σ = ω_σ n_σ^T`` (:mod:`exactrelu.geometry.faces`);
 2. keep the facets with ``J_σ != 0`` — their union is the non-linearity locus N_f;
@@ -226,7 +227,7 @@ def _facet_generators(C: Any, hyperplane: Row, region: int) -> tuple[list[Any], 
 
 
 def breakpoint_complex(C: Any) -> BreakpointComplex:
-    """B_θ of the complex ``C`` (MATH.md A3) in canonical form; see the module docstring."""
+    """B_θ of the complex ``C`` (docs/mathematics.md A3) in canonical form; see the module docstring."""
     if "breakpoint" in C._cache:
         return C._cache["breakpoint"]
     d = C.dim

@@ -1,4 +1,4 @@
-"""Region-by-region certificates and their independent checker (MATH.md A2, A4).
+"""Region-by-region certificates and their independent checker (docs/mathematics.md A2, A4).
 
 Format (JSON, every number an exact string ``"p/q"``)::
 

@@ -1,4 +1,5 @@
-"""Faces of C_θ with their ternary sign sequences, jumps ``J_σ = ω_σ n_σ^T`` and the balancing check (MATH.md §1).
+"""Faces of C_θ with their ternary sign sequences, jumps ``J_σ = ω_σ n_σ^T`` and the balancing check
+(docs/mathematics.md §1).
 
 * A **face** of the complex is a face of the closure of some region.  C_θ is a polyhedral complex, so every face is a
   cell, identified by its ternary sign sequence (Masden) together with the set of domain inequalities tight on it;
@@ -7,7 +8,8 @@
   the non-empty ``G ∩ {row_i = 0}`` of dimension ``dim G - 1`` (one exact canonicalisation + LP each).
 * **Jumps.**  For a facet σ between regions, the normal ``n_σ`` is normalised so that its first nonzero coordinate
   is ``+1`` and the hyperplane is ``{t + n·x = 0}``; ``P+`` is the region on the side ``t + n·x > 0``.  Then
-  ``J_σ = A_{P+} - A_{P-} = ω_σ n_σ^T`` with ``ω_σ`` rational (MATH.md §1); the factorisation is verified exactly.
+  ``J_σ = A_{P+} - A_{P-} = ω_σ n_σ^T`` with ``ω_σ`` rational (docs/mathematics.md §1); the factorisation is verified
+  exactly.
 * **Balancing** at an interior ridge τ: the regions of star(τ) and the facets between them form one cycle; walking
   it, ``Σ ε_i ω_{σ_i} n_{σ_i}^T = 0`` where ``ε_i = +1`` when the walk crosses σ_i from ``P-`` to ``P+``.
 
@@ -369,7 +371,8 @@ def jumps(C: Any) -> tuple[Jump, ...]:
 
 
 def check_balancing(C: Any) -> int:
-    """Verify the balancing condition at every interior ridge (MATH.md §1); returns the number of ridges checked.
+    """Verify the balancing condition at every interior ridge (docs/mathematics.md §1); returns the number of ridges
+    checked.
 
     Raises :class:`~exactrelu.core.errors.PolyhedralComputationError` naming the ridge if the star of a ridge is not a
     cycle or the signed sum of the jumps is not 0 (a consistency check of the whole engine).
@@ -426,13 +429,13 @@ def supertransversality_failures(C: Any) -> tuple[Face, ...]:
 
 
 def is_supertransversal(C: Any) -> bool:
-    """MATH.md §1 genericity (1): every face of codimension k lies in exactly k bent hyperplanes."""
+    """docs/mathematics.md §1 genericity (1): every face of codimension k lies in exactly k bent hyperplanes."""
     return not supertransversality_failures(C)
 
 
 def first_layer_visibility(C: Any) -> dict[int, bool]:
     """For each first-layer neuron with ``W1_i != 0``: whether its hyperplane is *visible* (some facet in it carries
-    a nonzero jump, i.e. it is part of the non-linearity locus, MATH.md D1) — on the domain of ``C``."""
+    a nonzero jump, i.e. it is part of the non-linearity locus, docs/mathematics.md D1) — on the domain of ``C``."""
     net = C.net
     out = {}
     js = jumps(C)

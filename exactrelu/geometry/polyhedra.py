@@ -1,4 +1,4 @@
-"""Exact convex polyhedra in H-representation (MATH.md §1, §2.A2).
+"""Exact convex polyhedra in H-representation (docs/mathematics.md §1, §2.A2).
 
 Convention, stated once for the package: a row ``(b, a1, ..., ad)`` of a :class:`Polyhedron` means the
 inequality ``b + a·x >= 0`` (an *equality* row means ``b + a·x == 0``) — the cdd convention.  All entries are

@@ -1,4 +1,5 @@
-"""The canonical polyhedral complex C_θ of a ReLU network: activation regions, facets, adjacency (MATH.md §1, A2).
+"""The canonical polyhedral complex C_θ of a ReLU network: activation regions, facets, adjacency (docs/mathematics.md
+§1, A2).
 
 Conventions:
 
@@ -9,8 +10,8 @@ Conventions:
   neuron fed by a dead layer with bias 0).  Neurons are addressed as ``(l, i)``: ``pattern[l][i]``, both 0-based.
 * A pattern determines its region (the set with a fixed ternary sign sequence is convex), so regions are sorted and
   compared by pattern; every other field is computed deterministically from the pattern, so the two enumeration
-  algorithms (``method="split"``, the reference of MATH.md A2, and ``method="walk"``, an adjacency-graph walk) return
-  *equal* complexes.
+  algorithms (``method="split"``, the reference of docs/mathematics.md A2, and ``method="walk"``, an adjacency-graph
+  walk) return *equal* complexes.
 * The facet of a region ``P`` with row ``r`` (irredundant, normalised so the first nonzero ``a_k`` is ``±1``) carries a
   relative-interior point ``q``, the neurons whose pre-activation vanishes on it, and the pattern of the region across
   it (``None`` on the domain boundary).  The pattern across is exact: layer by layer, a neuron with ``z(q) != 0`` keeps
@@ -211,7 +212,7 @@ def _isign(row: Sequence[int], D: int, X: Sequence[int]) -> int:
 def neuron_forms(net: Network, pattern: Pattern) -> list[list[Row]]:
     """For each hidden layer, the rows ``(v_i, M_i)`` with ``z^(l)_i(x) = v_i + M_i·x`` on the cell of ``pattern``.
 
-    Only the patterns of earlier layers are used for layer ``l`` (MATH.md §1).
+    Only the patterns of earlier layers are used for layer ``l`` (docs/mathematics.md §1).
 
     >>> from exactrelu import examples
     >>> neuron_forms(examples.relu_of_sum(), ((1, -1), (1,)))[1]
@@ -393,7 +394,7 @@ class PolyhedralComplex:
         return g
 
     def linear_regions(self) -> tuple[LinearRegion, ...]:
-        """Connected components of the graph "adjacent regions with equal affine map" (MATH.md A3 step 4).
+        """Connected components of the graph "adjacent regions with equal affine map" (docs/mathematics.md A3 step 4).
 
         These are the regions of the breakpoint complex B_θ: components of the domain minus the non-linearity locus.
         """
@@ -494,13 +495,14 @@ class PolyhedralComplex:
         return check_balancing(self)
 
     def is_supertransversal(self) -> bool:
-        """Every interior face of codimension k lies in exactly k bent hyperplanes (MATH.md §1)."""
+        """Every interior face of codimension k lies in exactly k bent hyperplanes (docs/mathematics.md §1)."""
         from exactrelu.geometry.faces import is_supertransversal
 
         return is_supertransversal(self)
 
     def first_layer_visibility(self) -> dict[int, bool]:
-        """First-layer neuron -> whether its hyperplane carries a nonzero jump somewhere (visible, MATH.md D1)."""
+        """First-layer neuron -> whether its hyperplane carries a nonzero jump somewhere (visible, docs/mathematics.md
+        D1)."""
         from exactrelu.geometry.faces import first_layer_visibility
 
         return first_layer_visibility(self)
@@ -1062,7 +1064,8 @@ def _check_limit(count: int, max_regions: int) -> None:
 
 def _split_patterns(inet: _IntNet, dom_rows: list[Row], max_regions: int,
                     progress: Callable[[int], None] | None) -> list[Pattern]:
-    """MATH.md A2: split cells neuron by neuron, one exact LP per (cell, neuron) unless the sign test settles it."""
+    """docs/mathematics.md A2: split cells neuron by neuron, one exact LP per (cell, neuron) unless the sign test
+    settles it."""
     d = inet.d
     start = _cdd.slack_point(dom_rows, [], d)
     if start is None:
@@ -1162,7 +1165,8 @@ def _walk(inet: _IntNet, dom_rows: list[Row], max_regions: int,
 
 def regions(net: Network, domain: Polyhedron | None = None, *, max_regions: int = DEFAULT_MAX_REGIONS,
             method: str = "auto", progress: Callable[[int], None] | None = None) -> PolyhedralComplex:
-    """The canonical polyhedral complex C_θ of ``net`` on ``domain`` (``R^d`` when None), exactly (MATH.md A2).
+    """The canonical polyhedral complex C_θ of ``net`` on ``domain`` (``R^d`` when None), exactly (docs/mathematics.md
+    A2).
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """Exact vertices, extreme rays and facets of a *simple* pointed polyhedron, certified from a floating-point proposal.
 
-This is the fast path of region construction in input dimension ``d >= 3`` (MATH.md A2; issue 3).  Floating-point
-cdd proposes the generators and their incidences; nothing float is trusted.  The exact work is:
+This is the fast path of region construction in input dimension ``d >= 3`` (docs/mathematics.md A2; issue 3).
+Floating-point cdd proposes the generators and their incidences; nothing float is trusted.  The exact work is:
 
 1. every proposed vertex is recomputed exactly as the unique solution of its ``d`` tight rows (integer maximal
    minors, so ``x = X / D`` with integers), every proposed ray as the kernel of ``d - 1`` independent rows among

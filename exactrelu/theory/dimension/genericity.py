@@ -1,4 +1,4 @@
-"""Exact genericity test of MATH.md §1 (G3 App. B.2): supertransversality and maximal-rank masked products.
+"""Exact genericity test of docs/mathematics.md §1 (G3 App. B.2): supertransversality and maximal-rank masked products.
 
 A parameter θ is *generic* when
 
@@ -143,7 +143,7 @@ def cells(net: Network, *, faces: bool = True, max_cells: int = 20000) -> tuple[
     Examples
     --------
     >>> from exactrelu import examples
-    >>> len(cells(examples.relu_of_sum(), faces=False))       # MATH.md §7 row 12: 7 regions
+    >>> len(cells(examples.relu_of_sum(), faces=False))       # docs/mathematics.md §7 row 12: 7 regions
     7
     """
     return tuple(_walk(net, faces=faces, max_cells=max_cells))
@@ -198,7 +198,7 @@ class TransversalityFailure:
 
 @dataclass(frozen=True, slots=True)
 class GenericityReport:
-    """The outcome of :func:`is_generic`: each condition of MATH.md §1 with its failing faces / index sets.
+    """The outcome of :func:`is_generic`: each condition of docs/mathematics.md §1 with its failing faces / index sets.
 
     ``bool(report)`` is ``report.generic``.  ``cells`` and ``index_sets`` count what was checked (the evidence).
     """
@@ -254,7 +254,8 @@ def _rank_failures(net: Network, limit: int, exact_only: bool = False) -> tuple[
 
 def is_generic(net: Network, *, max_index_sets: int = 1 << 16, max_cells: int = 20000,
                max_failures: int = 10) -> GenericityReport:
-    """Decide exactly whether θ is generic in the sense of MATH.md §1 (G3 App. B.2), with the failing evidence.
+    """Decide exactly whether θ is generic in the sense of docs/mathematics.md §1 (G3 App. B.2), with the failing
+    evidence.
 
     Parameters
     ----------

@@ -49,16 +49,17 @@ _Z = Fraction(0)
 
 @dataclass(frozen=True)
 class Identifiability:
-    """The identifiability report of θ: only what is proved (MATH.md E3, E4, B3).
+    """The identifiability report of θ: only what is proved (docs/mathematics.md E3, E4, B3).
 
     Attributes
     ----------
     locally_identifiable : True when proved (the exact Jacobian over a set of regions has rank ``D - #scaling``,
-        MATH.md E3, or θ is globally identifiable); False when a line ``θ + t v`` (every ``t``) lies in the fiber with
-        ``v`` outside the scaling directions (a dead or unused neuron), which gives the fiber a dimension above the
-        orbit's; None otherwise (a Jacobian kernel larger than the scaling directions proves nothing at a
+        docs/mathematics.md E3, or θ is globally identifiable); False when a line ``θ + t v`` (every ``t``) lies in the
+        fiber with ``v`` outside the scaling directions (a dead or unused neuron), which gives the fiber a dimension
+        above the orbit's; None otherwise (a Jacobian kernel larger than the scaling directions proves nothing at a
         non-transversal θ: ``relu(x) + x`` has a 3-dimensional kernel but a 2-dimensional fiber).
-    globally_identifiable : True when proved (one hidden layer: MATH.md B3 (i)-(iii), or the exact fiber of MATH.md
+    globally_identifiable : True when proved (one hidden layer: docs/mathematics.md B3 (i)-(iii), or the exact fiber of
+    docs/mathematics.md
         B2 is the trivial orbit); False only with ``witness``; None with ``reason`` otherwise.
     witness : a second parameter with the same function (checked exactly by
         :func:`~exactrelu.equivalence.equivalent`) that is not related to θ by a trivial symmetry (checked by
@@ -195,7 +196,7 @@ def _shallow_candidates(net: Network, cond: dict[str, Any], flips: Sequence[Mech
                         ) -> Iterable[tuple[Network, str]]:
     """Second parameters predicted by the failing B3 condition (each is checked by the caller)."""
     for m in flips:
-        yield flip(net, [i - 1 for i in m.evidence["S"]]), "orientation flip (MATH.md B3 (iii))"
+        yield flip(net, [i - 1 for i in m.evidence["S"]]), "orientation flip (docs/mathematics.md B3 (iii))"
     l1, l2 = net.layers
     for a, b, c in cond.get("ii_violations", ()):
         c = Fraction(c)
@@ -205,12 +206,13 @@ def _shallow_candidates(net: Network, cond: dict[str, Any], flips: Sequence[Mech
                 r[a - 1], r[b - 1] = r[a - 1] + c * r[b - 1] - c * (r[b - 1] / 2 if r[b - 1] else 1), \
                     r[b - 1] / 2 if r[b - 1] else Fraction(1)
             yield Network((l1, Layer(tuple(tuple(r) for r in W2), l2.biases))), \
-                "output weights redistributed between coincident neurons (MATH.md B3 (ii))"
+                "output weights redistributed between coincident neurons (docs/mathematics.md B3 (ii))"
 
 
 def _fiber_candidates(net: Network, orbit_dim: int) -> tuple[bool | None, list[tuple[Network, str]], str]:
-    """The exact one-hidden-layer fiber (MATH.md B2): (is every component a piece of the trivial orbit?, samples of
-    the other components).  A component is a piece of the orbit when it has the orbit's dimension and its origin
+    """The exact one-hidden-layer fiber (docs/mathematics.md B2): (is every component a piece of the trivial orbit?,
+    samples of the other components).  A component is a piece of the orbit when it has the orbit's dimension and its
+    origin
     names no hidden symmetry."""
     from exactrelu.theory.fibers.shallow import shallow_fiber
 
@@ -223,7 +225,8 @@ def _fiber_candidates(net: Network, orbit_dim: int) -> tuple[bool | None, list[t
     others = [k for k, c in enumerate(F.components)
               if not (c.dimension == orbit_dim and str(c.origin.get("hidden_symmetry", "")).startswith("none"))]
     if not others:
-        return True, [], (f"the exact fiber (MATH.md B2) has {len(F.components)} component(s), all in the trivial "
+        return True, [], (f"the exact fiber (docs/mathematics.md B2) has {len(F.components)} component(s), all in the "
+                          f"trivial "
                           "orbit of θ")
     cands = [(F.sample_network(seed=s, component=k), f"a point of fiber component {k + 1} (not the orbit of θ)")
              for k in others[:4] for s in (0, 1)]
@@ -233,13 +236,14 @@ def _fiber_candidates(net: Network, orbit_dim: int) -> tuple[bool | None, list[t
 def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifiability:
     """Local and global identifiability of θ, with the hidden-symmetry mechanisms found: only what is proved.
 
-    * local: True from the rank test of MATH.md E3 (the Jacobian over the regions where it exists has rank
+    * local: True from the rank test of docs/mathematics.md E3 (the Jacobian over the regions where it exists has rank
       ``D - #scaling directions``) or from global identifiability; False from a line ``θ + t v`` in the fiber with
       ``v`` outside the scaling directions (dead / unused neurons); None otherwise, with ``local_reason``.
-    * global: True for one hidden layer when MATH.md B3 (i)-(iii) hold or the exact fiber (MATH.md B2) is the trivial
-      orbit; False only with a ``witness`` η (``f_η = f_θ`` decided exactly, η not a trivial symmetry of θ) found
-      from the mechanisms, the exact shallow fiber or the hidden Jacobian-kernel directions; None with ``reason``
-      otherwise.  A Jacobian rank deficit alone never gives False (MATH.md E4).
+    * global: True for one hidden layer when docs/mathematics.md B3 (i)-(iii) hold or the exact fiber
+      (docs/mathematics.md B2) is the trivial orbit; False only with a ``witness`` η (``f_η = f_θ`` decided exactly, η
+      not a trivial symmetry of θ) found from the mechanisms, the exact shallow fiber or the hidden Jacobian-kernel
+      directions; None with ``reason`` otherwise.  A Jacobian rank deficit alone never gives False (docs/mathematics.md
+      E4).
 
     Parameters
     ----------
@@ -295,15 +299,17 @@ def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifi
         if witness is not None:
             glob, reason = False, f"witness: {witness[1]['found_by']}"
         elif rank_ok:
-            glob, reason = None, ("locally identifiable (rank D - N_h, MATH.md E3); no complete global test for depth "
-                                  ">= 2 (MATH.md E4)")
+            glob, reason = None, ("locally identifiable (rank D - N_h, docs/mathematics.md E3); no complete global "
+                                  "test for depth "
+                                  ">= 2 (docs/mathematics.md E4)")
         else:
             glob, reason = None, (f"the Jacobian kernel has {len(tangent.hidden)} direction(s) beyond scaling, but no "
                                   "second parameter with the same function was found along them; a rank deficit "
-                                  "alone proves nothing (MATH.md E4)")
+                                  "alone proves nothing (docs/mathematics.md E4)")
     if rank_ok:
         local: bool | None = True
-        local_reason = f"the exact Jacobian has rank {tangent.rank} = D - {n_scal} scaling directions (MATH.md E3)"
+        local_reason = (f"the exact Jacobian has rank {tangent.rank} = D - {n_scal} scaling directions "
+                        f"(docs/mathematics.md E3)")
     elif glob is True:
         local, local_reason = True, "globally identifiable"
     elif lines:
@@ -314,7 +320,8 @@ def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifi
                                      "directions, which proves nothing at a non-transversal θ, and no curve of "
                                      "parameters with the same function was found")
     if tangent.nondifferentiable:
-        local_reason += (f"; {len(tangent.nondifferentiable)} region(s) have no Jacobian in θ (MATH.md §3), their "
+        local_reason += (f"; {len(tangent.nondifferentiable)} region(s) have no Jacobian in θ (docs/mathematics.md "
+                         f"§3), their "
                          "rows are missing")
         if local is True and glob is not True and not rank_ok:
             local = None

@@ -43,7 +43,8 @@ def _fmt(v: Sequence[Fraction]) -> list[str]:
 
 @dataclass(frozen=True)
 class Mechanism:
-    """One hidden-symmetry mechanism found at θ (MATH.md §6): ``kind``, the neurons involved, a sentence, evidence."""
+    """One hidden-symmetry mechanism found at θ (docs/mathematics.md §6): ``kind``, the neurons involved, a sentence,
+    evidence."""
 
     kind: str
     neurons: tuple[Neuron, ...]
@@ -57,7 +58,7 @@ class Mechanism:
 def zero_subset_sum(vectors: Sequence[Sequence[Fraction]]) -> frozenset[int] | None:
     """A nonempty ``S`` with ``Σ_{i∈S} vectors[i] = 0`` (smallest size found), or None; meet in the middle.
 
-    This is the orientation-flip condition B3 (iii) (NP-hard in general, MATH.md §7 row 14); ``O(2^(n/2))``.
+    This is the orientation-flip condition B3 (iii) (NP-hard in general, docs/mathematics.md §7 row 14); ``O(2^(n/2))``.
 
     >>> zero_subset_sum([[3], [5], [-8], [1]])
     frozenset({0, 1, 2})
@@ -132,7 +133,8 @@ def _first_layer_mechanisms(net: Network) -> list[Mechanism]:
             C = [sum((abs(c) * l2.weights[k][j] for j, c in group), _Z) for k in range(l2.n_out)]
             if not any(C):
                 out.append(Mechanism("canceling pair", neurons,
-                                     "neurons on one hyperplane whose jumps cancel (MATH.md B4, §3): the hyperplane is "
+                                     "neurons on one hyperplane whose jumps cancel (docs/mathematics.md B4, §3): the "
+                                     "hyperplane is "
                                      "invisible and can be moved, with the linear term absorbed",
                                      {"jump": _fmt(C)}))
                 continue
@@ -140,10 +142,10 @@ def _first_layer_mechanisms(net: Network) -> list[Mechanism]:
         out.append(Mechanism("non-transversality", neurons,
                              "coincident first-layer hyperplanes" + (
                                  " with opposite orientations: θ is not transversal, so the Jacobian kernel can "
-                                 "exceed the fiber's tangent space (MATH.md §3)" if opp else
-                                 ": output weights can be redistributed along them (MATH.md §3)"),
+                                 "exceed the fiber's tangent space (docs/mathematics.md §3)" if opp else
+                                 ": output weights can be redistributed along them (docs/mathematics.md §3)"),
                              {"ratios": [format_rational(c) for _, c in group]}))
-    # parallel distinct hyperplanes break supertransversality in deeper nets (MATH.md §3)
+    # parallel distinct hyperplanes break supertransversality in deeper nets (docs/mathematics.md §3)
     if net.depth >= 2:
         for i, j in itertools.combinations(nz, 2):
             if i in seen and j in seen:
@@ -180,12 +182,13 @@ def _region_mechanisms(net: Network, max_regions: int) -> tuple[list[Mechanism],
     for (l, i), (k, val) in sorted(cx.dead_neurons().items()):
         out.append(Mechanism("dead neuron", ((l + 1, i + 1),),
                              "never active on R^d: its outgoing weights are free, its incoming parameters can move "
-                             "while it stays dead (MATH.md §3)", {"max_preactivation": format_rational(val),
+                             "while it stays dead (docs/mathematics.md §3)", {"max_preactivation": format_rational(val),
                                                                     "attained_in_region": k}))
     for (l, i), (k, val) in sorted(cx.always_active_neurons().items()):
         out.append(Mechanism("always-active neuron", ((l + 1, i + 1),),
                              "active on all of R^d: it acts linearly, giving GL-type symmetries with its layer "
-                             "(MATH.md §3, C)", {"min_preactivation": format_rational(val), "attained_in_region": k}))
+                             "(docs/mathematics.md §3, "
+                             "C)", {"min_preactivation": format_rational(val), "attained_in_region": k}))
     if net.depth >= 1:
         visible: dict[int, bool] = {}
         for R in cx.regions:
@@ -205,7 +208,7 @@ def _region_mechanisms(net: Network, max_regions: int) -> tuple[list[Mechanism],
                 out.append(Mechanism("invisible hyperplane", ((1, i + 1),),
                                      "f is affine across this first-layer hyperplane (no gradient jump on any facet): "
                                      "it is not determined by f; for depth >= 2 a bias translation T_j acts "
-                                     "(MATH.md D1, D3)", {"facets_checked": sum(
+                                     "(docs/mathematics.md D1, D3)", {"facets_checked": sum(
                                          1 for R in cx.regions for f in R.facets if (0, i) in f.neurons)}))
     return out, notes
 
@@ -218,11 +221,11 @@ def _zero_weight_mechanisms(net: Network) -> list[Mechanism]:
             if not any(nxt.weights[k][i] for k in range(nxt.n_out)):
                 out.append(Mechanism("zero weights", ((l + 1, i + 1),),
                                      "all outgoing weights are 0: the neuron is unused, its incoming parameters are "
-                                     "free (MATH.md §3)"))
+                                     "free (docs/mathematics.md §3)"))
             elif not any(layer.weights[i]) and l == 0:
                 out.append(Mechanism("zero weights", ((l + 1, i + 1),),
                                      "incoming weights are 0: a constant neuron, foldable into the next bias "
-                                     "(MATH.md §3)"))
+                                     "(docs/mathematics.md §3)"))
     return out
 
 
@@ -245,7 +248,8 @@ def shallow_conditions(net: Network) -> tuple[bool | None, str, dict[str, Any], 
     witness = None
     if n > MAX_FLIP_NEURONS:
         cond["iii"] = None
-        cond["iii_note"] = f"width {n} > {MAX_FLIP_NEURONS}: zero-subset-sum search skipped (NP-hard, MATH.md B3)"
+        cond["iii_note"] = (f"width {n} > {MAX_FLIP_NEURONS}: zero-subset-sum search skipped (NP-hard, "
+                            f"docs/mathematics.md B3)")
     else:
         prods = [tuple(l2.weights[k][i] * w for k in range(l2.n_out) for w in l1.weights[i]) for i in range(n)]
         S = zero_subset_sum(prods)
@@ -271,7 +275,7 @@ def shallow_conditions(net: Network) -> tuple[bool | None, str, dict[str, Any], 
                 mechs.append(Mechanism("orientation flip", tuple((1, i + 1) for i in witness),
                                        "Σ_{i∈S} W2_i W1_i = 0: negating (W1_i, b1_i) for i in S and adding Σ_S W2_i "
                                        "b1_i to the output bias gives the same function outside the trivial orbit "
-                                       "(MATH.md B3)", evidence))
+                                       "(docs/mathematics.md B3)", evidence))
     if not cond["i"]:
         return False, f"B3 (i) fails at neuron(s) {bad_i}: zero incoming or outgoing weights give free parameters", \
             cond, mechs
@@ -283,15 +287,18 @@ def shallow_conditions(net: Network) -> tuple[bool | None, str, dict[str, Any], 
         l2w = [[l2.weights[k][i] for k in range(l2.n_out)] for i in range(n)]
         for a, b, c in pairs:
             if all(x + abs(Fraction(c)) * y == 0 for x, y in zip(l2w[a - 1], l2w[b - 1])):
-                return False, f"neurons {[a, b]} form a canceling pair (MATH.md B4): the hyperplane can move", \
+                return False, (f"neurons {[a, b]} form a canceling pair (docs/mathematics.md B4): the hyperplane can "
+                               f"move"), \
                     cond, mechs
-        return None, ("B3 (ii) fails with opposite orientations only: outside the explicit test of MATH.md B3 "
+        return None, ("B3 (ii) fails with opposite orientations only: outside the explicit test of docs/mathematics.md "
+                      "B3 "
                       "(the Jacobian kernel may exceed the fiber at such a non-transversal point)"), cond, mechs
     if witness is not None:
         return False, f"B3 (iii) fails: orientation flip on neurons {[i + 1 for i in witness]}", cond, mechs
     if cond["iii"] is None:
         return None, cond["iii_note"], cond, mechs
-    return True, "one hidden layer with (i)-(iii) of MATH.md B3: identifiable up to the trivial group", cond, mechs
+    return True, ("one hidden layer with (i)-(iii) of docs/mathematics.md B3: identifiable up to the trivial "
+                  "group"), cond, mechs
 
 
 def hidden_symmetry_mechanisms(net: Network, max_regions: int) -> tuple[list[Mechanism], list[str]]:

@@ -50,8 +50,8 @@ class FiberTangentSpace:
     ``scaling``: exact basis of the scaling directions (one per hidden neuron with a nonzero parameter, dependent ones
     dropped); ``hidden``: exact vectors completing it to a basis of the kernel (hidden-symmetry directions);
     ``basis = scaling + hidden``; ``dimension = D - rank``.  ``local`` is True: this describes the fiber near θ only.
-    ``nondifferentiable``: regions / points where ``θ -> f_θ(x)`` has no Jacobian (MATH.md §3); their rows are
-    missing, so the kernel is then only that of the other rows (``complete`` is False).
+    ``nondifferentiable``: regions / points where ``θ -> f_θ(x)`` has no Jacobian (docs/mathematics.md §3); their rows
+    are missing, so the kernel is then only that of the other rows (``complete`` is False).
     """
 
     dimension: int
@@ -127,7 +127,8 @@ def _default_rows(net: Network, max_regions: int) -> tuple[list[Row], tuple[Nond
 
 def fiber_tangent_space(net: Network, points: Iterable[Sequence[object]] | None = None, *,
                         max_regions: int = MAX_REGIONS) -> FiberTangentSpace:
-    """Exact kernel of the parameter Jacobian at θ, split into scaling and hidden directions (MATH.md E1, §1).
+    """Exact kernel of the parameter Jacobian at θ, split into scaling and hidden directions (docs/mathematics.md E1,
+    §1).
 
     With ``points=None`` the Jacobian is taken over ``d+1`` affinely independent points of every activation region, so
     the kernel is the kernel of ``θ -> (A_R, c_R)_R`` (exact).  With a batch, it is the kernel for that batch.
