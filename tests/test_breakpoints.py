@@ -68,10 +68,44 @@ def test_balancing_random(arch: tuple[int, ...]) -> None:
         assert C.check_balancing() == len([t for t in C.faces(C.dim - 2) if not t.boundary])
 
 
+def _through_one_point(d: int, n: int, seed: int) -> Network:
+    """A degenerate arrangement: ``n > d`` first-layer hyperplanes through the origin (entries in {-1, 0, 1}), so more
+    than ``d`` facets meet at the vertex of every pointed region; an output layer with weights in {-1, 1, 2}."""
+    rng = random.Random(seed)
+    W = [[rng.randint(-1, 1) for _ in range(d)] for _ in range(n)]
+    for w in W:
+        if not any(w):
+            w[0] = 1
+    return Network.from_lists([(W, [0] * n), ([[rng.choice([-1, 1, 2]) for _ in range(n)]], [0])])
+
+
+#: (4, 4, 2, 1) network with 22 activation regions where more than d facets meet at a vertex: the face lattice used to
+#: raise KeyError (a face first reached across a drop of two dimensions had no key yet)
+_KEYERROR_NET = Network.from_lists([
+    ([[0, -1, 0, 0], [1, 0, -1, 0], [-1, 1, -1, 1], [0, 0, 0, -1]], [-1, 0, 0, 0]),
+    ([[1, 1, 1, 0], [0, -1, 1, 1]], [0, 0]), ([[1, 1]], [0])])
+
+_DEGENERATE = {"keyerror_d4": _KEYERROR_NET, "point_d4": _through_one_point(4, 5, 2),
+               "point_d5": _through_one_point(5, 6, 2)}
+
+
+@pytest.mark.parametrize("name", sorted(_DEGENERATE))
+def test_balancing_and_breakpoints_degenerate(name: str) -> None:
+    """Balancing at every interior ridge and B_θ (built from the face lattice) on d = 4, 5 arrangements with more
+    than d facets through a vertex; B_θ is invariant under a positive rescaling of the hidden neurons."""
+    net = _DEGENERATE[name]
+    C = regions(net)
+    assert C.check_balancing() == len([t for t in C.faces(C.dim - 2) if not t.boundary])
+    other = random_trivial_symmetry(net, random.Random(1), max_factor=5).apply(net)
+    assert C.breakpoint_complex() == regions(other).breakpoint_complex()
+
+
 @pytest.mark.parametrize("arch,seed", [((2, 3, 1), 0), ((2, 2, 2, 1), 3), ((1, 2, 2, 1), 1), ((3, 2, 2, 1), 0),
-                                       ((2, 3, 2, 1), 7)])
-def test_faces_match_independent_enumeration_and_euler(arch: tuple[int, ...], seed: int) -> None:
-    net = random_network(arch, seed=seed, max_num=3, max_den=2)
+                                       ((2, 3, 2, 1), 7), *((name, None) for name in _DEGENERATE)])
+def test_faces_match_independent_enumeration_and_euler(arch: tuple[int, ...] | str, seed: int | None) -> None:
+    """Faces of every dimension == the independent cell enumeration of :mod:`exactrelu.genericity`, and the Euler
+    characteristic; including d = 4, 5 arrangements with more than d hyperplanes through a point."""
+    net = _DEGENERATE[arch] if isinstance(arch, str) else random_network(arch, seed=seed, max_num=3, max_den=2)
     C = regions(net)
     d = net.input_dim
     ref = independent_cells(net)
@@ -234,15 +268,25 @@ def test_breakpoint_invariant_3d(arch: tuple[int, ...]) -> None:
 # ---------------------------------------------------------------------------------------------- face lattice paths
 @pytest.mark.parametrize(("arch", "seed", "generic"), [((2, 3, 2, 1), 1, False), ((3, 3, 2, 1), 2, False),
                                                        ((3, 4, 3, 1), 0, True), ((4, 5, 1), 1, True),
-                                                       ((3, 3, 3, 1), 7, False)])
-def test_face_lattice_from_generators_equals_lp_reference(arch: tuple[int, ...], seed: int, generic: bool) -> None:
+                                                       ((3, 3, 3, 1), 7, False), ("keyerror_d4", None, False),
+                                                       ("point_d4", 0, False),
+                                                       pytest.param("point_d5", 0, False, marks=pytest.mark.slow)])
+def test_face_lattice_from_generators_equals_lp_reference(arch: tuple[int, ...] | str, seed: int | None,
+                                                          generic: bool) -> None:
     """The face lattice built from each region's exact generators and incidences (no LP) equals the reference built
     top-down with one exact LP per candidate face: same cells, dimensions, stars, children and canonical polyhedra
-    (and each relative-interior point of the fast table lies in the relative interior of its cell)."""
+    (and each relative-interior point of the fast table lies in the relative interior of its cell).  The named
+    cases are d = 4, 5 arrangements with more than d facets through a vertex."""
     from exactrelu.geometry.faces import _all_faces, check_face_lattice
 
     kw = {} if generic else {"max_num": 3, "max_den": 2}
-    C = regions(random_network(arch, seed=seed, **kw))
+    if arch == "keyerror_d4":
+        net = _KEYERROR_NET
+    elif isinstance(arch, str):
+        net = _through_one_point(int(arch[-1]), int(arch[-1]) + 1, seed)
+    else:
+        net = random_network(arch, seed=seed, **kw)
+    C = regions(net)
     assert check_face_lattice(C) == len(_all_faces(C)) > len(C.regions)
 
 

@@ -212,33 +212,35 @@ def _region_faces(C: Any, k: int, reg: Any, gens: tuple[list[Any], list[Any]], i
                                       "regions": set(), "children": set()})
     e["regions"].add(k)
     keys[full] = region_key
-    frontier = [full]
-    while frontier:
-        F = frontier.pop()
-        dim_f = dims[F]
-        if dim_f == 0:
-            continue
-        subs = {F & fm for fm in fmasks if F & fm != F and F & fm & vmask}
-        fkey = keys[F]
-        for G in subs:
-            dim_g = dims.get(G)
-            if dim_g is None:
-                T = [i for i, fm in enumerate(fmasks) if fm & G == G]
-                dim_g = d - (len(T) if simple else _rank([canon[i][1:] for i in T]))
-                dims[G] = dim_g
-                frontier.append(G)
-            if dim_g != dim_f - 1:
-                continue
-            ckey = key_of(G)
-            entry = table.get(ckey)
-            if entry is None:
-                Vg = [(D, X) for bit, (D, X) in enumerate(V) if G >> bit & 1]
-                Rg = [(D, Y) for bit, (D, Y) in enumerate(R, start=nv) if G >> bit & 1]
-                poly = _Closure(canon, fmasks, G, vmask, simple, d)
-                entry = table[ckey] = {"dim": dim_g, "point": _combine(Vg, Rg, d), "poly": poly,
-                                       "regions": set(), "children": set()}
-            entry["regions"].add(k)
-            table[fkey]["children"].add(ckey)
+    # Level by level (dimension d, d - 1, ..., 1): every face of dimension k - 1 is a facet of some face of
+    # dimension k, so each level is complete (with its table entries) before its faces are expanded.  A face may
+    # also be met first as ``F ∩ facet`` of a face F two or more dimensions higher (more than d facets through a
+    # vertex); such a meeting is not a lattice edge and only caches the dimension.
+    level = [full]
+    for dim_f in range(d, 0, -1):
+        nxt: list[int] = []
+        for F in level:
+            fkey = keys[F]
+            for G in {F & fm for fm in fmasks if F & fm != F and F & fm & vmask}:
+                dim_g = dims.get(G)
+                if dim_g is None:
+                    T = [i for i, fm in enumerate(fmasks) if fm & G == G]
+                    dim_g = dims[G] = d - (len(T) if simple else _rank([canon[i][1:] for i in T]))
+                if dim_g != dim_f - 1:
+                    continue
+                if G not in keys:
+                    nxt.append(G)
+                ckey = key_of(G)
+                entry = table.get(ckey)
+                if entry is None:
+                    Vg = [(D, X) for bit, (D, X) in enumerate(V) if G >> bit & 1]
+                    Rg = [(D, Y) for bit, (D, Y) in enumerate(R, start=nv) if G >> bit & 1]
+                    poly = _Closure(canon, fmasks, G, vmask, simple, d)
+                    entry = table[ckey] = {"dim": dim_g, "point": _combine(Vg, Rg, d), "poly": poly,
+                                           "regions": set(), "children": set()}
+                entry["regions"].add(k)
+                table[fkey]["children"].add(ckey)
+        level = nxt
 
 
 def _region_faces_lp(C: Any, k: int, reg: Any, dom: list[Row],
