@@ -324,6 +324,28 @@ def test_doctored_proposal_declined(monkeypatch: pytest.MonkeyPatch, name: str) 
     assert _with_proposal(monkeypatch, rows, 3, proposal) is None
 
 
+def test_cached_vertex_on_dependent_rows_declined(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: on a vertex-cache hit the tight rows must be independent too, not only vanish at the point.
+
+    Rows x >= 0, y >= 0, x + y >= 0, z >= 0 (a 3-dimensional polyhedron).  The doctored proposal lists the point
+    (0, 0, 5), where the dependent rows x, y, x + y vanish, as a vertex and the z-axis as a ray; with that point
+    pre-stored in the cache under its key, every other check passes and the cell would be certified as a half-line
+    with z >= 0 redundant.  Computed afresh, the dependent rows have no unique vertex, so the proposal is declined.
+    """
+    rows = [(0, 1, 0, 0), (0, 0, 1, 0), (0, 1, 1, 0), (0, 0, 0, 1)]
+    proposal = ([True, False], [{0, 1, 2}, {0, 1, 2, 4}])
+    monkeypatch.setattr(C, "float_generators", lambda _rows: proposal)
+    assert SC.simple_cell(rows, 3, {}) is None
+    assert SC.simple_cell(rows, 3, {"key": (1, (0, 0, 5))}, vertex_key=lambda T: "key") is None
+
+
+@given(st.lists(st.lists(st.integers(-5, 5), min_size=5, max_size=5), min_size=5, max_size=5),
+       st.integers(1, 5))
+def test_det_equals_sympy(M: list[list[int]], n: int) -> None:
+    sub = [r[:n] for r in M[:n]]
+    assert SC.det(sub) == sympy.Matrix(sub).det()
+
+
 def test_wrong_rows_in_prism_proposal(monkeypatch: pytest.MonkeyPatch) -> None:
     """A proposal that is correct for the prism, used on the prism cut by z <= 1: the top vertices are missing."""
     rows = [*PRISM, (1, 0, 0, -1)]

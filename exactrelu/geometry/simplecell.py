@@ -47,7 +47,7 @@ import numpy as np
 
 from exactrelu.engines import cddlib as _cdd
 
-__all__ = ["SimpleCell", "simple_cell", "kernel_vector"]
+__all__ = ["SimpleCell", "simple_cell", "kernel_vector", "det"]
 
 #: rows are converted to float64 only below this size (exact integers)
 _ROW_LIMIT = 2.0 ** 52
@@ -137,9 +137,47 @@ def _hval(r: Sequence[int], vertex: tuple[int, Sequence[int]]) -> int:
     return r[0] * D + sum(a * x for a, x in zip(r[1:], X))
 
 
+def det(M: Sequence[Sequence[int]]) -> int:
+    """The determinant of a square integer matrix (fraction-free Bareiss elimination; explicit for sizes <= 3).
+
+    >>> det([[2, 0, 1], [1, 3, 2], [1, 1, 1]]), det([[1, 2], [2, 4]])
+    (1, 0)
+    >>> det([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 2, 1], [0, 0, 1, 1]])
+    -1
+    """
+    n = len(M)
+    if n == 3:
+        (a, b, c), (e, f, g), (h, i, j) = M
+        return a * (f * j - g * i) - b * (e * j - g * h) + c * (e * i - f * h)
+    if n == 2:
+        return M[0][0] * M[1][1] - M[0][1] * M[1][0]
+    if n == 1:
+        return M[0][0]
+    A = [list(r) for r in M]
+    sign, prev = 1, 1
+    for k in range(n - 1):
+        if A[k][k] == 0:
+            p = next((i for i in range(k + 1, n) if A[i][k]), None)
+            if p is None:
+                return 0
+            A[k], A[p] = A[p], A[k]
+            sign = -sign
+        akk, rk = A[k][k], A[k]
+        for i in range(k + 1, n):
+            ri, aik = A[i], A[i][k]
+            for j in range(k + 1, n):
+                ri[j] = (akk * ri[j] - aik * rk[j]) // prev
+        prev = akk
+    return sign * A[n - 1][n - 1]
+
+
 def _vertex(rows: Sequence[tuple[int, ...]], T: Sequence[int], cache: dict,
             vertex_key: Callable[[Sequence[int]], Hashable] | None) -> tuple[int, tuple[int, ...]] | None:
-    """The exact vertex ``X / D`` (``D > 0``) where the rows ``T`` vanish, or None when they are dependent."""
+    """The exact vertex ``X / D`` (``D > 0``) where the rows ``T`` vanish, or None when they are dependent.
+
+    A vertex found in the cache under ``vertex_key(T)`` is returned only when the rows ``T`` vanish at it *and* their
+    linear parts are independent (a nonzero ``d x d`` determinant): both are what makes it the vertex cut out by ``T``.
+    """
     if vertex_key is not None:
         key = vertex_key(T)
         hit = cache.get(key)
@@ -148,7 +186,9 @@ def _vertex(rows: Sequence[tuple[int, ...]], T: Sequence[int], cache: dict,
                 if _hval(rows[i], hit):
                     break
             else:
-                return hit
+                if det([rows[i][1:] for i in T]):
+                    return hit
+                return None
     else:
         key = tuple(sorted(rows[i] for i in T))
         hit = cache.get(key)
@@ -184,7 +224,8 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     ``cache``: a dict shared between calls, so that cells of one complex reuse the vertices they share; vertices are
     keyed by their tight rows, or by ``vertex_key(T)`` (``T`` the sorted indices of the tight rows) when given — for
     instance the ternary sign sequence of the vertex, which the cells around it share although their rows differ.  A
-    vertex found under ``vertex_key`` is used only after checking exactly that the rows ``T`` vanish at it.
+    vertex found under ``vertex_key`` is used only after checking exactly that the rows ``T`` vanish at it and that
+    their linear parts are independent, as for a vertex computed afresh.
     """
     m = len(rows)
     if m < d or d < 2:
