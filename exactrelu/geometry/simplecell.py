@@ -140,8 +140,8 @@ def _hval(r: Sequence[int], vertex: tuple[int, Sequence[int]]) -> int:
 def det(M: Sequence[Sequence[int]]) -> int:
     """The determinant of a square integer matrix (fraction-free Bareiss elimination; explicit for sizes <= 3).
 
-    >>> det([[2, 0, 1], [1, 3, 2], [1, 1, 1]]), det([[1, 2], [2, 4]])
-    (1, 0)
+    >>> det([[2, 0, 1], [1, 3, 2], [1, 1, 2]]), det([[1, 2], [2, 4]])
+    (6, 0)
     >>> det([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 2, 1], [0, 0, 1, 1]])
     -1
     """
