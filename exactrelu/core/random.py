@@ -14,7 +14,7 @@ from fractions import Fraction
 from exactrelu.core.errors import ShapeError
 from exactrelu.core.network import Network
 
-__all__ = ["random_network", "random_rational", "parse_architecture"]
+__all__ = ["random_network", "random_rational", "trained_style_network", "parse_architecture"]
 
 
 def random_rational(rng: _random.Random, max_num: int = 5, max_den: int = 4, *, nonzero: bool = True) -> Fraction:
@@ -42,6 +42,34 @@ def random_network(architecture: Sequence[int], seed: int = 0, *, max_num: int =
              for _ in range(arch[l])]
         b = [random_rational(rng, max_num, max_den, nonzero=nonzero) for _ in range(arch[l])]
         layers.append((W, b))
+    return Network.from_lists(layers)
+
+
+def trained_style_network(architecture: Sequence[int], seed: int = 0, *, max_exp: int = 40,
+                          max_magnitude: int = 0) -> Network:
+    """A network whose entries look like trained float weights: ``k / 2^e`` with a 24-bit mantissa ``k`` (as float32)
+    and ``e`` up to ``max_exp``, times ``2^s`` with ``|s| <= max_magnitude · log2(10)`` (magnitudes
+    ``10^-max_magnitude .. 10^max_magnitude``).  Every entry is exactly representable as a float64.
+
+    >>> net = trained_style_network((2, 3, 1), seed=1)
+    >>> all(v.denominator & (v.denominator - 1) == 0 for v in net.parameters())  # dyadic
+    True
+    """
+    arch = tuple(int(a) for a in architecture)
+    if len(arch) < 2 or any(a < 1 for a in arch):
+        raise ShapeError(f"architecture {arch} needs >= 2 positive entries (d, ..., m)")
+    rng = _random.Random(seed)
+    smax = round(max_magnitude * 3.321928094887362)
+
+    def entry() -> Fraction:
+        k = rng.randint(1, 2**24 - 1) * rng.choice((-1, 1))
+        s = rng.randint(-smax, smax) - rng.randint(0, max_exp)
+        return Fraction(k, 2**24) * Fraction(2) ** s
+
+    layers = []
+    for l in range(1, len(arch)):
+        W = [[entry() for _ in range(arch[l - 1])] for _ in range(arch[l])]
+        layers.append((W, [entry() for _ in range(arch[l])]))
     return Network.from_lists(layers)
 
 

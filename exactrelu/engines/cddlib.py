@@ -24,7 +24,7 @@ import numpy as np
 from exactrelu.core.errors import PolyhedralComputationError
 
 __all__ = ["STATS", "lp_max", "slack_point", "canonicalize", "generators", "hull", "float_candidates",
-           "float_generators", "Row"]
+           "float_generators", "pow2_scaled", "Row"]
 
 Row = Sequence[Fraction | int]
 
@@ -158,9 +158,46 @@ def hull(points: Sequence[Row], rays: Sequence[Row], lines: Sequence[Row], dim: 
     return ineq, eq
 
 
+def _pow2_row(row: Sequence[Row]) -> list[float]:
+    """One exact rational row times ``2^-e`` (``e`` from the largest entry), each entry then correctly rounded."""
+    pq = [(int(v.numerator), int(v.denominator)) for v in row]  # type: ignore[union-attr]
+    e = max((p.bit_length() - q.bit_length() for p, q in pq if p), default=0)
+    if e >= 0:
+        return [p / (q << e) for p, q in pq]  # int / int: correctly rounded, never overflows here
+    return [(p << -e) / q for p, q in pq]
+
+
+def pow2_scaled(rows: Sequence[Sequence[Row]] | np.ndarray) -> np.ndarray:
+    """The rows in float64, each multiplied by a power of two ``2^-e_i`` so that its largest entry has magnitude in
+    ``[1/2, 2)``; any magnitude is accepted (``10**400``, ``Fraction(1, 10**400)``, …) and never overflows.
+
+    The scaling is exact; each entry is then rounded once (relative error at most ``2^-53``; an entry below
+    ``2^-1021`` times the largest one of its row may lose relative accuracy, absolute error at most ``2^-1074``).
+    Positive scaling keeps every sign of ``b + a·x``, so the result is fit for proposals and error-bounded filters.
+
+    >>> pow2_scaled([[3, -1], [5, 4]]).tolist()
+    [[0.75, -0.25], [0.625, 0.5]]
+    >>> pow2_scaled([[2**2000, -2**1999], [Fraction(-1, 2**2000), 0]]).tolist()
+    [[1.0, -0.5], [-1.0, 0.0]]
+    """
+    try:
+        A = np.array(rows, dtype=float)
+        if A.size and not np.isfinite(A).all():
+            raise OverflowError
+    except (OverflowError, TypeError, ValueError):
+        return np.array([_pow2_row(r) for r in rows], dtype=float)
+    if A.size:
+        m = np.abs(A).max(axis=1)
+        _, e = np.frexp(m)
+        A = np.ldexp(A, -e[:, None])
+        for i in np.flatnonzero(m < 2.0 ** -1000):  # a zero row, or entries converted below the normal range
+            A[i] = _pow2_row(rows[i])
+    return A
+
+
 def _scaled(rows: Sequence[Row] | np.ndarray) -> np.ndarray:
     """The rows in float64, each divided by its largest absolute entry (float cdd's tolerances are absolute)."""
-    A = np.array(rows, dtype=float)
+    A = pow2_scaled(rows)
     A /= np.maximum(np.abs(A).max(axis=1, keepdims=True), 1e-300)
     return A
 

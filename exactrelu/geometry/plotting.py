@@ -25,6 +25,9 @@ from exactrelu.geometry.polyhedra import Box, Polyhedron
 
 __all__ = ["plot", "default_window"]
 
+#: largest coordinate the float drawing accepts (the exact geometry has no limit)
+_DRAWABLE = Fraction(10) ** 300
+
 
 def default_window(C: Any) -> tuple[list[Fraction], list[Fraction]]:
     """A box around every vertex of every region (and of the domain), with a margin; ``(lo, hi)`` exact."""
@@ -73,6 +76,10 @@ def plot(C: Any, path: str | os.PathLike[str] | None = None, *, color_by: str = 
     lo, hi = window if window is not None else default_window(C)
     if not isinstance(lo, (list, tuple)):
         lo, hi = [lo] * d, [hi] * d
+    lo, hi = [Fraction(v) for v in lo], [Fraction(v) for v in hi]
+    if any(abs(v) > _DRAWABLE for v in (*lo, *hi)):
+        raise NotApplicableError("the complex reaches coordinates beyond 1e300, which a picture cannot show in float "
+                                 "coordinates; pass a smaller window (plot(..., window=(lo, hi)))")
     fig, ax = plt.subplots(figsize=(6.4, 5.6) if d == 2 else (6.4, 4))
     cmap = plt.get_cmap("tab20")
     if d == 2:

@@ -45,7 +45,8 @@ from functools import cmp_to_key
 from math import atan2, gcd, tau
 from typing import Any
 
-from exactrelu.core.errors import EmptyRegionError, PolyhedralComputationError, RegionLimitError, ShapeError
+from exactrelu.core.errors import (EmptyRegionError, NotApplicableError, PolyhedralComputationError, RegionLimitError,
+                                   ShapeError)
 from exactrelu.core.network import Network, Pattern
 from exactrelu.core.rational import as_rational
 from exactrelu.engines import cddlib as _cdd
@@ -645,6 +646,18 @@ def _angle_cmp(u: tuple[int, int], v: tuple[int, int]) -> int:
     return -1 if c > 0 else (1 if c < 0 else 0)
 
 
+def _angle_proposal(h: tuple[int, ...]) -> float:
+    """A float proposal of the angle of the direction ``(a2, -a1)`` of the row ``h = (b, a1, a2, ...)`` in ``[0, 2π)``,
+    for any size of integers: both are scaled by the same power of two first (int / int division is correctly
+    rounded and cannot overflow), so a 401-digit coefficient is as good as a small one."""
+    y, x = -h[1], h[2]
+    e = max(abs(y).bit_length(), abs(x).bit_length()) - 1000
+    if e > 0:
+        s = 1 << e
+        return atan2(y / s, x / s) % tau
+    return atan2(y, x) % tau
+
+
 def _meet(r: Sequence[int], s: Sequence[int]) -> tuple[int, int, int] | None:
     """The intersection ``(X, Y, D)``, ``D > 0``, of the lines ``r = 0`` and ``s = 0`` (None when parallel)."""
     det = r[1] * s[2] - r[2] * s[1]
@@ -689,7 +702,7 @@ def _irredundant_2d(rows: list[Any]
     # [0, π) for half 0 and in [π, 2π) for half 1
     hs = [(r[0], r[1], r[2], True, 0 if (r[1] < 0 or (r[1] == 0 and r[2] > 0)) else 1) for r in ints]
     hs += [(M, -1, 0, False, 0), (M, 0, 1, False, 0), (M, 1, 0, False, 1), (M, 0, -1, False, 1)]
-    hs.sort(key=lambda h: atan2(-h[1], h[2]) % tau)  # a float proposal of the angle order ...
+    hs.sort(key=_angle_proposal)  # a float proposal of the angle order ...
     for i in range(len(hs) - 1):  # ... checked exactly (ties = equal directions are allowed)
         h, k = hs[i], hs[i + 1]
         if h[4] > k[4] or (h[4] == k[4] and h[1] * k[2] - h[2] * k[1] < 0):
@@ -1284,8 +1297,12 @@ def regions_section(net: Network, outdir: Any) -> Any:
         from exactrelu.geometry.plotting import plot
 
         png = Path(outdir) / "regions.png"
-        plot(C, png, color_by="map")
-        files.append(str(png))
-        lines += ["", "![C_θ coloured by linear region, B_θ in black with its weights](regions.png)"]
+        try:
+            plot(C, png, color_by="map")
+        except NotApplicableError as exc:  # coordinates beyond what a float picture can show
+            lines += ["", f"No picture: {exc}."]
+        else:
+            files.append(str(png))
+            lines += ["", "![C_θ coloured by linear region, B_θ in black with its weights](regions.png)"]
     return ReportSection("regions", "Regions and the breakpoint complex", "\n".join(lines),
                          {**info, "breakpoint_complex": B.to_dict(), "certificate_lps": check["lps"]}, tuple(files))
