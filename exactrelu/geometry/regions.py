@@ -45,8 +45,13 @@ from functools import cmp_to_key
 from math import atan2, gcd, tau
 from typing import Any
 
-from exactrelu.core.errors import (EmptyRegionError, NotApplicableError, PolyhedralComputationError, RegionLimitError,
-                                   ShapeError)
+from exactrelu.core.errors import (
+    EmptyRegionError,
+    NotApplicableError,
+    PolyhedralComputationError,
+    RegionLimitError,
+    ShapeError,
+)
 from exactrelu.core.network import Network, Pattern
 from exactrelu.core.rational import as_rational
 from exactrelu.engines import cddlib as _cdd
