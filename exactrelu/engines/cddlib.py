@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from math import gcd
 
 import cdd
 import cdd.gmp as _g
@@ -24,7 +25,7 @@ import numpy as np
 from exactrelu.core.errors import PolyhedralComputationError
 
 __all__ = ["STATS", "lp_max", "slack_point", "canonicalize", "generators", "hull", "float_candidates",
-           "float_generators", "pow2_scaled", "Row"]
+           "float_generators", "pow2_scaled", "primitive_row", "Row"]
 
 Row = Sequence[Fraction | int]
 
@@ -36,19 +37,52 @@ _INFEASIBLE = {cdd.LPStatusType.INCONSISTENT, cdd.LPStatusType.STRUC_INCONSISTEN
 _UNBOUNDED = {cdd.LPStatusType.DUAL_INCONSISTENT, cdd.LPStatusType.UNBOUNDED, cdd.LPStatusType.STRUC_DUAL_INCONSISTENT}
 
 
-def _solve(arr: list[list[Fraction | int]], lin: set[int]) -> _g.LinProg:
+def primitive_row(row: Row) -> tuple[list[int], Fraction]:
+    """``(s · row, s)``: the row times the positive rational ``s`` that makes it a primitive integer row (gcd 1; a
+    zero row stays zero with ``s = 1``).
+
+    Every matrix handed to cddlib goes through this: the GMP build of cddlib 0.94m (Debian 12, pycddlib 3.0.2, the
+    newest of both available) can corrupt its heap in the float phase of an exact LP on rows with large rational
+    entries (SIGSEGV or "realloc(): invalid next size"), while the same rows scaled to primitive integers solve
+    correctly.  A positive multiple of a row is the same constraint, so nothing else changes.
+
+    >>> primitive_row([Fraction(-1, 6), Fraction(2, 4), 0])
+    ([-1, 3, 0], Fraction(6, 1))
+    """
+    den = 1
+    for v in row:
+        q = v.denominator
+        if q != 1:
+            den = den * q // gcd(den, q)
+    ints = [int(v * den) if den != 1 else int(v) for v in row]
+    g = gcd(*ints)
+    if g > 1:
+        ints = [v // g for v in ints]
+        return ints, Fraction(den, g)
+    return ints, Fraction(den)
+
+
+def _integral(rows: Sequence[Row]) -> list[list[int]]:
+    return [primitive_row(r)[0] for r in rows]
+
+
+def _solve(arr: list[list[Fraction | int]], lin: set[int]) -> tuple[_g.LinProg, Fraction]:
+    """Solve ``max`` of the last row subject to the others (integral rows, see :func:`primitive_row`); returns the LP
+    and the positive factor the objective was multiplied by (divide the optimal value by it)."""
     STATS["lp"] += 1
+    cons = _integral(arr[:-1])
+    obj, scale = primitive_row(arr[-1])
     try:
         if lin:
-            mat = _g.matrix_from_array(arr[:-1], lin_set=lin, rep_type=cdd.RepType.INEQUALITY,
-                                       obj_type=cdd.LPObjType.MAX, obj_func=arr[-1])
+            mat = _g.matrix_from_array(cons, lin_set=lin, rep_type=cdd.RepType.INEQUALITY,
+                                       obj_type=cdd.LPObjType.MAX, obj_func=obj)
             lp = _g.linprog_from_matrix(mat)
         else:
-            lp = _g.linprog_from_array(arr, cdd.LPObjType.MAX)
+            lp = _g.linprog_from_array([*cons, obj], cdd.LPObjType.MAX)
         _g.linprog_solve(lp)
     except (RuntimeError, ValueError) as exc:  # pragma: no cover - cddlib internal failure
         raise PolyhedralComputationError(f"cddlib LP failed: {exc}") from None
-    return lp
+    return lp, scale
 
 
 def lp_max(inequalities: Sequence[Row], equalities: Sequence[Row], objective: Row,
@@ -61,10 +95,10 @@ def lp_max(inequalities: Sequence[Row], equalities: Sequence[Row], objective: Ro
     if not rows:
         rows = [[1] + [0] * dim]  # 1 >= 0: cdd needs at least one constraint row
     lin = set(range(len(equalities)))
-    lp = _solve(rows + [list(objective)], lin)
+    lp, scale = _solve(rows + [list(objective)], lin)
     st = lp.status
     if st == _OPT:
-        return "optimal", lp.obj_value, tuple(lp.primal_solution)
+        return "optimal", lp.obj_value / scale, tuple(lp.primal_solution)
     if st in _INFEASIBLE:
         return "infeasible", None, None
     if st in _UNBOUNDED:
@@ -98,18 +132,21 @@ def canonicalize(inequalities: Sequence[Row], equalities: Sequence[Row]
     ne = len(equalities)
     STATS["canonicalize"] += 1
     try:
-        mat = _g.matrix_from_array(rows, lin_set=set(range(ne)), rep_type=cdd.RepType.INEQUALITY)
+        mat = _g.matrix_from_array(_integral(rows), lin_set=set(range(ne)), rep_type=cdd.RepType.INEQUALITY)
         _, _, newpos = _g.matrix_canonicalize(mat)
     except (RuntimeError, ValueError) as exc:  # pragma: no cover
         raise PolyhedralComputationError(f"cddlib canonicalize failed: {exc}") from None
     lin = mat.lin_set
+    source = {p: i for i, p in reversed(list(enumerate(newpos))) if p is not None}
     out_eq, out_in, where = [], [], {}
     for k, r in enumerate(mat.array):
+        i = source.get(k)  # report the caller's row (cdd holds a positive integer multiple of it)
+        row = tuple(Fraction(v) for v in rows[i]) if i is not None else tuple(r)
         if k in lin:
-            out_eq.append(tuple(r))
+            out_eq.append(row)
         else:
             where[k] = len(out_in)
-            out_in.append(tuple(r))
+            out_in.append(row)
     pos = []
     for i in range(len(inequalities)):
         p = newpos[ne + i]
@@ -125,7 +162,8 @@ def generators(inequalities: Sequence[Row], equalities: Sequence[Row], dim: int
         rows = [[1] + [0] * dim]
     STATS["dd"] += 1
     try:
-        mat = _g.matrix_from_array(rows, lin_set=set(range(len(equalities))), rep_type=cdd.RepType.INEQUALITY)
+        mat = _g.matrix_from_array(_integral(rows), lin_set=set(range(len(equalities))),
+                                   rep_type=cdd.RepType.INEQUALITY)
         gen = _g.copy_generators(_g.polyhedron_from_matrix(mat))
     except (RuntimeError, ValueError) as exc:  # pragma: no cover
         raise PolyhedralComputationError(f"cddlib double description failed: {exc}") from None
@@ -149,7 +187,7 @@ def hull(points: Sequence[Row], rays: Sequence[Row], lines: Sequence[Row], dim: 
     rows = [[1] + list(p) for p in points] + [[0] + list(r) for r in rays] + [[0] + list(l) for l in lines]
     lin = set(range(len(points) + len(rays), len(rows)))
     try:
-        mat = _g.matrix_from_array(rows, lin_set=lin, rep_type=cdd.RepType.GENERATOR)
+        mat = _g.matrix_from_array(_integral(rows), lin_set=lin, rep_type=cdd.RepType.GENERATOR)  # (t·1, t·p): p
         H = _g.copy_inequalities(_g.polyhedron_from_matrix(mat))
     except (RuntimeError, ValueError) as exc:  # pragma: no cover
         raise PolyhedralComputationError(f"cddlib convex hull failed: {exc}") from None
