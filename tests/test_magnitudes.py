@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 import exactrelu
 from exactrelu import Network
 from exactrelu.cli import app
+from exactrelu.core.errors import FormatError, NotExactError
 from exactrelu.core.random import trained_style_network
 from exactrelu.geometry.regions import regions
 
@@ -108,3 +109,45 @@ def test_pow2_scaled_is_a_power_of_two_times_a_rounding(rows: list[list[object]]
         for x, fx in zip(exact, frow):
             err = abs(F(fx) - x * scale)
             assert err <= abs(x * scale) * F(1, 2**52) + F(1, 2**1000)
+
+
+# ---------------------------------------------------------------------------------------------- exact conversions
+def test_long_double_and_numpy_integers_are_exact() -> None:
+    """Regression: a long double went through float() (rounded to 53 bits) and np.int64(2^60 + 1) became 2^60."""
+    import numpy as np
+
+    from exactrelu.core.rational import as_rational
+
+    third = np.longdouble(1) / 3
+    got = as_rational(third, allow_float=True)
+    if np.finfo(np.longdouble).nmant > 52:  # x86: 64-bit mantissa, so the value is not a double
+        assert got != F(float(third))
+    assert np.longdouble(got.numerator) / np.longdouble(got.denominator) == third  # exact binary value
+    assert got.denominator & (got.denominator - 1) == 0
+    net = Network.from_floats([([[np.int64(2**60 + 1), np.uint64(2**64 - 1)]], [np.int32(-7)])])
+    assert net.layers[0].weights[0] == (2**60 + 1, 2**64 - 1) and net.layers[0].biases[0] == -7
+    net = Network.from_floats([([[third, np.float16(0.1)]], [np.float32(0.1)])])
+    assert net.layers[0].weights[0] == (got, F(1638, 16384)) and net.layers[0].biases[0] == F(13421773, 2**27)
+    with pytest.raises(NotExactError):
+        as_rational(np.longdouble(0.5))
+    with pytest.raises(FormatError):
+        as_rational(np.longdouble("inf"), allow_float=True)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(["float16", "float32", "float64",
+                                                                            "longdouble"]))
+def test_every_float_width_converts_to_its_binary_value(x: float, width: str) -> None:
+    import numpy as np
+
+    from exactrelu.core.rational import as_rational
+
+    with np.errstate(over="ignore"):
+        v = getattr(np, width)(x)
+    if not np.isfinite(v):
+        return
+    got = as_rational(v, allow_float=True)
+    # the dyadic value, reconstructed by exact integer arithmetic from numpy's own mantissa/exponent
+    m, e = np.frexp(v)
+    bits = np.finfo(v.dtype).nmant + 1
+    mant = int(np.ldexp(m, bits))
+    assert got == F(mant) * F(2) ** (int(e) - bits)

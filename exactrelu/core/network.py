@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -355,6 +356,8 @@ def parameter_names(architecture: Sequence[int]) -> tuple[str, ...]:
 
 
 def _float_exact(v: object) -> Fraction:
-    if isinstance(v, (int, Fraction, str)) and not isinstance(v, bool):
-        return as_rational(v)
-    return as_rational(float(v), allow_float=True)  # type: ignore[arg-type]
+    """The exact value of one entry: integers as integers (numpy's too), binary floats of every width by their exact
+    binary value (:func:`~exactrelu.core.rational.as_rational`); a 0-d array or tensor through ``.item()``."""
+    if not isinstance(v, (int, float, Fraction, str, numbers.Number)) and hasattr(v, "item"):
+        v = v.item()  # type: ignore[attr-defined]
+    return as_rational(v, allow_float=True)

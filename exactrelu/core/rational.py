@@ -27,6 +27,7 @@ import numbers
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -58,8 +59,16 @@ def parse_rational(text: str) -> Fraction:
 def as_rational(value: object, *, allow_float: bool = False) -> Fraction:
     """Convert an int, Fraction, ``"p/q"`` string, or any exact rational (``.numerator``/``.denominator``).
 
-    ``bool`` is refused (``True`` is not a weight).  A Python or numpy float is refused unless ``allow_float``; then
-    it is converted exactly with ``Fraction(float)``.  flint's ``fmpq`` is accepted via its ``p``/``q``.
+    ``bool`` is refused (``True`` is not a weight).  Integers of any type (numpy's included) are converted as
+    integers, never through a float.  A binary float (Python ``float``, numpy ``float16`` … ``longdouble``) is refused
+    unless ``allow_float``; then its exact binary value is taken (``as_integer_ratio``, never rounded, also for a long
+    double).  A finite ``decimal.Decimal`` is exact.  flint's ``fmpq`` is accepted via its ``p``/``q``.
+
+    >>> import numpy as np
+    >>> as_rational(np.int64(2**60 + 1))
+    Fraction(1152921504606846977, 1)
+    >>> as_rational(np.float32(0.1), allow_float=True)
+    Fraction(13421773, 134217728)
     """
     if isinstance(value, Fraction):
         return value
@@ -69,18 +78,24 @@ def as_rational(value: object, *, allow_float: bool = False) -> Fraction:
         return Fraction(value)
     if isinstance(value, str):
         return parse_rational(value)
-    if isinstance(value, float) or type(value).__name__ in ("float16", "float32", "float64", "longdouble"):
+    if isinstance(value, numbers.Integral):  # numpy and other integer types: as integers
+        return Fraction(int(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise FormatError(f"{value!r} is not a finite number")
+        return Fraction(value)
+    if isinstance(value, float) or (isinstance(value, numbers.Real) and hasattr(value, "as_integer_ratio")
+                                    and not isinstance(value, numbers.Rational)):
+        try:
+            p, q = value.as_integer_ratio()  # type: ignore[attr-defined]
+        except (OverflowError, ValueError):
+            raise FormatError(f"{value!r} is not a finite number") from None
         if not allow_float:
             raise NotExactError(
-                f"float {value!r} is not exact; write \"{Fraction(float(value)).limit_denominator(10**6)}\" "
+                f"float {value!r} is not exact; write \"{Fraction(p, q).limit_denominator(10**6)}\" "
                 "or convert explicitly (allow_float)"
             )
-        f = float(value)  # type: ignore[arg-type]
-        if f != f or f in (float("inf"), float("-inf")):
-            raise FormatError(f"{value!r} is not a finite number")
-        return Fraction(f)
-    if isinstance(value, numbers.Integral):
-        return Fraction(int(value))
+        return Fraction(p, q)
     if hasattr(value, "p") and hasattr(value, "q") and type(value).__name__ == "fmpq":
         return Fraction(int(value.p), int(value.q))  # type: ignore[attr-defined]
     if isinstance(value, numbers.Rational) or (hasattr(value, "numerator") and hasattr(value, "denominator")):
