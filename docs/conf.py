@@ -49,6 +49,7 @@ suppress_warnings = ["myst.header"]      # the reference uses §-labels, not a s
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
+napoleon_use_ivar = True                # "Attributes" as fields: no duplicate of the documented properties
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"              # signatures stay readable; types are described in the docstrings
 autodoc_default_options = {"members": True, "show-inheritance": False}
@@ -88,6 +89,13 @@ def _modules(package: str) -> list[str]:
     return sorted(names, key=lambda n: (n.count("."), n))
 
 
+def _automodule(name: str) -> str:
+    """The directive for one module; a package documents only what it defines (its re-exports live elsewhere)."""
+    mod = __import__(name, fromlist=["_"])
+    opts = "   :ignore-module-all:\n" if hasattr(mod, "__path__") else ""
+    return f".. automodule:: {name}\n{opts}"
+
+
 def _title(text: str, ch: str) -> str:
     return f"{text}\n{ch * len(text)}\n"
 
@@ -113,10 +121,10 @@ def _api_pages() -> None:
             for sub in subs:
                 inner = [m for m in mods if m == sub or m.startswith(sub + ".")]
                 parts.append(_title(sub, "-"))
-                parts += [f".. automodule:: {m}\n" for m in inner]
+                parts += [_automodule(m) for m in inner]
             parts.insert(2, f".. automodule:: {pkg}\n   :no-members:\n")
         else:
-            parts += [f".. automodule:: {m}\n" for m in mods]
+            parts += [_automodule(m) for m in mods]
         _write(api / f"{layer}.rst", "\n".join(parts))
         toc.append(layer)
     index = [_title("API reference", "="),

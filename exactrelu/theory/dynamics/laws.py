@@ -197,7 +197,10 @@ def conservation_laws(net: Any, *, biases: bool = True, block_laws: bool = True)
     biases : for a layered network, ``False`` treats it as bias-free (its biases must be zero).
     block_laws : also list the off-diagonal laws of always-active blocks (needs the region enumeration).
 
-    Returns a :class:`LawSet`; :meth:`LawSet.verify` is the symbolic proof.
+    Returns
+    -------
+    LawSet
+        The laws; :meth:`LawSet.verify` is the symbolic proof.
     """
     g = as_parameter_graph(net, biases=biases)
     symbols = tuple(sp.Symbol(n) for n in g.names)

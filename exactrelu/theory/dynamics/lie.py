@@ -201,7 +201,10 @@ def count_conservation_laws(net: Any, *, biases: bool = True, generators: str = 
         Marcotte-Gribonval-Peyré generators; a superset of fields, so never more laws than ``"maps"``).
     max_fields, max_seconds : limits of the bracket closure; beyond them the bounds are reported, ``count=None``.
 
-    Raises :class:`~exactrelu.core.errors.NotApplicableError` above :data:`MAX_PARAMETERS` parameters.
+    Raises
+    ------
+    exactrelu.core.errors.NotApplicableError
+        Above :data:`MAX_PARAMETERS` parameters.
     """
     t0 = time.perf_counter()
     lawset = conservation_laws(net, biases=biases)
