@@ -19,7 +19,7 @@ from exactrelu.geometry.certificate import check_certificate  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple["torch.nn.Module", Path, np.ndarray]:
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[torch.nn.Module, Path, np.ndarray]:
     torch.set_num_threads(1)
     X, y = datasets.make_moons(n_samples=100, noise=0.1, random_state=0)
     X = 2 * (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0)) - 1  # data box = [-1, 1]^2
