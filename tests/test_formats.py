@@ -179,3 +179,40 @@ def test_bias_free_error_explains_the_parameter_count() -> None:
         from exactrelu.engines.arrays import chain_tensors
 
         chain_tensors({"0.weight": np.eye(2)})
+
+
+def test_numpy_state_dict_reader_agrees_with_torch_load(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch", reason="PyTorch not installable here")
+    from exactrelu.engines.formats import read_torch_state_dict
+
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(5, 4)
+    sd = {"t": lin.weight.t(), "slice": lin.weight[1:, 2:], "bf": lin.bias.to(torch.bfloat16), "h": lin.weight.half(),
+          "d": lin.weight.double(), "p": lin.bias, "scalar": torch.tensor(2.5), "empty": torch.zeros(0, 3),
+          "i": torch.arange(6).reshape(2, 3)}
+    torch.save(sd, tmp_path / "sd.pt")
+    ours = read_torch_state_dict(tmp_path / "sd.pt")
+    ref = torch.load(tmp_path / "sd.pt", weights_only=True)
+    assert ours is not None and ours.keys() == ref.keys()
+    for k, v in ref.items():
+        expected = v.detach().float().numpy() if v.dtype == torch.bfloat16 else v.detach().numpy()
+        assert ours[k].shape == expected.shape and np.array_equal(ours[k], expected), k
+    torch.save(lin, tmp_path / "module.pt")  # a pickled module: not for this reader (torch.load decides)
+    torch.save({"state_dict": lin.state_dict(), "epoch": 3}, tmp_path / "ckpt.pt")
+    assert read_torch_state_dict(tmp_path / "module.pt") is None
+    assert read_torch_state_dict(tmp_path / "ckpt.pt") is None
+    net = load_network(tmp_path / "ckpt.pt")  # through torch.load(weights_only=True)
+    assert net.architecture == (5, 4)
+
+
+def test_state_dict_files_load_without_importing_torch(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch", reason="PyTorch not installable here")
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    torch.save(model.state_dict(), tmp_path / "m.pt")
+    code = ("import sys; from exactrelu.engines.formats import load_network; "
+            f"net = load_network({str(tmp_path / 'm.pt')!r}); print(net.architecture, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "(3, 4, 1) False"
+    from exactrelu import from_torch
+
+    assert load_network(tmp_path / "m.pt") == from_torch(model)

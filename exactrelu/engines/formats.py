@@ -5,8 +5,9 @@ suffix              read as
 ==================  ==============================================================================================
 ``.json``           the ``exactrelu-network`` format (:func:`exactrelu.core.io.load`)
 ``.onnx``           an ONNX MLP graph (:func:`exactrelu.engines.onnxlib.from_onnx`; needs the ``onnx`` extra)
-``.pt``, ``.pth``   a PyTorch state dict via ``torch.load(weights_only=True)``; a TorchScript archive or a
-                    pickled module only with ``trust_pickle=True`` (they run code when loaded)
+``.pt``, ``.pth``   a PyTorch state dict (read with numpy under a strict allowlist, else with
+                    ``torch.load(weights_only=True)``); a TorchScript archive or a pickled module only with
+                    ``trust_pickle=True`` (they run code when loaded)
 ``.safetensors``    a weight file (read natively, every dtype including bfloat16); layers as for state dicts
 ``.npz``            a numpy weight archive (``allow_pickle=False``); layers as for state dicts
 ==================  ==============================================================================================
@@ -42,7 +43,7 @@ from exactrelu.core.errors import ExactReluError, FormatError
 from exactrelu.core.network import Network
 from exactrelu.engines.arrays import chain_tensors, network_from_arrays
 
-__all__ = ["SUFFIXES", "load_network", "read_safetensors", "read_npz", "save_network"]
+__all__ = ["SUFFIXES", "load_network", "read_safetensors", "read_npz", "read_torch_state_dict", "save_network"]
 
 SUFFIXES = (".json", ".onnx", ".pt", ".pth", ".safetensors", ".npz")
 EXPORT_SUFFIXES = (".json", ".onnx", ".pt", ".pth", ".safetensors", ".npz")
@@ -81,10 +82,16 @@ def _load(p: Path, allow_float: bool, architecture: Sequence[int] | None, layers
 
             net = from_onnx(str(p), bias_free=bias_free)
         elif suffix in (".pt", ".pth"):
-            from exactrelu.engines.torchlib import load_torch_file
+            tensors = read_torch_state_dict(p)  # None unless a plain state dict: then torch.load decides
+            if tensors is None:
+                from exactrelu.engines.torchlib import load_torch_file
 
-            net = load_torch_file(str(p), trust_pickle=trust_pickle, architecture=architecture,
-                                  bias_free=bias_free, layers=layers)
+                net = load_torch_file(str(p), trust_pickle=trust_pickle, architecture=architecture,
+                                      bias_free=bias_free, layers=layers)
+            else:
+                chain = chain_tensors(tensors, architecture=architecture, layers=layers, source="state dict",
+                                      bias_free=bias_free)
+                net = network_from_arrays(chain, where="state dict layers")
         else:
             tensors = read_safetensors(p) if suffix == ".safetensors" else read_npz(p)
             chain = chain_tensors(tensors, architecture=architecture, layers=layers, source="tensors",
@@ -96,6 +103,98 @@ def _load(p: Path, allow_float: bool, architecture: Sequence[int] | None, layers
     except OSError as exc:
         raise FormatError(f"{p}: cannot read ({exc.strerror or exc})") from None
     return net
+
+
+_TORCH_STORAGES = {"FloatStorage": "<f4", "DoubleStorage": "<f8", "HalfStorage": "<f2", "BFloat16Storage": "bf16",
+                   "LongStorage": "<i8", "IntStorage": "<i4", "ShortStorage": "<i2", "CharStorage": "i1",
+                   "ByteStorage": "u1"}
+
+
+class _NotPlain(Exception):
+    """The file is not a plain state dict this reader knows; torch.load(weights_only=True) decides instead."""
+
+
+class _Storage:
+    def __init__(self, name: str) -> None:
+        self.dtype = _TORCH_STORAGES[name]
+
+
+def _rebuild_tensor(storage: np.ndarray, offset: int, size: tuple[int, ...], stride: tuple[int, ...],
+                    *_: Any) -> np.ndarray:
+    if any(n == 0 for n in size):
+        return np.zeros(size, dtype=storage.dtype)
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride))  # index of the last element read
+    if offset < 0 or len(size) != len(stride) or any(s < 0 for s in stride) or last >= len(storage):
+        raise _NotPlain("tensor outside its storage")
+    view = np.lib.stride_tricks.as_strided(storage[offset:], shape=size,
+                                           strides=[s * storage.itemsize for s in stride], writeable=False)
+    return np.array(view)
+
+
+def _rebuild_parameter(data: np.ndarray, *_: Any) -> np.ndarray:
+    return data
+
+
+def read_torch_state_dict(path: str | os.PathLike[str]) -> dict[str, np.ndarray] | None:
+    """The tensors of a ``torch.save``-d state dict, read with numpy (no ``import torch``), or ``None``.
+
+    The archive's pickle is read by an unpickler that resolves only ``collections.OrderedDict``, the tensor and
+    parameter rebuild functions and the storage types, so nothing in the file can run code (the same safety as
+    ``torch.load(weights_only=True)`` with a smaller allowlist).  Anything else — TorchScript, a pickled module, a
+    checkpoint with other objects, a big-endian archive — returns ``None`` and ``torch.load`` reads the file.
+    """
+    import io
+    import pickle
+    import zipfile
+    from collections import OrderedDict
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+            pkl = [n for n in names if n.endswith("/data.pkl") and n.count("/") == 1]
+            if len(pkl) != 1:
+                return None
+            root = pkl[0][: -len("data.pkl")]
+            if root + "byteorder" in names and z.read(root + "byteorder").strip() != b"little":
+                return None
+            storages: dict[str, np.ndarray] = {}
+
+            class Unpickler(pickle.Unpickler):
+                def find_class(self, module: str, name: str) -> Any:
+                    if (module, name) == ("collections", "OrderedDict"):
+                        return OrderedDict
+                    if module == "torch._utils" and name == "_rebuild_tensor_v2":
+                        return _rebuild_tensor
+                    if module == "torch._utils" and name == "_rebuild_parameter":
+                        return _rebuild_parameter
+                    if module == "torch" and name in _TORCH_STORAGES:
+                        return _Storage(name)
+                    raise _NotPlain(f"{module}.{name}")
+
+                def persistent_load(self, pid: Any) -> Any:
+                    if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
+                            and isinstance(pid[1], _Storage)):
+                        raise _NotPlain("unknown persistent id")
+                    kind, key, numel = pid[1].dtype, str(pid[2]), int(pid[4])
+                    if key not in storages:
+                        raw = z.read(f"{root}data/{key}")
+                        if kind == "bf16":
+                            arr = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+                        else:
+                            arr = np.frombuffer(raw, dtype=kind)
+                        if arr.size < numel:
+                            raise _NotPlain("storage shorter than declared")
+                        storages[key] = arr
+                    return storages[key]
+
+            obj = Unpickler(io.BytesIO(z.read(pkl[0]))).load()
+    except (_NotPlain, zipfile.BadZipFile, pickle.UnpicklingError, KeyError, ValueError, TypeError, EOFError,
+            AttributeError, IndexError):
+        return None
+    if not isinstance(obj, dict) or not obj or not all(isinstance(k, str) and isinstance(v, np.ndarray)
+                                                       for k, v in obj.items()):
+        return None
+    return dict(obj)
 
 
 def read_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
