@@ -47,8 +47,8 @@ def _best(args: list[str]) -> dict[str, float]:
 
 
 def _write_pair(folder: Path) -> None:
-    from exactrelu.engines.formats import save_network
     from exactrelu.engines.arrays import network_from_arrays
+    from exactrelu.engines.formats import save_network
 
     rng = np.random.default_rng(0)
     d, n, m = SHAPE
