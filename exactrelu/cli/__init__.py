@@ -24,8 +24,10 @@ __all__ = ["app", "main"]
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the typer app, turning exactrelu errors into one line and exit status 2."""
+    from exactrelu.cli._common import PROCESS
     from exactrelu.core.errors import ExactReluError
 
+    PROCESS["freeze_after_load"] = True
     try:
         app(args=argv, standalone_mode=True)
     except ExactReluError as exc:  # pragma: no cover - _common.run already handles these

@@ -38,6 +38,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on 
 AllowFloatOpt = Annotated[
     bool, typer.Option("--allow-float", help="Accept JSON floats in network files, converted exactly.")
 ]
+#: Set by the console entry point (a process that ends with the command), never by in-process callers such as tests.
+PROCESS = {"freeze_after_load": False}
 NETWORK_SUFFIXES = (".onnx", ".pt", ".pth", ".safetensors", ".npz")
 NetArg = Annotated[Path, typer.Argument(
     help="Network file: exactrelu-network JSON, or .onnx, .pt/.pth (state dict), .safetensors, .npz (exact import).",
@@ -94,7 +96,8 @@ def read_any_network(path: Path, allow_float: bool = False) -> Network | GraphNe
             net: Network | GraphNetwork = load_network(path, allow_float=allow_float)
         else:
             net = load(path, allow_float=allow_float)
-    gc.freeze()  # the network lives until the command ends: keep later collections from walking it
+    if PROCESS["freeze_after_load"]:
+        gc.freeze()  # the network lives until the process ends: keep later collections from walking it
     for w in caught:
         if issubclass(w.category, StructureWarning):
             err_console.print(f"exactrelu: warning: {w.message}", markup=False, highlight=False, soft_wrap=True)
