@@ -216,3 +216,10 @@ def test_state_dict_files_load_without_importing_torch(tmp_path: Path) -> None:
     from exactrelu import from_torch
 
     assert load_network(tmp_path / "m.pt") == from_torch(model)
+
+
+def test_export_of_entries_beyond_float64_is_refused_cleanly(tmp_path: Path) -> None:
+    save(Network.from_lists([([[F(10) ** 400]], [0])]), tmp_path / "big.json")
+    code, _, err = run("export", str(tmp_path / "big.json"), "-o", str(tmp_path / "big.npz"))
+    assert code == 2 and "float64 range" in err and "Traceback" not in err
+    assert not (tmp_path / "big.npz").exists()

@@ -227,7 +227,13 @@ def float64_rounding(values: Iterable[Fraction]) -> FloatRounding:
 
 
 def network_to_arrays(net: Network) -> tuple[list[tuple[np.ndarray, np.ndarray]], FloatRounding]:
-    """float64 arrays ``[(W1, b1), ...]`` of ``net`` (nearest float64 to each entry) and the rounding made."""
-    arrays = [(np.array([[float(v) for v in row] for row in layer.weights], dtype=np.float64),
-               np.array([float(v) for v in layer.biases], dtype=np.float64)) for layer in net.layers]
+    """float64 arrays ``[(W1, b1), ...]`` of ``net`` (nearest float64 to each entry) and the rounding made.
+
+    Raises :class:`NotApplicableError` if an entry is beyond the float64 range (about 1.8e308).
+    """
+    try:
+        arrays = [(np.array([[float(v) for v in row] for row in layer.weights], dtype=np.float64),
+                   np.array([float(v) for v in layer.biases], dtype=np.float64)) for layer in net.layers]
+    except OverflowError:
+        raise NotApplicableError("an entry is beyond the float64 range; it has no float64 copy") from None
     return arrays, float64_rounding(net.parameters())
