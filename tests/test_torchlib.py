@@ -123,6 +123,10 @@ def test_unsupported_models_are_refused_with_the_node() -> None:
         from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1)))
     with pytest.raises(NotApplicableError, match="last layer is affine"):
         from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU()))
+    dropout = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Dropout(0.5), torch.nn.Linear(2, 1))
+    with pytest.raises(NotApplicableError, match="Dropout"):
+        from_torch(dropout)  # training mode: random
+    assert from_torch(dropout.eval()).architecture == (2, 2, 1)
     with pytest.raises(NotApplicableError, match="without a ReLU"):
         from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 1)))
 

@@ -1,8 +1,9 @@
 """PyTorch adapter: exact import of ``nn.Module`` MLPs and state dicts, float64 export (lazy ``torch`` import).
 
 :func:`from_torch` traces the module with ``torch.fx`` and accepts any forward pass that is a chain of ``Linear``,
-``ReLU`` (module, ``torch.relu``, ``F.relu`` or ``x.relu()``), ``Flatten``/``torch.flatten`` and ``Identity``, with a
-ReLU between consecutive ``Linear`` layers and none after the last: exactly the layered networks of
+``ReLU`` (module, ``torch.relu``, ``F.relu`` or ``x.relu()``), ``Flatten``/``torch.flatten``, ``Identity`` (and
+``Dropout`` in evaluation mode), with a ReLU between consecutive ``Linear`` layers and none after the last: exactly
+the layered networks of
 :class:`~exactrelu.core.network.Network`.  Every tensor (bfloat16, float16, float32, float64) is converted exactly and
 vectorised (:func:`exactrelu.engines.arrays.exact_fractions`), so the result is the very network PyTorch ran, to the
 bit.  A ``Linear(bias=False)`` has no bias parameter, which a layered network cannot express; it is refused unless
@@ -145,6 +146,8 @@ def _trace_linears(model: Any, torch: Any) -> list[tuple[str, Any]]:
                 kind = "relu"
             elif isinstance(mod, (nn.Identity, nn.Flatten)):
                 kind = "same"
+            elif isinstance(mod, nn.Dropout) and not mod.training:
+                kind = "same"  # the identity in evaluation mode (model.eval()); in training mode it is random
         elif node.op == "call_function":
             label = f"call_function {getattr(node.target, '__name__', node.target)}"
             if node.target in relu_fns:
