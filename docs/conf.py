@@ -89,11 +89,13 @@ def _modules(package: str) -> list[str]:
     return sorted(names, key=lambda n: (n.count("."), n))
 
 
-def _automodule(name: str) -> str:
-    """The directive for one module; a package documents only what it defines (its re-exports live elsewhere)."""
+def _automodule(name: str, underline: str = "") -> str:
+    """One module's entry (a title when ``underline`` is given, then the directive); a package documents only what it
+    defines (its re-exports are documented where they are defined)."""
     mod = __import__(name, fromlist=["_"])
     opts = "   :ignore-module-all:\n" if hasattr(mod, "__path__") else ""
-    return f".. automodule:: {name}\n{opts}"
+    title = _title(f"``{name}``", underline) + "\n" if underline else ""
+    return f"{title}.. automodule:: {name}\n{opts}"
 
 
 def _title(text: str, ch: str) -> str:
@@ -121,10 +123,10 @@ def _api_pages() -> None:
             for sub in subs:
                 inner = [m for m in mods if m == sub or m.startswith(sub + ".")]
                 parts.append(_title(sub, "-"))
-                parts += [_automodule(m) for m in inner]
+                parts += [_automodule(m, "~" if m != sub else "") for m in inner]
             parts.insert(2, f".. automodule:: {pkg}\n   :no-members:\n")
         else:
-            parts += [_automodule(m) for m in mods]
+            parts += [_automodule(m, "-" if m != pkg else "") for m in mods]
         _write(api / f"{layer}.rst", "\n".join(parts))
         toc.append(layer)
     index = [_title("API reference", "="),
