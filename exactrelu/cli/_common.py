@@ -81,6 +81,17 @@ def read_network(path: Path, allow_float: bool = False) -> Network:
     return net
 
 
+def read_network_or_graph(path: Path, allow_float: bool = False, *, function_only: bool = False
+                          ) -> Network | GraphNetwork:
+    """A layered :class:`Network` whenever the file's graph is layered (with every bias present, or, when
+    ``function_only``, with absent biases read as 0: the same function, for commands that do not count
+    parameters), else the :class:`GraphNetwork`."""
+    net = read_any_network(path, allow_float)
+    if isinstance(net, GraphNetwork) and layered_obstruction(net, need_biases=not function_only) is None:
+        return to_layered(net, absent_bias_as_zero=function_only)
+    return net
+
+
 def read_any_network(path: Path, allow_float: bool = False) -> Network | GraphNetwork:
     """The one network loader of every command: ``.json`` (exact format, version 1 gives a :class:`Network`, version
     2 a :class:`GraphNetwork`), ``.onnx``, ``.pt``/``.pth`` (state dicts), ``.safetensors`` and ``.npz`` by suffix

@@ -18,10 +18,12 @@ from exactrelu.cli._common import (
     guarded,
     read_any_network,
     read_network,
+    read_network_or_graph,
 )
 from exactrelu.cli._graph import graph_info
 from exactrelu.cli.report import write_report
 from exactrelu.core.graph import GraphNetwork
+from exactrelu.core.graph_io import graph_to_dict
 from exactrelu.core.io import network_to_dict, save
 from exactrelu.core.random import parse_architecture, random_network
 from exactrelu.core.rational import parse_rational
@@ -81,15 +83,34 @@ def random_(architecture: Annotated[str, typer.Argument(help="Architecture d,n1,
             seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
             max_num: Annotated[int, typer.Option(help="Largest |numerator|.")] = 5,
             max_den: Annotated[int, typer.Option(help="Largest denominator.")] = 4,
+            graph: Annotated[bool, typer.Option("--graph", help="A graph network (file version 2) with skip edges."
+                                                )] = False,
+            density: Annotated[str, typer.Option(help="--graph: probability p/q of each skip edge.")] = "1/2",
+            skip: Annotated[str | None, typer.Option(
+                help="--graph: skip pattern instead of --density: none, all (DenseNet-style) or layer pairs "
+                     "like 0-2,1-3 (layer 0 = inputs).")] = None,
+            family: Annotated[str, typer.Option(
+                help="--graph: mlp (layers + skips), chain (widths 1), residual (d,d,...,d,m: blocks "
+                     "x + relu(Wx + b)) or dense (every layer to every later one).")] = "mlp",
+            no_bias: Annotated[bool, typer.Option("--no-bias", help="--graph: no bias parameters.")] = False,
             output: OutOpt = None, json_out: JsonOpt = False) -> None:
-    """A seeded random network with small rational entries."""
-    net = random_network(parse_architecture(architecture), seed=seed, max_num=max_num, max_den=max_den)
+    """A seeded random network with small rational entries (--graph: a graph network with skip edges)."""
+    arch = parse_architecture(architecture)
+    net: Any
+    if graph:
+        from exactrelu.cli._graph import random_graph_from_options
+
+        net = random_graph_from_options(arch, seed=seed, density=density, skip=skip, family=family,
+                                        bias=not no_bias, max_num=max_num, max_den=max_den)
+    else:
+        net = random_network(arch, seed=seed, max_num=max_num, max_den=max_den)
     if output is not None:
         save(net, output)
         if not json_out:
-            console.print(f"wrote {output}: architecture {net.architecture}, D = {net.num_parameters}")
+            what = f"architecture {net.architecture}" if not graph else f"{net.num_hidden} hidden vertices"
+            console.print(f"wrote {output}: {what}, D = {net.num_parameters}")
     if json_out or output is None:
-        emit_json(network_to_dict(net))
+        emit_json(network_to_dict(net) if not graph else graph_to_dict(net))
 
 
 @app.command("normal-form")
@@ -97,7 +118,17 @@ def random_(architecture: Annotated[str, typer.Argument(help="Architecture d,n1,
 def normal_form_cmd(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False,
                     allow_float: AllowFloatOpt = False) -> None:
     """The unique representative of the network's orbit under permutations and positive rescalings."""
-    nf = normal_form(read_network(path, allow_float))
+    net = read_network_or_graph(path, allow_float)
+    if isinstance(net, GraphNetwork):
+        from exactrelu.core.graph_symmetry import graph_normal_form
+
+        gnf = graph_normal_form(net)
+        if output is not None:
+            save(gnf, output)
+        if json_out or output is None:
+            emit_json(graph_to_dict(gnf))
+        return
+    nf = normal_form(net)
     if output is not None:
         save(nf, output)
     if json_out or output is None:

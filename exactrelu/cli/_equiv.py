@@ -20,9 +20,12 @@ from exactrelu.cli._common import (
     err_console,
     guarded,
     read_network,
+    read_network_or_graph,
     write_json,
 )
+from exactrelu.core.errors import NotApplicableError
 from exactrelu.core.formatting import format_affine, format_vector
+from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.io import network_to_dict, save
 from exactrelu.core.rational import parse_rational
 
@@ -77,11 +80,19 @@ def equiv(a_path: Annotated[Path, typer.Argument(help="First network file.", sho
     """
     from exactrelu.theory.equality.equivalence import equivalent
 
-    a, b = read_network(a_path, allow_float), read_network(b_path, allow_float)
+    a = read_network_or_graph(a_path, allow_float, function_only=True)
+    b = read_network_or_graph(b_path, allow_float, function_only=True)
     domain = _box(box, a.input_dim)
     with _progress(not json_out, "common refinement") as prog:
-        res = equivalent(a, b, domain, method=method, certificate=certificate is not None, max_regions=max_regions,
-                         progress=prog)
+        if isinstance(a, GraphNetwork) or isinstance(b, GraphNetwork):
+            from exactrelu.theory.equality.graph_equivalence import graph_equivalent
+
+            if certificate is not None:
+                raise NotApplicableError("--certificate is written for layered networks only")
+            res = graph_equivalent(a, b, domain, max_regions=max_regions, progress=prog)
+        else:
+            res = equivalent(a, b, domain, method=method, certificate=certificate is not None,
+                             max_regions=max_regions, progress=prog)
     if certificate is not None and res.certificate is not None:
         write_json(certificate, res.certificate)
     if json_out:
@@ -132,8 +143,13 @@ def reduce_(path: NetArg, output: OutOpt = None, box: BoxOpt = None, json_out: J
                                                   help="Check the reduction with the common refinement.")] = True,
             max_regions: MaxRegionsOpt = None, allow_float: AllowFloatOpt = False) -> None:
     """Remove dead, invisible, constant, duplicate and foldable always-active neurons (optionally on a box)."""
-    net = read_network(path, allow_float)
+    net = read_network_or_graph(path, allow_float)
     domain = _box(box, net.input_dim)
+    if isinstance(net, GraphNetwork):
+        from exactrelu.cli._graph import graph_reduce_command
+
+        graph_reduce_command(path, net, domain, output=output, max_regions=max_regions, json_out=json_out)
+        return
     with _progress(not json_out, "reducing") as prog:
         from exactrelu.theory.equality.reduce import reduce as reduce_network
 

@@ -10,8 +10,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
-from exactrelu.core.errors import FormatError
+from exactrelu.cli._common import (
+    AllowFloatOpt,
+    JsonOpt,
+    NetArg,
+    app,
+    console,
+    emit_json,
+    guarded,
+    read_network_or_graph,
+)
+from exactrelu.core.errors import FormatError, NotApplicableError
+from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.random import parse_architecture
 from exactrelu.core.rational import parse_rational
 
@@ -53,7 +63,14 @@ def fdim_cmd(path: NetArg, points: PointsOpt = None, json_out: JsonOpt = False, 
     """Exact functional dimension of a network, with its certificate (modular or rational rank)."""
     from exactrelu.theory.dimension.fdim import functional_dimension
 
-    net = read_network(path, allow_float)
+    net = read_network_or_graph(path, allow_float)
+    if isinstance(net, GraphNetwork):
+        from exactrelu.cli._graph import graph_fdim_command
+
+        if points is not None:
+            raise NotApplicableError(f"{path}: --points is for layered networks; a graph's dim_fun uses every region")
+        graph_fdim_command(path, net, max_regions=max_regions, json_out=json_out)
+        return
     pts = _read_points(points) if points is not None else None
     if pts is not None:
         for i, p in enumerate(pts):
@@ -126,7 +143,12 @@ def identify_cmd(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloa
     """Local and global identifiability, the fiber's tangent space and the hidden-symmetry mechanisms found."""
     from exactrelu.theory.dimension.identifiability import identifiability
 
-    net = read_network(path, allow_float)
+    net = read_network_or_graph(path, allow_float)
+    if isinstance(net, GraphNetwork):
+        from exactrelu.cli._graph import graph_identify_command
+
+        graph_identify_command(path, net, max_regions=max_regions, json_out=json_out)
+        return
     r = identifiability(net, max_regions=max_regions)
     if json_out:
         emit_json(r.to_dict())

@@ -82,3 +82,138 @@ def convert(path: NetArg,
         emit_json({"input": str(path), "output": str(output), "version": version, "parameters": out.num_parameters})
     else:
         console.print(f"wrote {output} (version {version}, D = {out.num_parameters})", highlight=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The graph side of the engine's commands (called by `regions`, `equiv`, `reduce`, `fdim`, `identify`, ...).
+def graph_domain(g: GraphNetwork, box: tuple[str, str] | None, orthant: bool = False) -> Any:
+    """The domain polyhedron of ``--box LO HI`` / ``--orthant`` (None for R^d)."""
+    from exactrelu.core.rational import parse_rational
+    from exactrelu.geometry.polyhedra import Box, Orthant
+
+    if box is not None and orthant:
+        raise ValueError("choose at most one of --box and --orthant")
+    if box is not None:
+        return Box(parse_rational(box[0]), parse_rational(box[1]), g.input_dim)
+    return Orthant(g.input_dim) if orthant else None
+
+
+def graph_regions_command(path: Path, g: GraphNetwork, domain: Any, *, max_regions: int, plot_path: Path | None,
+                          export: Path | None, certificate: Path | None, json_out: bool) -> None:
+    """``regions`` on a graph that is not layered: exact region splitting in topological order."""
+    from exactrelu.cli._common import write_json
+    from exactrelu.geometry.graph_regions import graph_regions, graph_regions_summary
+
+    if certificate is not None:
+        raise NotApplicableError(f"{path}: --certificate is written for layered networks only; this graph is not "
+                                 f"layered: {layered_obstruction(g, need_biases=False)}")
+    C = graph_regions(g, domain, max_regions=max_regions)
+    info = graph_regions_summary(C)
+    if plot_path is not None:
+        from exactrelu.geometry.graph_plotting import plot_graph_complex
+
+        plot_graph_complex(C, plot_path)
+        info["plot"] = str(plot_path)
+    if export is not None:
+        write_json(export, C.to_dict())
+        info["export"] = str(export)
+    if json_out:
+        emit_json(info)
+        return
+    table = Table("quantity", "value", title=f"{path}: graph network, {g.num_hidden} hidden vertices")
+    for key, value in info.items():
+        if key == "kind":
+            continue
+        table.add_row(key.replace("_", " "), ", ".join(value) or "none" if isinstance(value, list) else str(value))
+    console.print(table)
+
+
+def graph_reduce_command(path: Path, g: GraphNetwork, domain: Any, *, output: Path | None, max_regions: int | None,
+                         json_out: bool) -> None:
+    """``reduce`` on a graph: zero edges, invisible, constant and dead vertices."""
+    from exactrelu.theory.equality.graph_reduce import graph_reduce
+
+    res = graph_reduce(g, domain, max_regions=max_regions or 100_000)
+    if output is not None:
+        save(res.network, output)
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    console.print(f"{g.num_hidden} -> {res.network.num_hidden} hidden vertices, D {g.num_parameters} -> "
+                  f"{res.network.num_parameters}" + (f", written to {output}" if output is not None else ""),
+                  highlight=False)
+    for v, why in res.removed_vertices:
+        console.print(f"  removed vertex {v}: {why}", highlight=False)
+    for u, v, why in res.removed_edges:
+        console.print(f"  removed edge {u} -> {v}: {why}", highlight=False)
+    if res.always_active:
+        console.print(f"  always active (kept): {', '.join(res.always_active)}", highlight=False)
+
+
+def graph_fdim_command(path: Path, g: GraphNetwork, *, max_regions: int, json_out: bool) -> None:
+    """``fdim`` on a graph: rank of the stacked region Jacobians w.r.t. edge weights and present biases."""
+    from exactrelu.theory.dimension.graph_jacobian import graph_functional_dimension
+
+    r = graph_functional_dimension(g, max_regions=max_regions)
+    if json_out:
+        emit_json(r.to_dict())
+        return
+    if r.rank is None:
+        console.print(f"[bold]{path}[/]: dim_fun not defined: θ -> f_θ is not differentiable on "
+                      f"{len(r.nondifferentiable)} region(s); rank over the others = {r.differentiable_rank} "
+                      f"(D = {r.parameters}, N_h = {r.hidden_vertices}, bound D - s(θ) = {r.upper_bound})",
+                      highlight=False)
+    else:
+        console.print(f"[bold]{path}[/]: dim_fun = [bold]{r.rank}[/] (D = {r.parameters}, N_h = {r.hidden_vertices}, "
+                      f"bound D - s(θ) = {r.upper_bound}); every one of the {r.regions} regions, exact rational rank",
+                      highlight=False)
+    for p, vs in r.nondifferentiable:
+        console.print(f"  not differentiable: pattern {p}, vertices {', '.join(vs)}", highlight=False)
+    for note in r.notes:
+        console.print(f"  note: {note}", highlight=False)
+
+
+def graph_identify_command(path: Path, g: GraphNetwork, *, max_regions: int, json_out: bool) -> None:
+    """``identify`` on a graph: first-order local identifiability up to rescalings."""
+    from exactrelu.theory.dimension.graph_jacobian import graph_identifiability
+
+    r = graph_identifiability(g, max_regions=max_regions)
+    if json_out:
+        emit_json(r.to_dict())
+        return
+    word = {True: "yes (up to rescalings)", False: "no", None: "undecided"}[r.locally_identifiable]
+    console.print(f"[bold]{path}[/]: Jacobian rank {r.dimension.rank} (bound {r.dimension.upper_bound}), kernel "
+                  f"dimension {r.kernel_dimension} ({r.dimension.scaling_rank} rescalings)", highlight=False)
+    console.print(f"locally identifiable: {word} ({r.reason})", highlight=False)
+    console.print("globally identifiable: not decided for graph networks", highlight=False)
+
+
+def random_graph_from_options(arch: tuple[int, ...], *, seed: int, density: str, skip: str | None, family: str,
+                              bias: bool, max_num: int, max_den: int) -> GraphNetwork:
+    """``exactrelu random --graph``: a graph network of the chosen family."""
+    from exactrelu.core.graph_random import FAMILIES, random_graph_network, residual_network
+    from exactrelu.core.rational import parse_rational
+
+    if family not in FAMILIES:
+        raise FormatError(f"--family {family!r}: choose one of {', '.join(FAMILIES)}")
+    if family == "residual":
+        d, widths, m = arch[0], arch[1:-1], arch[-1]
+        if any(w != d for w in widths):
+            raise FormatError(f"--family residual: hidden widths must equal d = {d} (blocks x + relu(Wx + b)), "
+                              f"got {arch}")
+        return residual_network(d, blocks=len(widths), outputs=m, seed=seed, bias=bias, max_num=max_num,
+                                max_den=max_den)
+    if family == "chain" and any(w != 1 for w in arch):
+        raise FormatError(f"--family chain: every width must be 1, got {arch}")
+    pattern: Any = skip
+    if family == "dense":
+        pattern = "all"
+    elif skip not in (None, "none", "all"):
+        try:
+            pattern = [tuple(int(t) for t in part.split("-")) for part in skip.split(",")]
+            if any(len(p) != 2 for p in pattern):
+                raise ValueError
+        except ValueError:
+            raise FormatError(f"--skip {skip!r}: expected none, all or layer pairs like 0-2,1-3") from None
+    return random_graph_network(arch, seed, density=parse_rational(density), skip=pattern, bias=bias,
+                                max_num=max_num, max_den=max_den)

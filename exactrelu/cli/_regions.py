@@ -18,9 +18,10 @@ from exactrelu.cli._common import (
     emit_json,
     err_console,
     guarded,
-    read_network,
+    read_network_or_graph,
     write_json,
 )
+from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.rational import parse_rational
 
 
@@ -47,7 +48,13 @@ def regions_cmd(
     from exactrelu.geometry.polyhedra import Box, Orthant
     from exactrelu.geometry.regions import regions, summary
 
-    net = read_network(path, allow_float)
+    net = read_network_or_graph(path, allow_float, function_only=True)
+    if isinstance(net, GraphNetwork):
+        from exactrelu.cli._graph import graph_domain, graph_regions_command
+
+        graph_regions_command(path, net, graph_domain(net, box, orthant), max_regions=max_regions,
+                              plot_path=plot_path, export=export, certificate=certificate, json_out=json_out)
+        return
     domain = None
     if box is not None and orthant:
         raise ValueError("choose at most one of --box and --orthant")

@@ -93,31 +93,23 @@ class GraphComplex:
     def linear_regions(self) -> tuple[tuple[GraphRegion, ...], ...]:
         """Groups of regions forming one linear region: same affine map and connected through common facets
         (two closures meeting in dimension ``d - 1``, an exact LP)."""
+        import networkx as nx
+
         by_map: dict[Any, list[int]] = {}
         for i, r in enumerate(self.regions):
             by_map.setdefault((r.A, r.c), []).append(i)
         out: list[tuple[GraphRegion, ...]] = []
         d = self.dim
         for idx in by_map.values():
-            parent = {i: i for i in idx}
-
-            def find(i: int) -> int:
-                while parent[i] != i:
-                    parent[i] = parent[parent[i]]
-                    i = parent[i]
-                return i
-
-            for a_pos, i in enumerate(idx):
-                for j in idx[a_pos + 1:]:
-                    if find(i) == find(j):
-                        continue
+            G = nx.Graph()
+            G.add_nodes_from(idx)
+            for pos, i in enumerate(idx):
+                for j in idx[pos + 1:]:
                     P = Polyhedron(self.regions[i].inequalities + self.regions[j].inequalities, (), ambient_dim=d)
                     if P.dimension == d - 1:
-                        parent[find(i)] = find(j)
-            groups: dict[int, list[GraphRegion]] = {}
-            for i in idx:
-                groups.setdefault(find(i), []).append(self.regions[i])
-            out.extend(tuple(g) for g in groups.values())
+                        G.add_edge(i, j)
+            for comp in nx.connected_components(G):
+                out.append(tuple(self.regions[i] for i in sorted(comp)))
         return tuple(sorted(out, key=lambda grp: grp[0].pattern))
 
     def to_dict(self) -> dict[str, Any]:

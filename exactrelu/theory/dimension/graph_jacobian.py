@@ -13,7 +13,8 @@ sums over input→output paths through active vertices.  Their derivatives are e
 ``dim_fun(θ)`` is the rank of all regions' Jacobians stacked (every region enumerated exactly by
 :func:`exactrelu.geometry.graph_regions.graph_regions`).  A region where a hidden vertex's pre-activation vanishes
 identically (sign 0) while the vertex would influence the output (``Σ_{v->w} θ_vw G_w ≠ 0``) makes ``θ -> f_θ``
-non-differentiable there; such regions are listed and ``rank`` is ``None``, as for layered networks.
+non-differentiable there, unless the vanishing is robust (no bias, and every predecessor computes 0 for all θ nearby:
+possible only without biases); such regions are listed and ``rank`` is ``None``, as for layered networks.
 
 **Upper bound.**  Rescaling hidden vertex ``v`` moves θ along ``t_v = (+θ_e on edges into v and on b_v, −θ_e on
 edges out of v)``, a kernel vector of every Jacobian.  So ``dim_fun ≤ D − s(θ)`` with ``s(θ) = rank [t_v]_v`` (the
@@ -119,8 +120,29 @@ def scaling_tangents(g: GraphNetwork) -> list[list[Fraction]]:
 
 
 def _nondifferentiable(g: GraphNetwork, pattern: GraphPattern) -> list[str]:
+    """Hidden vertices with sign 0 whose vanishing breaks under a small change of θ and that reach the output.
+
+    A vertex's pre-activation that vanishes identically on the region stays 0 for every θ nearby when the vertex has
+    no bias and each of its predecessors computes 0 robustly (an inactive vertex, or a robust-zero one); otherwise
+    (*fragile*) a small change of θ can switch it on, and if it then reaches the output (``H_v != 0``) the map
+    ``θ -> f_θ`` is not differentiable at θ on that region.
+    """
+    F = _forward(g, pattern)
     _, H = _backward(g, pattern)
-    return [v for v, s in zip(g.hidden_order, pattern) if s == 0 and any(H[v])]
+    sign = dict(zip(g.hidden_order, pattern))
+    fragile: set[str] = set()
+    for v in g.hidden_order:
+        if sign[v] != 0:
+            continue
+        if g.has_bias(v):
+            fragile.add(v)
+            continue
+        for k in g.in_edges(v):
+            u = g.edges[k].source
+            if u in fragile or (sign.get(u, 1) != 0 and any(F[u])):
+                fragile.add(v)
+                break
+    return [v for v in g.hidden_order if v in fragile and any(H[v])]
 
 
 @dataclass(frozen=True)
