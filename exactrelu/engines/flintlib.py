@@ -45,6 +45,9 @@ def integer_rows(rows: Rows) -> list[list[int]]:
     """Scale each row by the lcm of its denominators: same rank, same row space, integer entries."""
     out = []
     for r in rows:
+        if all(type(v) is int for v in r):  # already integers: nothing to scale
+            out.append(list(r))
+            continue
         fr = [Fraction(v) for v in r]
         den = 1
         for v in fr:

@@ -137,8 +137,13 @@ def parametrisation_jacobian(architecture: Sequence[int], patterns: Sequence[Pat
         for k in range(architecture[-1]):
             for j in keep:
                 r = J[k * (d + 1) + j]
-                rows.append(tuple(r[c] for c in cols))
+                rows.append(tuple(_int(r[c]) for c in cols))
     return rows
+
+
+def _int(v: Fraction) -> Fraction | int:
+    """Integers as ``int`` (the modular and exact ranks then skip all Fraction arithmetic)."""
+    return v.numerator if v.denominator == 1 else v
 
 
 def _offsets(architecture: Sequence[int]) -> list[int]:
@@ -258,34 +263,42 @@ def dimension_bounds(architecture: Sequence[int], patterns: Sequence[Pattern], b
     full_patterns = list(patterns)
     patterns = list(dict.fromkeys(patterns))  # repeated blocks are equal: the same variety, embedded diagonally
     theta = random_weights(arch, seed)
-    fields = symmetry_fields(arch, patterns, bias, theta)
     bounds = [("ambient dimension", len(patterns) * m * n0),
-              ("rank bounds of the blocks", sum(dim_det(block_rank(arch, p, bias), m, n0) for p in patterns)),
-              ("symmetry count", nparams - (flintlib.rank(fields) if fields else 0))]
+              ("rank bounds of the blocks", sum(dim_det(block_rank(arch, p, bias), m, n0) for p in patterns))]
     if bias:  # the linear parts form the bias-free variety; the constant columns add at most k m
         lin = [dim_det(block_rank(arch, p, False), m, n0 - 1) + m for p in patterns]
         bounds.append(("rank bounds of the blocks and their linear parts",
                        sum(min(a, dim_det(block_rank(arch, p, True), m, n0)) for a, p in zip(lin, patterns))))
-        free = dimension_bounds(arch, patterns, False, seed=seed, tries=0)
-        bounds.append((f"bias-free {free.upper_by} + k m", free.upper + len(patterns) * m))
-    if tries:
-        bounds.append(("tangent space of the rank constraints", equations_upper_bound(arch, patterns, bias, theta)))
     if len(arch) == 3:
         bf = block_formula(arch, patterns, bias)
         bounds.append(("block formula (exact: incidence of full column rank)" if bf.exact
                        else "block formula", bf.value))
-    upper_by, upper = min(reversed(bounds), key=lambda t: t[1])  # ties: the most specific bound (listed last)
-    lower, lower_by = -1, ""
-    for t in range(tries):
-        th = theta if t == 0 else random_weights(arch, seed + t)
-        J = parametrisation_jacobian(arch, full_patterns, bias, th)
+
+    def best() -> tuple[str, int]:
+        return min(reversed(bounds), key=lambda t: t[1])  # ties: the most specific bound (listed last)
+
+    lower, lower_by = 0, "no point evaluated"
+    if tries:
+        J = parametrisation_jacobian(arch, full_patterns, bias, theta)
+        lower = flintlib.rank_mod_p(J) if J and nparams else 0
+        lower_by = f"Jacobian rank mod 2^61-1 at random integer weights (seed {seed})"
+    # the costlier upper bounds only while the bounds are apart
+    if lower < best()[1]:
+        fields = symmetry_fields(arch, patterns, bias, theta)
+        bounds.append(("symmetry count", nparams - (flintlib.rank(fields) if fields else 0)))
+    if bias and lower < best()[1]:
+        free = dimension_bounds(arch, patterns, False, seed=seed, tries=0)
+        bounds.append((f"bias-free {free.upper_by} + k m", free.upper + len(patterns) * m))
+    if tries and lower < best()[1]:
+        bounds.append(("tangent space of the rank constraints", equations_upper_bound(arch, patterns, bias, theta)))
+    for t in range(1, tries):
+        if lower >= best()[1]:
+            break
+        J = parametrisation_jacobian(arch, full_patterns, bias, random_weights(arch, seed + t))
         r = flintlib.rank_mod_p(J) if J and nparams else 0
         if r > lower:
             lower, lower_by = r, f"Jacobian rank mod 2^61-1 at random integer weights (seed {seed + t})"
-        if lower >= upper:
-            break
-    if not tries:
-        lower = 0
+    upper_by, upper = best()
     if lower > upper:  # impossible unless a theorem above is wrong: never report an inconsistent pair
         raise AssertionError(f"lower bound {lower} exceeds the upper bound {upper} ({upper_by})")
     return DimensionBounds(lower, upper, lower_by, upper_by, tuple(bounds))
