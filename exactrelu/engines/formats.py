@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from exactrelu.core.bulk import paused_gc
-from exactrelu.core.errors import ExactReluError, FormatError
+from exactrelu.core.errors import ExactReluError, FormatError, NotApplicableError
 from exactrelu.core.network import Network
 from exactrelu.engines.arrays import chain_tensors, network_from_arrays
 
@@ -80,7 +80,15 @@ def _load(p: Path, allow_float: bool, architecture: Sequence[int] | None, layers
                 raise FormatError("--architecture/--layers apply to weight files only (an ONNX graph says it)")
             from exactrelu.engines.onnxlib import from_onnx
 
-            net = from_onnx(str(p), bias_free=bias_free)
+            try:
+                net = from_onnx(str(p), bias_free=bias_free)
+            except NotApplicableError as exc:  # branches (residual Add, Concat) or bias-free layers: a graph
+                from exactrelu.engines.onnx_graph import graph_from_onnx
+
+                try:
+                    net = graph_from_onnx(str(p))
+                except NotApplicableError:
+                    raise exc from None
         elif suffix in (".pt", ".pth"):
             tensors = read_torch_state_dict(p)  # None unless a plain state dict: then torch.load decides
             if tensors is None:

@@ -49,7 +49,7 @@ def _array(t: Any) -> Any:
 
 
 def from_torch(model: Any, *, architecture: Sequence[int] | None = None, layers: Sequence[str] | None = None,
-               bias_free: str = "refuse") -> Network:
+               bias_free: str = "refuse", graph: bool = False) -> Any:
     """The exact :class:`Network` of a PyTorch MLP (an ``nn.Module``) or of a state dict.
 
     Parameters
@@ -65,6 +65,10 @@ def from_torch(model: Any, *, architecture: Sequence[int] | None = None, layers:
     bias_free : {"refuse", "zero"}
         What to do with a Linear layer without bias: refuse (default, the parameter counts would differ), or import
         it as bias 0.
+    graph : bool
+        Return a :class:`~exactrelu.core.graph.GraphNetwork` instead
+        (:func:`exactrelu.engines.torch_graph.graph_from_torch`): residual blocks ``x + f(x)``, concatenation and
+        bias-free layers (vertices without bias parameters) are then accepted.
 
     Raises
     ------
@@ -84,6 +88,10 @@ def from_torch(model: Any, *, architecture: Sequence[int] | None = None, layers:
     """
     if bias_free not in ("refuse", "zero"):
         raise ValueError(f"bias_free must be 'refuse' or 'zero', got {bias_free!r}")
+    if graph:
+        from exactrelu.engines.torch_graph import graph_from_torch
+
+        return graph_from_torch(model)
     torch = require_torch()
     if isinstance(model, Mapping):
         tensors = {k: _array(v) for k, v in model.items() if isinstance(v, torch.Tensor)}
@@ -165,12 +173,14 @@ def _trace_linears(model: Any, torch: Any) -> list[tuple[str, Any]]:
         if kind is None:
             where = node.target if node.op == "call_module" else node.name
             raise NotApplicableError(f"node {where!r} ({label}): not supported; an exactrelu network is a chain of "
-                                     "Linear, ReLU, Flatten and Identity")
+                                     "Linear, ReLU, Flatten and Identity (residual +, cat and bias-free layers: "
+                                     "from_torch(model, graph=True))")
         data_args = [a for a in node.args if isinstance(a, fx.Node)] + \
             [a for a in node.kwargs.values() if isinstance(a, fx.Node)]
         if data_args != [prev]:
             raise NotApplicableError(f"node {node.name!r} ({label}): the forward pass is not a single chain "
-                                     "(branches and skip connections need a graph network)")
+                                     "(branches and skip connections need a graph network: "
+                                     "from_torch(model, graph=True))")
         if kind == "linear":
             if last_kind == "linear":
                 raise NotApplicableError(f"node {node.target!r}: two Linear layers without a ReLU between them")
