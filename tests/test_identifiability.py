@@ -168,3 +168,78 @@ def test_large_network_tangent_space_is_the_scaling_space() -> None:
     T = fiber_tangent_space(net)
     assert T.dimension == 12 and len(T.scaling) == 12 and T.hidden == ()
     assert T.rank == net.num_parameters - 12
+
+
+# ---------------------------------------------------------------------- only what is proved (regressions)
+def test_relu_plus_identity_agrees_with_the_exact_fiber() -> None:
+    """Regression: relu(x) + x = 2 relu(x) - relu(-x) in (1,2,1).  The old report said "not locally identifiable,
+    fiber dimension 3" from the Jacobian kernel.  The exact fiber (MATH.md §7 row 9, computed by the fibers module)
+    has 2 components of dimension 2: the trivial orbit (2 scalings, 2 permutations)."""
+    from exactrelu.theory.fibers.fiber import fiber
+
+    net = examples.relu_plus_identity()
+    r = identifiability(net)
+    F_ = fiber(net)
+    assert (len(F_.components), F_.dimension) == (2, 2)
+    assert r.kernel_dimension == 3                              # first order only
+    assert (r.locally_identifiable, r.globally_identifiable, r.fiber_dimension) == (True, True, F_.dimension)
+    assert r.witness is None
+    assert identifiability(examples.absolute_value()).globally_identifiable is True
+
+
+def _brute_equal(a, b, d) -> bool:
+    """f_a = f_b on a grid of rational points (a necessary condition, independent of `equivalent`)."""
+    import itertools
+
+    pts = itertools.product([F(k, 3) for k in range(-12, 13)], repeat=d)
+    return all(a(p) == b(p) for p in pts)
+
+
+@st.composite
+def small_nets(draw):
+    arch = draw(st.sampled_from([(1, 2, 1), (1, 3, 1), (2, 2, 1), (1, 2, 1, 1), (1, 1, 2, 1), (2, 2, 1, 1)]))
+    vals = st.sampled_from([-2, -1, 0, 1, 2, F(1, 2)])
+    return Network.from_lists([([[draw(vals) for _ in range(arch[l - 1])] for _ in range(arch[l])],
+                                [draw(vals) for _ in range(arch[l])]) for l in range(1, len(arch))])
+
+
+@given(small_nets())
+@settings(max_examples=40, deadline=None)
+def test_false_always_comes_with_a_checked_witness(net) -> None:
+    """A "no" is proved: a second parameter with the same function (exact `equivalent`, and a grid of points) that
+    no permutation/rescaling maps θ to.  A rank deficit alone never gives False (MATH.md E4)."""
+    from exactrelu import equivalent, related_by_trivial_symmetry
+
+    r = identifiability(net)
+    if r.globally_identifiable is False:
+        assert r.witness is not None and r.witness.architecture == net.architecture
+        assert bool(equivalent(net, r.witness)) and _brute_equal(net, r.witness, net.input_dim)
+        assert related_by_trivial_symmetry(net, r.witness) is None
+    else:
+        assert r.witness is None
+    if r.globally_identifiable is True:
+        assert r.locally_identifiable is True
+    if r.locally_identifiable is True:
+        assert r.fiber_dimension == len(r.tangent.scaling)
+    assert r.globally_identifiable is not None or r.reason
+
+
+def test_deep_rank_deficit_without_witness_is_undecided() -> None:
+    """Regression: (1,1,2,1) with a Jacobian rank deficit and no mechanism; the old code answered
+    globally_identifiable=False from the rank alone.  Now: None with the reason, or False only with a witness."""
+    net = Network.from_lists([([[1]], [0]), ([[-2], [1]], [2, 0]), ([[1, 1]], [0])])
+    r = identifiability(net)
+    assert r.tangent.rank < r.upper_bound
+    assert r.globally_identifiable is None and "no second parameter" in r.reason
+    assert r.locally_identifiable is None and r.witness is None
+
+
+def test_repr_and_str_are_short() -> None:
+    r = identifiability(examples.dead_second_layer())
+    assert len(repr(r)) < 400 and "witness=True" in repr(r)
+    assert "globally identifiable: no" in str(r) and "witness" in str(r)
+    T = fiber_tangent_space(examples.invisible_translation())
+    assert len(repr(T)) < 200 and "hidden: " in str(T)
+    fd = functional_dimension(random_network((2, 4, 4, 1), seed=0))
+    assert len(repr(fd)) < 250 and "Fraction" not in repr(fd)
+    assert str(fd).startswith("dim_fun = ")
