@@ -1,4 +1,4 @@
-"""Certified functional dimension of ~10,000-parameter networks (issue 6), against dense baselines in the same run.
+"""Certified functional dimension of networks up to (784,128,10) (D = 101,770), against dense baselines in the same run.
 
 The fast path is :func:`exactrelu.theory.dimension.fdim.structured_functional_dimension`: random rational points, one
 pattern
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
@@ -28,7 +29,9 @@ from exactrelu.engines.flintlib import rank, rank_mod_p
 from exactrelu.theory.dimension.fdim import region_basis_points, structured_functional_dimension
 from exactrelu.theory.dimension.jacobian import parameter_jacobian
 
-STRUCTURED = [(196, 12, 10), (392, 12, 10), (784, 12, 10)]
+STRUCTURED = [(196, 12, 10), (392, 12, 10), (784, 12, 10), (196, 128, 10), (392, 128, 10), (784, 128, 10)]
+#: the log-log plot of time against D (written by :func:`main`)
+PLOT = Path("exactrelu-bench") / "fdim_time_vs_D.png"
 DENSE = [(24, 12, 10), (48, 12, 10)]
 
 
@@ -48,6 +51,28 @@ def _timed(fn):  # noqa: ANN001, ANN202
     return out, time.perf_counter() - t0
 
 
+def _loglog(entries: list[dict]) -> Path:
+    """Seconds against D on log-log axes, one series per hidden width, with the 60 s target."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for width in sorted({e["architecture"][1] for e in entries}):
+        pts = [(e["D"], e["seconds"]) for e in entries if e["architecture"][1] == width]
+        ax.loglog([p[0] for p in pts], [p[1] for p in pts], "o-", label=f"(d, {width}, 10)")
+    ax.axhline(60, color="tab:red", linestyle="--", label="60 s")
+    ax.set_xlabel("parameters D")
+    ax.set_ylabel("seconds (certified dim_fun)")
+    ax.legend()
+    fig.tight_layout()
+    PLOT.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(PLOT, dpi=100)
+    plt.close(fig)
+    return PLOT
+
+
 def main(peers: bool = False) -> dict:
     out: dict = {"structured": [], "dense": []}
     print(f"{'architecture':>16} {'D':>6} {'D-N_h':>6} {'rank':>6} {'certified':>9} {'regions':>7} {'seconds':>8}")
@@ -63,6 +88,8 @@ def main(peers: bool = False) -> dict:
         slope = np.polyfit(np.log([e["D"] for e in s]), np.log([e["seconds"] for e in s]), 1)[0]
         out["structured_time_exponent_in_D"] = round(float(slope), 2)
         print(f"structured: time grows like D^{slope:.2f} over D = {[e['D'] for e in s]}")
+        out["plot"] = str(_loglog(s))
+        print(f"wrote {out['plot']}")
 
     print(f"\n{'dense baselines':>16} {'D':>6} {'structured':>10} {'float SVD':>10} {'rational':>10} "
           f"{'dense mod p':>11} {'SVD rank':>8} {'exact':>6}")

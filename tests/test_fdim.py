@@ -183,13 +183,23 @@ def test_upper_bound_with_an_all_zero_neuron() -> None:
 
 
 def test_architecture_sweep_serial_histogram() -> None:
+    """Seed 7 is the first to reach D - N_h = 4 (a proof of the maximum), so the search stops after the first round
+    of 8; the ranks are those of an independent oracle (grid points, exact difference quotients)."""
     r = architecture_functional_dimension((1, 1, 1, 1), trials=12, seed=0, serial=True)
-    assert r.upper_bound == 4 and r.maximum == 4
-    assert sum(r.histogram.values()) == 12 and set(r.histogram) <= {1, 2, 3, 4}
-    oracle = [_oracle(random_network((1, 1, 1, 1), seed=s)) for s in range(12)]
-    assert all(o <= k for (o, _), k in zip(oracle, r.ranks))
-    assert sum(o == k for (o, _), k in zip(oracle, r.ranks)) >= 10       # the grid misses a tiny region at most twice
-    assert r.to_dict()["max_functional_dimension"] == 4
+    assert (r.upper_bound, r.maximum, r.certified, r.trials) == (4, 4, True, 8)
+    assert sum(r.histogram.values()) == 8 and set(r.histogram) <= {1, 2, 3, 4}
+    assert list(r.ranks) == [_oracle(random_network((1, 1, 1, 1), seed=s))[0] for s in range(8)]
+    assert r.to_dict()["max_functional_dimension"] == 4 and "proved" in str(r)
+
+
+def test_architecture_search_never_reports_an_unproved_maximum() -> None:
+    """(1,1,1,1,1): every θ has dim_fun <= 4 < 5 = D - N_h (MATH.md E2): the answer is a lower bound with the trials
+    used; (1,1,2,1,1), whose maximum 7 = D - N_h is rare at random θ, is certified by the widened search."""
+    r = architecture_functional_dimension((1, 1, 1, 1, 1), trials=8, max_trials=24, serial=True)
+    assert (r.maximum, r.lower_bound, r.certified, r.trials, r.planted) == (None, 4, False, 24, 8)
+    assert r.to_dict()["functional_dimension"] is None and ">= 4" in str(r)
+    r = architecture_functional_dimension((1, 1, 2, 1, 1), trials=20, max_trials=200, serial=True)
+    assert r.certified and r.maximum == 7 and r.trials < 200
 
 
 def test_architecture_sweep_on_a_local_dask_cluster(tmp_path) -> None:
@@ -259,13 +269,17 @@ def test_cli_fdim_bad_input_exits_2(tmp_path) -> None:
 def test_cli_fdim_arch(tmp_path) -> None:
     import json
 
-    res = _cli(["fdim-arch", "1,1,1,1", "--trials", "6", "--serial", "--json", "--plot", str(tmp_path / "h.png")])
+    res = _cli(["fdim-arch", "1,1,1,1", "--trials", "6", "--max-trials", "6", "--serial", "--json", "--plot",
+                str(tmp_path / "h.png")])
     assert res.exit_code == 0
     doc = json.loads(res.stdout)
     assert doc["upper_bound"] == 4 and sum(doc["histogram"].values()) == 6
     assert doc["ranks"] == [3, 3, 1, 3, 3, 3]          # by the difference-quotient oracle on a grid (below)
     assert [_oracle(random_network((1, 1, 1, 1), seed=s))[0] for s in range(6)] == doc["ranks"]
+    assert (doc["functional_dimension"], doc["lower_bound"], doc["certified"]) == (None, 3, False)
     assert (tmp_path / "h.png").exists()
+    res = _cli(["fdim-arch", "1,1,1,1", "--trials", "6", "--serial"])
+    assert res.exit_code == 0 and "functional dimension 4 = D - N_h (proved" in res.stdout
 
 
 # ---------------------------------------------------------------------- depth hierarchy (docs/mathematics.md §2.F, E2)
@@ -281,8 +295,8 @@ def test_hierarchy_functions() -> None:
     assert all(gm_bound(a) == v for a, v in E2_TABLE.items())
     assert [gm_hypothesis(a) for a in [(2, 2, 1), (1, 2, 1), (2, 1, 2, 1), (3, 2, 2, 2, 1)]] == [True, False, False,
                                                                                             True]
-    exc = width_one_exception(trials=40)
-    assert (exc.upper_bound, exc.maximum, exc.attains_bound) == (5, 4, False)
+    exc = width_one_exception(trials=40, max_trials=40)
+    assert (exc.upper_bound, exc.lower_bound, exc.maximum, exc.attains_bound) == (5, 4, None, False)
     assert bound_check((2, 2, 2, 1), trials=3).maximum == 11
     assert depth_report(examples.relu_of_sum()).shallow_representable is False    # docs/mathematics.md §7 row 12
     lifted = depth_report(examples.chain("lifted"))                              # relu(relu(x)+1) = relu(x)+1

@@ -105,19 +105,24 @@ def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture
                   scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
                   workers: Annotated[int, typer.Option(help="LocalCluster workers.")] = 2,
                   serial: Annotated[bool, typer.Option("--serial", help="Run in this process, no Dask.")] = False,
+                  max_trials: Annotated[int | None, typer.Option(
+                      "--max-trials", help="Total θ budget if the bound is not reached (default 4 x trials).")] = None,
                   plot: Annotated[Path | None, typer.Option(help="Write a histogram PNG here.")] = None,
                   json_out: JsonOpt = False) -> None:
-    """Functional dimension of an architecture: max of dim_fun over random θ, with the distribution (on Dask)."""
+    """Functional dimension of an architecture: proved when some θ reaches D - N_h, else a lower bound (on Dask)."""
     from exactrelu.theory.dimension.architecture import architecture_functional_dimension, plot_rank_histogram
 
     arch = parse_architecture(architecture)
     if trials < 1:
         raise FormatError("--trials must be >= 1")
+    if max_trials is not None and max_trials < 1:
+        raise FormatError("--max-trials must be >= 1")
+    budget = max(trials, max_trials if max_trials is not None else 4 * trials)
     with Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=json_out, transient=True) as bar:
-        task = bar.add_task("trials", total=trials)
+        task = bar.add_task("trials", total=budget)
         r = architecture_functional_dimension(arch, trials, seed, serial=serial, scheduler=scheduler,
-                                              workers=workers,
+                                              workers=workers, max_trials=budget,
                                               progress=lambda done: bar.update(task, completed=done))
     if plot is not None:
         plot_rank_histogram(r, plot)
@@ -126,8 +131,7 @@ def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture
         out["plot"] = str(plot) if plot is not None else None
         emit_json(out)
         return
-    console.print(f"{arch}: max dim_fun over {trials} random θ = [bold]{r.maximum}[/] "
-                  f"(bound D - N_h = {r.upper_bound}{', attained' if r.attains_bound else ''})", highlight=False)
+    console.print(str(r), highlight=False)
     table = Table("dim_fun", "θ count")
     for k, v in r.histogram.items():
         table.add_row(str(k), str(v))

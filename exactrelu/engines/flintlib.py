@@ -23,8 +23,8 @@ from fractions import Fraction
 
 import flint
 
-__all__ = ["PRIME", "rank", "rank_mod_p", "nullspace", "integer_rows", "rank_reference", "nullspace_reference",
-           "solve", "fmpq", "to_fraction", "rref_reference"]
+__all__ = ["PRIME", "rank", "rank_mod_p", "rank_mod_p_int", "nullspace", "integer_rows", "rank_reference",
+           "nullspace_reference", "solve", "fmpq", "to_fraction", "rref_reference"]
 
 #: A 61-bit prime for modular ranks (nmod_mat works with word-size moduli).
 PRIME = 2**61 - 1
@@ -73,6 +73,17 @@ def rank_mod_p(rows: Rows, p: int = PRIME) -> int:
         return 0
     ints = integer_rows(rows)
     return int(flint.nmod_mat([[v % p for v in r] for r in ints], p).rank())
+
+
+def rank_mod_p_int(rows: Sequence[Sequence[int]], p: int) -> int:
+    """Rank over Z/p of a matrix of residues (Python ints in ``[0, p)``), ``p`` a word-size prime (``nmod_mat``).
+
+    >>> rank_mod_p_int([[1, 2], [2, 4], [0, 3]], 7)
+    2
+    """
+    if not rows or not len(rows[0]):
+        return 0
+    return int(flint.nmod_mat([list(r) for r in rows], p).rank())
 
 
 def nullspace(rows: Rows) -> list[tuple[Fraction, ...]]:

@@ -223,12 +223,32 @@ def upper_bound(net: Network) -> int:
     """``D - dim span(scaling generators)``: the bound ``D - N_h`` (docs/mathematics.md §1), exact for degenerate
     neurons too.
 
+    A generator whose neuron has a nonzero bias is the only one with a nonzero bias coordinate, so it is independent
+    of all the others: the rank is the number of such neurons plus the exact rank of the remaining generators
+    (restricted to the columns they touch).
+
     >>> from exactrelu import examples
     >>> upper_bound(examples.invisible_translation())
     8
+    >>> from exactrelu import Network
+    >>> upper_bound(Network.from_lists([([[0], [1]], [0, 0]), ([[0, 2]], [0])]))   # one all-zero neuron
+    6
     """
-    gens = scaling_generators(net)
-    return net.num_parameters - (_flint.rank(gens) if gens else 0)
+    private = sum(1 for layer in net.layers[:-1] for b in layer.biases if b)
+    rest = [(l, i) for l, layer in enumerate(net.layers[:-1]) for i, b in enumerate(layer.biases) if not b]
+    rank = private
+    if rest:
+        gens = scaling_generators(net)
+        keep = {(l, i) for l, i in rest}
+        # scaling_generators omits all-zero neurons; match the others by position
+        order = [(l, i) for l, layer in enumerate(net.layers[:-1]) for i in range(layer.n_out)
+                 if any(layer.weights[i]) or layer.biases[i]
+                 or any(net.layers[l + 1].weights[r][i] for r in range(net.layers[l + 1].n_out))]
+        sub = [g for g, key in zip(gens, order) if key in keep]
+        cols = sorted({c for g in sub for c, v in enumerate(g) if v})
+        if cols:
+            rank += _flint.rank([[g[c] for c in cols] for g in sub])
+    return net.num_parameters - rank
 
 
 def certified_rank(rows: Sequence[Sequence[Fraction]], bound: int | None = None) -> tuple[int, str, int]:

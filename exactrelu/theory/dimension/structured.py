@@ -7,6 +7,8 @@ region each, and a certified lower bound of the rank of the stacked pattern Jaco
 
 from __future__ import annotations
 
+import math
+import operator
 import random as _random
 from collections.abc import Sequence
 from fractions import Fraction
@@ -31,40 +33,8 @@ __all__ = ["STRUCTURED_PRIME", "structured_rank", "structured_functional_dimensi
 STRUCTURED_PRIME = 67_108_859
 
 
-def _mod(v: Fraction, p: int) -> int:
-    if v.denominator % p == 0:
-        raise ArithmeticError(f"denominator divisible by the prime {p}")
-    return v.numerator * pow(v.denominator, -1, p) % p
-
-
-def _rank_mod_p_numpy(A: Any, p: int) -> int:
-    """Rank over Z/p of an int64 array with entries in [0, p) (Gaussian elimination; p < 2^26)."""
-    import numpy as np
-
-    A = A.copy()
-    rows, cols = A.shape
-    r = 0
-    for c in range(cols):
-        if r == rows:
-            break
-        nz = np.nonzero(A[r:, c])[0]
-        if nz.size == 0:
-            continue
-        piv = r + int(nz[0])
-        if piv != r:
-            A[[r, piv]] = A[[piv, r]]
-        A[r] = A[r] * pow(int(A[r, c]), -1, p) % p
-        below = A[r + 1:, c].copy()
-        mask = below != 0
-        if mask.any():
-            idx = np.nonzero(mask)[0] + r + 1
-            A[idx] = (A[idx] - np.outer(A[idx, c], A[r]) % p) % p
-        r += 1
-    return r
-
-
 def structured_rank(net: Network, patterns: Sequence[Sequence[Sequence[int]]], *, p: int = STRUCTURED_PRIME,
-                    seed: int = 0) -> tuple[int, int]:
+                    seed: int = 0, rows_per_block: int = 2) -> tuple[int, int]:
     """A certified lower bound for the rank of the stacked pattern Jacobians, using their layered block structure.
 
     Group the first-layer parameters by input coordinate ``j`` (``W1_{:,j}``, and ``b1`` for ``j = d``): the row
@@ -76,8 +46,12 @@ def structured_rank(net: Network, patterns: Sequence[Sequence[Sequence[int]]], *
         rank J = (d + 1) rank B + rank [Q C_0; ...; Q C_d].
 
     ``rank B`` and ``Q`` are exact (over Q, ``B`` is small: ``|patterns| m x n_1``); the second rank is bounded below by
-    the rank modulo ``p`` of a random compression ``Σ_j R_j Q C_j`` (``rank(R Z) <= rank Z``; ``rank_p <= rank_Q``).
-    Returns ``(lower bound, rank B)``.  Cost: ``O(d)`` small products instead of a dense ``D x D`` elimination.
+    the rank modulo ``p`` of a random compression of ``Z = [Q C_0; ...; Q C_d]`` that keeps ``k`` random combinations
+    of the rows of each block ``Q C_j`` (``k = ceil((D_deep + 4) / (d + 1)) + rows_per_block``; all rows of the block
+    ``j = d``, the only one that meets the deep biases): any compression ``R``
+    gives ``rank(R Z) <= rank Z`` and ``rank_p <= rank_Q``, so the bound is certified whatever the random draw; with
+    high probability it is tight.  Returns ``(lower bound, rank B)``.  Cost: ``O(d)`` products of ``k x |patterns| m``
+    by ``|patterns| m x D_deep`` matrices and one modular rank (flint) instead of a dense ``D x D`` elimination.
 
     >>> from exactrelu import random_network
     >>> from exactrelu.theory.dimension.jacobian import pattern_jacobian
@@ -101,35 +75,33 @@ def structured_rank(net: Network, patterns: Sequence[Sequence[Sequence[int]]], *
     Q = _flint.nullspace([list(col) for col in zip(*B)]) if rB < len(B) else []
     if Ddeep == 0 or not Q:
         return (d + 1) * rB, rB
-    Qp = np.array([[_mod(v, p) for v in q] for q in Q], dtype=np.int64)
-    # affine maps M^(l)_s of the hidden layers (n_l x (d+1)), only those feeding the deep layers are needed
-    Ms: list[list[Any]] = []
-    for mk in masks:
-        per = []
-        M: list[list[Fraction]] = []  # M^(0) = [I | 0] is never materialised
-        for l, layer in enumerate(net.layers[:-1]):
-            newM = []
-            for i, (row, b) in enumerate(zip(layer.weights, layer.biases)):
-                if not mk[l][i]:
-                    newM.append([Fraction(0)] * (d + 1))
-                    continue
-                if l == 0:  # M^(0) = [I | 0]
-                    newM.append(list(row) + [b])
-                    continue
-                nz = [(k, w) for k, w in enumerate(row) if w]
-                v = [sum((w * M[k][j] for k, w in nz), Fraction(0)) for j in range(d + 1)]
-                v[d] += b
-                newM.append(v)
-            M = newM
-            per.append(np.array([[_mod(v, p) for v in r] for r in M], dtype=np.int64))
-        Ms.append(per)
-    Gp = [[np.array([[_mod(v, p) for v in r] for r in G[l]], dtype=np.int64) for l in range(len(G))] for G in Gs]
-    rng = np.random.default_rng(seed)
     S = len(pats)
     if S * m >= 2048:
         raise ValueError(f"structured_rank handles fewer than 2048 rows (s, k); got {S * m}: use fewer patterns")
-    K = min(Ddeep, Qp.shape[0] * (d + 1)) + 4
-    acc = np.zeros((K, Ddeep), dtype=np.int64)
+    mod = _ModP(p)
+    Qp = mod.array(Q)
+    # affine maps M^(l)_s of the hidden layers (n_l x (d+1)) modulo p: masked rows of [W | b] composed layer by layer
+    layers_p = [(mod.array(layer.weights), mod.array([layer.biases])[0]) for layer in net.layers[:-1]]
+    Ms: list[list[Any]] = []
+    for mk in masks:
+        per = []
+        M = None
+        for l, (Wp, bp) in enumerate(layers_p):
+            if l == 0:
+                newM = np.concatenate([Wp, bp[:, None]], axis=1)
+            else:
+                newM = _matmul_mod(Wp, M, p)
+                newM[:, d] = (newM[:, d] + bp) % p
+            newM = newM * np.array(mk[l], dtype=np.int64)[:, None]
+            per.append(newM)
+            M = newM
+        Ms.append(per)
+    Gp = [[mod.array(G[l]) for l in range(len(G))] for G in Gs]
+    rng = np.random.default_rng(seed)
+    # a random compression of Z = [Q C_0; ...; Q C_d] keeping k_j random combinations of the rows of each block
+    # (any compression gives a lower bound; with enough rows per block it is tight with high probability)
+    per_block = -(-(Ddeep + 4) // (d + 1)) + rows_per_block
+    blocks = []
     for j in range(d + 1):
         # C_j: rows (s, k), deep columns in canonical order
         Cj = np.zeros((S * m, Ddeep), dtype=np.int64)
@@ -146,11 +118,76 @@ def structured_rank(net: Network, patterns: Sequence[Sequence[Sequence[int]]], *
                 if j == d:
                     Cj[si * m:(si + 1) * m, pos:pos + n_out] = G
                 pos += n_out
-        QC = Qp @ Cj % p                            # sums of S*m < 2^11 products < 2^52
-        R = rng.integers(0, p, size=(K, QC.shape[0]), dtype=np.int64)
-        for start in range(0, QC.shape[0], 1024):
-            acc = (acc + R[:, start:start + 1024] @ QC[start:start + 1024] % p) % p
-    return (d + 1) * rB + _rank_mod_p_numpy(acc, p), rB
+        # the deep biases appear only in the block j = d (the constant term): keep all of its rows
+        k = Qp.shape[0] if j == d else min(per_block, Qp.shape[0])
+        R = rng.integers(0, p, size=(k, Qp.shape[0]), dtype=np.int64)
+        P = _matmul_mod(R, Qp, p)                  # random combinations of the rows of Q
+        blocks.append(_matmul_mod(P, Cj, p))
+    acc = np.concatenate(blocks, axis=0)
+    return (d + 1) * rB + _flint.rank_mod_p_int(acc.tolist(), p), rB
+
+
+class _ModP:
+    """Fractions to residues modulo ``p`` (inverses of denominators cached)."""
+
+    def __init__(self, p: int) -> None:
+        self.p = p
+        self.inv: dict[int, int] = {}
+
+    def __call__(self, v: Fraction) -> int:
+        den = v.denominator
+        if den == 1:
+            return v.numerator % self.p
+        inv = self.inv.get(den)
+        if inv is None:
+            if den % self.p == 0:
+                raise ArithmeticError(f"denominator divisible by the prime {self.p}")
+            inv = self.inv[den] = pow(den, -1, self.p)
+        return v.numerator * inv % self.p
+
+    def array(self, rows: Sequence[Sequence[Fraction]]) -> Any:
+        import numpy as np
+
+        return np.array([[self(Fraction(v)) for v in r] for r in rows], dtype=np.int64).reshape(len(rows), -1)
+
+
+def _matmul_mod(A: Any, B: Any, p: int) -> Any:
+    """``A @ B mod p`` for int64 arrays with entries in ``[0, p)``, ``p < 2^26``: inner sums in chunks of 2^11 terms
+    (each product < 2^52), so nothing overflows."""
+    import numpy as np
+
+    out = np.zeros((A.shape[0], B.shape[1]), dtype=np.int64)
+    for k in range(0, A.shape[1], 2048):
+        out = (out + A[:, k:k + 2048] @ B[k:k + 2048] % p) % p
+    return out
+
+
+class _IntegerSigns:
+    """Exact sign vectors of the hidden pre-activations with Python integers (rows scaled to integers once).
+
+    ``z_i = (W'_i · a_num + b'_i a_den) / (c_i a_den)`` with ``W'_i = c_i W_i``, ``b'_i = c_i b_i`` integers, so the
+    sign of ``z_i`` is the sign of the integer numerator; the next activations get a common denominator.
+    """
+
+    def __init__(self, net: Network) -> None:
+        self.layers = []
+        for layer in net.layers[:-1]:
+            rows = []
+            for w, b in zip(layer.weights, layer.biases):
+                c = math.lcm(b.denominator, *(v.denominator for v in w))
+                rows.append(([int(v * c) for v in w], int(b * c), c))
+            self.layers.append((rows, math.lcm(*(c for _, _, c in rows))))
+
+    def __call__(self, x: Sequence[Fraction]) -> SignVector:
+        den = math.lcm(*(v.denominator for v in x))
+        num = [int(v * den) for v in x]
+        out = []
+        for rows, L in self.layers:
+            zs = [sum(map(operator.mul, w, num)) + b * den for w, b, _ in rows]
+            out.append(tuple((z > 0) - (z < 0) for z in zs))
+            num = [max(z, 0) * (L // c) for z, (_, _, c) in zip(zs, rows)]
+            den *= L
+        return tuple(out)
 
 
 def structured_functional_dimension(net: Network, *, seed: int = 0, start: int | None = None,
@@ -178,11 +215,14 @@ def structured_functional_dimension(net: Network, *, seed: int = 0, start: int |
     tried = 0
     best = 0
     radius = parameter_scale(net)
+    signs = _IntegerSigns(net)
     while True:
         while len(pats) < want and tried < 50 * want:
             tried += 1
             x = random_point(rng, d, radius if tried % 2 else 1)
-            sv = region_sign_vector(net, x)
+            sv = signs(x)
+            if sv is not None and any(0 in s for s in sv):
+                sv = region_sign_vector(net, x)
             if sv is None or sv in pats or sv in nondiff:
                 continue
             zero = tuple((l + 1, i + 1) for l, s in enumerate(sv) for i, v in enumerate(s) if v == 0)

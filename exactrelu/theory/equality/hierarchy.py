@@ -14,8 +14,8 @@ Examples
 >>> gm_bound((2, 2, 1, 1)), gm_hypothesis((2, 2, 1, 1)), gm_hypothesis((2, 2, 2, 1))
 (8, False, True)
 >>> r = width_one_exception(trials=12)
->>> r.upper_bound, r.maximum
-(5, 4)
+>>> r.upper_bound, r.lower_bound, r.certified
+(5, 4, False)
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ def width_one_exception(trials: int = 40, seed: int = 0, **kwargs: Any) -> Archi
     dim_fun = 4``.
 
     Every function of this architecture is a plateau–ramp–plateau or a hinge (at most 2 kinks and 2 levels), so no θ
-    reaches the bound; the random trials exhibit the maximum 4 with exact ranks.
+    reaches the bound; the trials exhibit the value 4 with exact ranks (a lower bound; the upper bound 4 is the
+    argument above, not a computation).
     """
     return bound_check((1, 1, 1, 1, 1), trials, seed, **kwargs)
 
