@@ -437,8 +437,10 @@ def random_point(rng: _random.Random, d: int, radius: int) -> Point:
 
 
 def parameter_scale(net: Network) -> int:
-    """``1 + max|θ_k| / min|θ_k|`` over the nonzero parameters: a radius for random points."""
-    mags = [abs(v) for v in net.parameters() if v]
+    """About ``1 + max|θ_k| / min|θ_k|`` over the nonzero parameters: a radius for random points (a heuristic, so
+    the ratio is taken in floating point; it decides nothing)."""
+    mags = [abs(v.numerator) / v.denominator for v in net.parameters() if v]
     if not mags:
         return 1
-    return int(max(mags) / min(mags)) + 1
+    ratio = max(mags) / min(mags)
+    return int(min(ratio, 1e12)) + 1

@@ -34,7 +34,7 @@ STRUCTURED_PRIME = 67_108_859
 
 
 def structured_rank(net: Network, patterns: Sequence[Sequence[Sequence[int]]], *, p: int = STRUCTURED_PRIME,
-                    seed: int = 0, rows_per_block: int = 2) -> tuple[int, int]:
+                    seed: int = 0, rows_per_block: int = 2, integer_layers: Any = None) -> tuple[int, int]:
     """A certified lower bound for the rank of the stacked pattern Jacobians, using their layered block structure.
 
     Group the first-layer parameters by input coordinate ``j`` (``W1_{:,j}``, and ``b1`` for ``j = d``): the row
@@ -81,7 +81,8 @@ def structured_rank(net: Network, patterns: Sequence[Sequence[Sequence[int]]], *
     mod = _ModP(p)
     Qp = mod.array(Q)
     # affine maps M^(l)_s of the hidden layers (n_l x (d+1)) modulo p: masked rows of [W | b] composed layer by layer
-    layers_p = [(mod.array(layer.weights), mod.array([layer.biases])[0]) for layer in net.layers[:-1]]
+    ints = integer_layers if integer_layers is not None else _IntegerSigns(net)
+    layers_p = [ints.residues(l, p) for l in range(net.depth)]
     Ms: list[list[Any]] = []
     for mk in masks:
         per = []
@@ -174,9 +175,21 @@ class _IntegerSigns:
         for layer in net.layers[:-1]:
             rows = []
             for w, b in zip(layer.weights, layer.biases):
-                c = math.lcm(b.denominator, *(v.denominator for v in w))
-                rows.append(([int(v * c) for v in w], int(b * c), c))
+                c = math.lcm(b.denominator, *{v.denominator for v in w})
+                rows.append(([v.numerator * (c // v.denominator) for v in w], b.numerator * (c // b.denominator), c))
             self.layers.append((rows, math.lcm(*(c for _, _, c in rows))))
+
+    def residues(self, l: int, p: int) -> tuple[Any, Any]:
+        """``(W mod p, b mod p)`` of hidden layer ``l`` (0-based) as int64 arrays."""
+        import numpy as np
+
+        rows = self.layers[l][0]
+        if any(c % p == 0 for _, _, c in rows):
+            raise ArithmeticError(f"denominator divisible by the prime {p}")
+        inv = np.array([pow(c, -1, p) for _, _, c in rows], dtype=np.int64)
+        W = np.array([[v % p for v in w] for w, _, _ in rows], dtype=np.int64) * inv[:, None] % p
+        b = np.array([b % p for _, b, _ in rows], dtype=np.int64) * inv % p
+        return W, b
 
     def __call__(self, x: Sequence[Fraction]) -> SignVector:
         den = math.lcm(*(v.denominator for v in x))
@@ -233,7 +246,11 @@ def structured_functional_dimension(net: Network, *, seed: int = 0, start: int |
                     continue
                 vanishing.append(NondifferentiablePoint(x, zero, sv))
             pats[sv] = x
-        best, _ = structured_rank(net, list(pats), seed=seed) if pats else (0, 0)
+        best = 0
+        for extra in (0, 4):   # few rows per block first; more rows before more regions
+            if pats and best < ub:
+                best = max(best, structured_rank(net, list(pats), seed=seed, rows_per_block=extra,
+                                                 integer_layers=signs)[0])
         if best >= ub or want >= max_patterns or len(pats) < want:
             break
         want = min(2 * want, max_patterns, 2047 // m)
