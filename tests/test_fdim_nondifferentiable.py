@@ -147,3 +147,15 @@ def test_every_region_is_used_or_reported(net) -> None:
         assert has == (R.pattern in listed)
     assert (r.rank is None) == bool(listed)
     assert r.exact == (r.rank is not None)
+
+
+@given(degenerate_nets())
+@settings(max_examples=60, deadline=None)
+def test_upper_bound_equals_the_rank_of_all_scaling_generators(net) -> None:
+    """The fast count (private bias coordinates) equals the pure-Fraction rank of every scaling generator."""
+    from exactrelu.engines.flintlib import rank_reference
+    from exactrelu.theory.dimension.fdim import upper_bound
+    from exactrelu.theory.dimension.jacobian import scaling_generators
+
+    gens = scaling_generators(net)
+    assert upper_bound(net) == net.num_parameters - (rank_reference(list(gens)) if gens else 0)

@@ -48,8 +48,8 @@ class Mechanism:
 
     kind: str
     neurons: tuple[Neuron, ...]
-    description: str
-    evidence: dict[str, Any] = field(default_factory=dict)
+    description: str = field(repr=False)
+    evidence: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "neurons": [list(n) for n in self.neurons], "description": self.description,
