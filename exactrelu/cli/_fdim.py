@@ -17,6 +17,7 @@ from exactrelu.cli._common import (
     app,
     console,
     emit_json,
+    err_console,
     guarded,
     read_network_or_graph,
 )
@@ -119,7 +120,7 @@ def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture
         raise FormatError("--max-trials must be >= 1")
     budget = max(trials, max_trials if max_trials is not None else 4 * trials)
     with Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=json_out, transient=True) as bar:
+                  console=err_console, disable=json_out or not err_console.is_terminal, transient=True) as bar:
         task = bar.add_task("trials", total=budget)
         r = architecture_functional_dimension(arch, trials, seed, serial=serial, scheduler=scheduler,
                                               workers=workers, max_trials=budget,
