@@ -193,7 +193,8 @@ def test_architecture_sweep_serial_histogram() -> None:
 
 
 def test_architecture_search_never_reports_an_unproved_maximum() -> None:
-    """(1,1,1,1,1): every θ has dim_fun <= 4 < 5 = D - N_h (MATH.md E2): the answer is a lower bound with the trials
+    """(1,1,1,1,1): every θ has dim_fun <= 4 < 5 = D - N_h (docs/mathematics.md E2): the answer is a lower bound with
+    the trials
     used; (1,1,2,1,1), whose maximum 7 = D - N_h is rare at random θ, is certified by the widened search."""
     r = architecture_functional_dimension((1, 1, 1, 1, 1), trials=8, max_trials=24, serial=True)
     assert (r.maximum, r.lower_bound, r.certified, r.trials, r.planted) == (None, 4, False, 24, 8)

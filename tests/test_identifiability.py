@@ -173,7 +173,8 @@ def test_large_network_tangent_space_is_the_scaling_space() -> None:
 # ---------------------------------------------------------------------- only what is proved (regressions)
 def test_relu_plus_identity_agrees_with_the_exact_fiber() -> None:
     """Regression: relu(x) + x = 2 relu(x) - relu(-x) in (1,2,1).  The old report said "not locally identifiable,
-    fiber dimension 3" from the Jacobian kernel.  The exact fiber (MATH.md §7 row 9, computed by the fibers module)
+    fiber dimension 3" from the Jacobian kernel.  The exact fiber (docs/mathematics.md §7 row 9, computed by the fibers
+    module)
     has 2 components of dimension 2: the trivial orbit (2 scalings, 2 permutations)."""
     from exactrelu.theory.fibers.fiber import fiber
 
@@ -207,7 +208,7 @@ def small_nets(draw):
 @settings(max_examples=40, deadline=None)
 def test_false_always_comes_with_a_checked_witness(net) -> None:
     """A "no" is proved: a second parameter with the same function (exact `equivalent`, and a grid of points) that
-    no permutation/rescaling maps θ to.  A rank deficit alone never gives False (MATH.md E4)."""
+    no permutation/rescaling maps θ to.  A rank deficit alone never gives False (docs/mathematics.md E4)."""
     from exactrelu import equivalent, related_by_trivial_symmetry
 
     r = identifiability(net)
