@@ -38,6 +38,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("regions", "exactrelu.geometry.regions:regions_section"),
     ("equivalence", "exactrelu.cli.sections:equivalence_section"),
     ("bottleneck", "exactrelu.cli.sections:bottleneck_section"),
+    ("laws", "exactrelu.cli.report_laws:laws_section"),
 ]
 
 
