@@ -224,3 +224,45 @@ def test_cli_laws_and_invariant_set_json_keys(tmp_path):
     assert data["components"] == 2 and data["forced_edges"] == [["h2_1", "y1"]]
     res = runner.invoke(app, ["invariant-set", str(path), "--c", "1,2"])
     assert res.exit_code == 2 and "4 values" in res.output
+
+
+# ------------------------------------------------------------------------------------------ graph networks
+def test_graph_networks_chain_with_skip_and_bias_free_counts(tmp_path):
+    """The G3 chain as a version-2 graph file: with the skip edge x1 -> h2 and c = (1, 1) the invariant set has 2
+    components, without it 4; and a layered network through its graph form gives the same laws and counts."""
+    from exactrelu.core.graph import GraphNetwork
+    from exactrelu.core.graph_layered import to_graph
+
+    def chain(skip):
+        edges = [("x1", "h1", 1), ("h1", "h2", 1), ("h2", "y", 1)] + ([("x1", "h2", 1)] if skip else [])
+        return GraphNetwork.from_edges(inputs=["x1"], outputs=["y"], nodes=[("h1", None), ("h2", None), ("y", None)],
+                                       edges=edges)
+
+    for skip, comps in ((False, 4), (True, 2)):
+        g = chain(skip)
+        pg = ParameterGraph.from_graph(g)
+        assert pg.num_parameters == g.num_parameters
+        assert invariant_set(pg, [1, 1]).components == comps
+        laws = conservation_laws(g)
+        assert laws.verify() and laws.balance_laws == 2
+    net = examples.linear_block()
+    via_graph = count_conservation_laws(to_graph(net))
+    assert (via_graph.count, via_graph.lie_dimension) == (5, 10)
+    assert [str(law.value) for law in conservation_laws(to_graph(net)).laws] == \
+        [str(law.value) for law in conservation_laws(net).laws]
+    save(chain(True), tmp_path / "chain.json")
+    res = runner.invoke(app, ["invariant-set", str(tmp_path / "chain.json"), "--c", "1,1", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["components"] == 2
+
+
+def test_bias_free_2_2_5_3_has_29_parameters_as_a_graph():
+    from exactrelu.core.graph import GraphNetwork
+
+    net = layered((2, 2, 5, 3), bias=False, seed=2)
+    pg = ParameterGraph.from_network(net, biases=False)
+    g = GraphNetwork.from_edges(inputs=list(pg.inputs), outputs=list(pg.outputs),
+                                nodes=[(v, None) for v in list(pg.hidden) + list(pg.outputs)],
+                                edges=[(e.tail, e.head, e.value) for e in pg.edges])
+    assert g.num_parameters == 29
+    assert count_conservation_laws(g, generators="paths").count == 7

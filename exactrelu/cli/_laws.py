@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_any_network
 from exactrelu.core.errors import FormatError
 
 BiasFreeOpt = Annotated[bool, typer.Option(
@@ -32,7 +32,7 @@ def laws_cmd(network: NetArg, json_out: JsonOpt = False, count: Annotated[bool, 
 
     if generators not in ("maps", "paths"):
         raise FormatError(f"--generators must be 'maps' or 'paths', not {generators!r}")
-    net = read_network(network, allow_float)
+    net = read_any_network(network, allow_float)
     lawset = conservation_laws(net, biases=not bias_free)
     proved = lawset.verify() if verify else None
     counted = count_conservation_laws(net, biases=not bias_free, generators=generators) if count else None
@@ -68,7 +68,7 @@ def invariant_set_cmd(network: NetArg, json_out: JsonOpt = False, c: Annotated[s
             values = [parse_rational(t.strip()) for t in c.split(",")]
         except Exception as exc:  # noqa: BLE001 - any parse failure is bad input
             raise FormatError(f"--c {c!r}: {exc}") from None
-    net = read_network(network, allow_float)
+    net = read_any_network(network, allow_float)
     inv = invariant_set(as_parameter_graph(net, biases=not bias_free), values)
     if json_out:
         emit_json(inv.to_dict())

@@ -99,17 +99,16 @@ class ParameterGraph:
 
     @classmethod
     def from_graph(cls, graph: Any) -> ParameterGraph:
-        """The parameter graph of a :class:`~exactrelu.core.graph.GraphNetwork` (edges in file order, then biases)."""
-        edges = [Edge(u, v, name, w) for (u, v, w), name in zip(graph.edges, graph.parameter_names(), strict=False)]
-        nb = len(graph.edges)
+        """The parameter graph of a :class:`~exactrelu.core.graph.GraphNetwork`: its edges in file order, then its
+        present biases in vertex order (its canonical parameter order and names)."""
         names = graph.parameter_names()
-        k = nb
-        for v in list(graph.hidden) + list(graph.outputs):
-            b = graph.biases.get(v)
+        edges = [Edge(e.source, e.target, names[k], e.weight) for k, e in enumerate(graph.edges)]
+        k = len(edges)
+        for v, b in zip(graph.nodes, graph.biases, strict=True):
             if b is not None:
                 edges.append(Edge(CONSTANT, v, names[k], b))
                 k += 1
-        return cls(tuple(graph.inputs), tuple(graph.hidden), tuple(graph.outputs), tuple(edges))
+        return cls(tuple(graph.inputs), tuple(graph.hidden_order), tuple(graph.outputs), tuple(edges))
 
     def with_values(self, values: Sequence[object]) -> ParameterGraph:
         """The same graph with another parameter vector (canonical order)."""

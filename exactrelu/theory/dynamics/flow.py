@@ -32,7 +32,8 @@ def squared_loss_gradient(g: ParameterGraph, X: Sequence[Sequence[object]], Y: S
     """``∇L(θ)`` of ``L = ½ Σ |f_θ(x_i) − y_i|²``, exactly, by reverse mode on the graph.
 
     Raises :class:`~exactrelu.core.errors.NotApplicableError` when some hidden pre-activation vanishes at a data
-    point (L is not differentiable there)."""
+    point while one of its inputs does not (L is not differentiable there).  A pre-activation whose inputs are all
+    zero stays zero for every nearby θ: it is treated as inactive (derivative 0)."""
     if len(X) != len(Y):
         raise ShapeError(f"{len(X)} inputs but {len(Y)} targets")
     incoming: dict[str, list[int]] = {}
@@ -54,7 +55,7 @@ def squared_loss_gradient(g: ParameterGraph, X: Sequence[Sequence[object]], Y: S
             z[v] = sum((theta[k] * a[g.edges[k].tail] for k in incoming.get(v, [])), Fraction(0))
             if v in g.outputs:
                 a[v] = z[v]
-            elif z[v] == 0:
+            elif z[v] == 0 and any(a[g.edges[k].tail] != 0 for k in incoming.get(v, [])):
                 raise NotApplicableError(f"pre-activation of {v} vanishes at x = {list(map(str, xs))}: "
                                          "the loss is not differentiable there")
             else:

@@ -102,19 +102,25 @@ def as_parameter_graph(net: Any, *, biases: bool = True) -> ParameterGraph:
         return net
     if isinstance(net, Network):
         return ParameterGraph.from_network(net, biases=biases)
-    if hasattr(net, "edges") and hasattr(net, "hidden"):
+    if hasattr(net, "edges") and hasattr(net, "hidden_order"):
         return ParameterGraph.from_graph(net)
     raise ShapeError(f"expected a Network, a graph network or a ParameterGraph, got {type(net).__name__}")
 
 
 def always_active_vertices(net: Any, g: ParameterGraph) -> tuple[str, ...]:
-    """Hidden vertices active on every activation region of R^d (exact, from the region enumeration of a layered
-    network; graph networks: from their pattern enumeration when available, else none)."""
+    """Hidden vertices active on every activation region of R^d (exact, from the region enumeration of the layered
+    or graph network)."""
     if isinstance(net, Network):
         from exactrelu.geometry.regions import regions
 
         active = regions(net).always_active_neurons()
         return tuple(f"h{l + 1}_{i + 1}" for (l, i) in sorted(active))
+    if hasattr(net, "hidden_order") and hasattr(net, "edges"):
+        from exactrelu.geometry.graph_regions import graph_regions
+
+        C = graph_regions(net)
+        return tuple(v for k, v in enumerate(net.hidden_order) if C.regions and all(r.pattern[k] > 0
+                                                                                      for r in C.regions))
     return ()
 
 

@@ -181,11 +181,11 @@ def region_patterns(net: Any, g: ParameterGraph) -> list[dict[str, int]]:
                     pat[f"h{l + 1}_{i + 1}"] = 1 if s > 0 else 0
             out.append(pat)
         return out
-    if hasattr(net, "hidden") and hasattr(net, "edges"):
-        from exactrelu.geometry.regions import regions
+    if hasattr(net, "hidden_order") and hasattr(net, "edges"):
+        from exactrelu.geometry.graph_regions import graph_regions
 
-        C = regions(net)
-        return [dict(zip(net.hidden, (1 if s > 0 else 0 for s in r.pattern), strict=True)) for r in C.regions]
+        C = graph_regions(net)
+        return [dict(zip(net.hidden_order, (1 if s > 0 else 0 for s in r.pattern), strict=True)) for r in C.regions]
     raise NotApplicableError(f"cannot enumerate the activation regions of a {type(net).__name__}")
 
 
@@ -225,19 +225,21 @@ def count_conservation_laws(net: Any, *, biases: bool = True, generators: str = 
         phis = pattern_maps(g, patterns, R) if generators == "maps" else pattern_paths(g, patterns, R)
     except ValueError as exc:
         raise NotApplicableError(str(exc)) from None
-    basis = _Basis()
-    for phi in phis:
-        if phi:
-            basis.add(tuple(phi.diff(x) for x in gens))
-    kept = len(basis.fields)
-    unused = [k for k in range(D) if not any(f[k] for f in basis.fields)]
+    point = [R.domain.convert(x) for x in theta]
+    grads = [tuple(phi.diff(x) for x in gens) for phi in phis if phi]
+    unused = [k for k in range(D) if not any(f[k] for f in grads)]
     if unused:  # a parameter no region's map depends on is itself conserved
         known_grads += [[Fraction(int(i == k)) for i in range(D)] for k in unused]
         K = rank(known_grads)
         target = D - K
-    point = [R.domain.convert(x) for x in theta]
-    values = [_evaluate(f, point) for f in basis.fields]
+    values = [_evaluate(f, point) for f in grads]
     E = rank(values) if values else 0
+    basis = _Basis()
+    if E < target:  # the bounds do not meet yet: keep an exactly independent basis and bracket it
+        for f in grads:
+            basis.add(f)
+        values = [_evaluate(f, point) for f in basis.fields]
+    kept = len(basis.fields) if basis.fields else len(grads)
     brackets = 0
     closed = False
     if E < target:
