@@ -266,3 +266,33 @@ def test_bias_free_2_2_5_3_has_29_parameters_as_a_graph():
                                 edges=[(e.tail, e.head, e.value) for e in pg.edges])
     assert g.num_parameters == 29
     assert count_conservation_laws(g, generators="paths").count == 7
+
+
+def test_pytorch_training_drifts_only_by_the_exact_step_term():
+    """A float64 PyTorch SGD run: each step changes every balance law by h²·Q₂(grad) (the exact discrete term,
+    computed here from the step's gradient); what is left is rounding only."""
+    torch = pytest.importorskip("torch", reason="PyTorch is an optional dependency (CI installs it)")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1)).double()
+    X = torch.randn(16, 2, dtype=torch.float64)
+    Y = torch.randn(16, 1, dtype=torch.float64)
+    h = 1e-2
+
+    def balances():
+        W1, b1, W2 = model[0].weight, model[0].bias, model[2].weight
+        return (W1 ** 2).sum(1) + b1 ** 2 - (W2 ** 2).sum(0)
+
+    worst = 0.0
+    for _ in range(20):
+        before = balances().detach().clone()
+        model.zero_grad()
+        loss = 0.5 * ((model(X) - Y) ** 2).sum()
+        loss.backward()
+        g1, gb1, g2 = model[0].weight.grad, model[0].bias.grad, model[2].weight.grad
+        expected = h ** 2 * ((g1 ** 2).sum(1) + gb1 ** 2 - (g2 ** 2).sum(0))
+        with torch.no_grad():
+            for p in model.parameters():
+                p -= h * p.grad
+        residual = (balances() - before - expected).abs().max().item()
+        worst = max(worst, residual)
+    assert worst < 1e-12
