@@ -26,7 +26,7 @@ from exactrelu.core.errors import FormatError, NotExactError
 from exactrelu.core.random import trained_style_network
 from exactrelu.geometry.regions import regions
 
-R = importlib.import_module("exactrelu.geometry.regions")
+R = importlib.import_module("exactrelu.geometry.construct")
 BIG = 10**400
 
 

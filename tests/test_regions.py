@@ -216,7 +216,7 @@ def test_region_points_and_progress() -> None:
 
 
 def test_report_section(tmp_path) -> None:
-    from exactrelu.geometry.regions import regions_section
+    from exactrelu.cli.report_regions import regions_section
 
     sec = regions_section(examples.relu_of_sum(), tmp_path)
     assert sec.key == "regions" and sec.data["activation_regions"] == 7 and sec.data["breakpoint_regions"] == 4

@@ -1,6 +1,6 @@
 """Issue 3: the exact 2-D half-plane intersection (and 1-D intervals; no cdd) build regions EQUAL to the general path.
 
-The general path is forced with the private switch ``exactrelu.geometry.regions._FAST_2D = False``; complexes are
+The general path is forced with the private switch ``exactrelu.geometry.construct._FAST_2D = False``; complexes are
 compared
 with ``==`` (network, domain and every Region: canonical rows, interior point, affine map, boundedness and facets with
 their points, neurons and neighbours).  The fast path must also actually be taken (it may decline, never be wrong).
@@ -18,14 +18,16 @@ from exactrelu import Network, examples, random_network
 from exactrelu.geometry.polyhedra import Box, Orthant, Polyhedron
 from exactrelu.geometry.regions import regions
 
-R = importlib.import_module("exactrelu.geometry.regions")
+R = importlib.import_module("exactrelu.geometry.construct")
+P = importlib.import_module("exactrelu.geometry.planar")
+K = importlib.import_module("exactrelu.geometry.kernel")
 
 
 def _both(net: Network, domain: Polyhedron | None = None, method: str = "walk") -> tuple[object, object, int, int]:
     """(fast complex, general complex, fast-path calls, fast-path declines)."""
     calls = [0, 0]
-    name = "_irredundant_2d" if net.input_dim == 2 else "_irredundant_1d"
-    orig = getattr(R, name)
+    name = "irredundant_2d" if net.input_dim == 2 else "irredundant_1d"
+    orig = getattr(P, name)
 
     def counted(rows):  # type: ignore[no-untyped-def]
         calls[0] += 1
@@ -33,11 +35,11 @@ def _both(net: Network, domain: Polyhedron | None = None, method: str = "walk") 
         calls[1] += out is None
         return out
 
-    setattr(R, name, counted)
+    setattr(P, name, counted)
     try:
         fast = regions(net, domain, method=method)
     finally:
-        setattr(R, name, orig)
+        setattr(P, name, orig)
     R._FAST_2D = False
     try:
         general = regions(net, domain, method=method)
@@ -132,7 +134,7 @@ def test_random_integer_half_planes_certified() -> None:
         rows = [r for r in rows if r[1] or r[2]]
         if not rows:
             continue
-        fast = R._irredundant_2d(rows)
+        fast = P.irredundant_2d(rows)
         if fast is None:
             continue
         answered += 1
@@ -140,5 +142,5 @@ def test_random_integer_half_planes_certified() -> None:
         assert [R.normalize_inequality([F(v) for v in r]) for r in icanon] == canon
         ref, (V2, R2, L2) = R._irredundant(rows, 2, ())
         assert canon == ref and sorted(V) == sorted(V2) and L2 == [] and L == []
-        assert sorted(Rs) == sorted(R._normalize_ray(y) for y in R2)
+        assert sorted(Rs) == sorted(K.normalize_ray(y) for y in R2)
     assert answered > 50

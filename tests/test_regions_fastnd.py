@@ -2,7 +2,7 @@
 the
 exact double description path.
 
-The exact path is forced with the private switch ``exactrelu.geometry.regions._FAST_ND = False``; complexes are
+The exact path is forced with the private switch ``exactrelu.geometry.construct._FAST_ND = False``; complexes are
 compared with
 ``==`` (network, domain and every Region field).  ``simple_cell`` may decline (None), never be wrong: it is also
 tested on hand-made polyhedra with known vertices, and on doctored floating-point proposals.
@@ -26,7 +26,7 @@ from exactrelu import Network, random_network
 from exactrelu.geometry.polyhedra import Box, Orthant, Polyhedron
 from exactrelu.geometry.regions import regions
 
-R = importlib.import_module("exactrelu.geometry.regions")
+R = importlib.import_module("exactrelu.geometry.construct")
 
 
 def _both(net: Network, domain: Polyhedron | None = None, method: str = "walk") -> tuple[object, object, int, int]:

@@ -35,7 +35,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("network", "exactrelu.cli.report:network_section"),
     ("functional_dimension", "exactrelu.cli.report_dimension:report_section"),
     ("fiber", "exactrelu.cli.sections:fiber_section"),
-    ("regions", "exactrelu.geometry.regions:regions_section"),
+    ("regions", "exactrelu.cli.report_regions:regions_section"),
     ("equivalence", "exactrelu.cli.sections:equivalence_section"),
     ("bottleneck", "exactrelu.cli.sections:bottleneck_section"),
     ("laws", "exactrelu.cli.report_laws:laws_section"),

@@ -52,8 +52,8 @@ from typing import Any
 from exactrelu.core.errors import PolyhedralComputationError
 from exactrelu.engines import cddlib as _cdd
 from exactrelu.geometry.faces import faces, jumps, vertex_keys
-from exactrelu.geometry.polyhedra import Polyhedron, Row, _rref_equalities, normalize_equality
-from exactrelu.geometry.regions import _int_point, _int_row
+from exactrelu.geometry.kernel import int_point, int_row
+from exactrelu.geometry.polyhedra import Polyhedron, Row, normalize_equality, rref_equalities
 
 __all__ = ["BreakpointFacet", "BreakpointComplex", "breakpoint_complex"]
 
@@ -193,12 +193,12 @@ def _cell_signs(P: Polyhedron, gs: list[Row], gens: tuple[list[Any], list[Any]] 
     sign of any nonzero value (all have one sign, and not all vanish since ``P`` is not in the flat)."""
     if gens is None:
         V, R, L = P.generators()
-        gens = ([_int_point(v) for v in V], [_int_point(y) for y in R])
+        gens = ([int_point(v) for v in V], [int_point(y) for y in R])
     else:
         L = []
     signs = []
     for g in gs:
-        ig = _int_row(g)
+        ig = int_row(g)
         vals = [ig[0] * D + sum(a * x for a, x in zip(ig[1:], X, strict=True)) for D, X in gens[0]]
         vals += [sum(a * y for a, y in zip(ig[1:], Y, strict=True)) for _, Y in gens[1]]
         pos, neg = any(v > 0 for v in vals), any(v < 0 for v in vals)
@@ -220,7 +220,7 @@ def _facet_generators(C: Any, hyperplane: Row, region: int) -> tuple[list[Any], 
     gens = C.regions[region].generators
     if gens is None:
         return None
-    h = _int_row(hyperplane)
+    h = int_row(hyperplane)
     V = [(D, X) for D, X in gens[0] if h[0] * D + sum(a * x for a, x in zip(h[1:], X, strict=True)) == 0]
     R = [(D, Y) for D, Y in gens[1] if sum(a * y for a, y in zip(h[1:], Y, strict=True)) == 0]
     return V, R
@@ -277,7 +277,7 @@ def breakpoint_complex(C: Any) -> BreakpointComplex:
     def affine_hull(tau: Any) -> tuple[Row, ...]:
         h = hull_of.get(id(tau))
         if h is None:
-            eqs, _ = _rref_equalities(tau.affine_rows())
+            eqs, _ = rref_equalities(tau.affine_rows())
             h = hull_of[id(tau)] = tuple(normalize_equality(e) for e in eqs)
         return h
 

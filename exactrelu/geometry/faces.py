@@ -39,8 +39,8 @@ from typing import Any
 from exactrelu.core.errors import PolyhedralComputationError
 from exactrelu.core.network import Pattern
 from exactrelu.engines.flintlib import rank as _rank
-from exactrelu.geometry.polyhedra import Polyhedron, Row, _canonical_form
-from exactrelu.geometry.regions import _combine, _int_point, _int_row, _IntNet, _normalize_ray
+from exactrelu.geometry.kernel import IntNet, combine, int_point, int_row, normalize_ray
+from exactrelu.geometry.polyhedra import Polyhedron, Row, canonical_form
 
 __all__ = ["Face", "Jump", "faces", "face_lattice", "vertex_keys", "jumps", "check_balancing", "is_supertransversal",
            "supertransversality_failures", "first_layer_visibility"]
@@ -56,7 +56,7 @@ class _Closure:
     """A deferred canonical closed polyhedron of a face ``G`` (a set of generators, as a bit mask) of a region with
     facet rows ``canon`` and their generator masks: the equalities are the facet rows containing ``G``, the facets of
     ``G`` are its intersections with the other facet rows that have dimension ``dim G - 1``; both are known exactly
-    from the incidences, so the canonical form needs no LP (:func:`exactrelu.geometry.polyhedra._canonical_form`)."""
+    from the incidences, so the canonical form needs no LP (:func:`exactrelu.geometry.polyhedra.canonical_form`)."""
 
     __slots__ = ("canon", "fmasks", "G", "vmask", "simple", "d", "eq", "value")
 
@@ -77,7 +77,7 @@ class _Closure:
                 H = G & fm
                 if H != G and H & self.vmask and self._dim(H) == dim_g - 1:
                     facets.append(r)
-            ineq, eq = _canonical_form(facets, self.eq)
+            ineq, eq = canonical_form(facets, self.eq)
             self.value = Polyhedron(tuple(ineq), tuple(eq), ambient_dim=self.d)
         return self.value
 
@@ -152,14 +152,14 @@ def _all_faces(C: Any) -> dict[tuple[Pattern, tuple[int, ...]], dict[str, Any]]:
         return C._cache["faces"]
     dom = _domain_rows(C)
     table: dict[tuple[Pattern, tuple[int, ...]], dict[str, Any]] = {}
-    inet = _IntNet(C.net)
-    idom = [_int_row(r) for r in dom]
+    inet = IntNet(C.net)
+    idom = [int_row(r) for r in dom]
     for k, reg in enumerate(C.regions):
         gens = reg.generators
         if gens is None:
             V, R, L = reg.polyhedron.generators()
             if not L:
-                gens = ([_int_point(v) for v in V], [_int_point(_normalize_ray(y)) for y in R])
+                gens = ([int_point(v) for v in V], [int_point(normalize_ray(y)) for y in R])
         if gens is None:
             _region_faces_lp(C, k, reg, dom, table)
         else:
@@ -189,7 +189,7 @@ def _region_faces(C: Any, k: int, reg: Any, gens: tuple[list[Any], list[Any]], i
         return m
 
     canon = reg.polyhedron.inequalities
-    fmasks = [mask_of(_int_row(r)) for r in canon]
+    fmasks = [mask_of(int_row(r)) for r in canon]
     forms, _ = inet.forms(reg.pattern)
     nmasks = [[(-1 if not any(r) else mask_of(r)) for r in layer] for layer in forms]  # -1: identically zero
     dmasks = [mask_of(r) for r in idom]
@@ -236,7 +236,7 @@ def _region_faces(C: Any, k: int, reg: Any, gens: tuple[list[Any], list[Any]], i
                     Vg = [(D, X) for bit, (D, X) in enumerate(V) if G >> bit & 1]
                     Rg = [(D, Y) for bit, (D, Y) in enumerate(R, start=nv) if G >> bit & 1]
                     poly = _Closure(canon, fmasks, G, vmask, simple, d)
-                    entry = table[ckey] = {"dim": dim_g, "point": _combine(Vg, Rg, d), "poly": poly,
+                    entry = table[ckey] = {"dim": dim_g, "point": combine(Vg, Rg, d), "poly": poly,
                                            "regions": set(), "children": set()}
                 entry["regions"].add(k)
                 table[fkey]["children"].add(ckey)

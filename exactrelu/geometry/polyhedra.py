@@ -38,7 +38,8 @@ from exactrelu.engines import cddlib as _cdd
 from exactrelu.engines.flintlib import rank as _rank
 from exactrelu.engines.flintlib import rref_reference
 
-__all__ = ["Polyhedron", "Box", "Orthant", "Row", "normalize_inequality", "normalize_equality"]
+__all__ = ["Polyhedron", "Box", "Orthant", "Row", "normalize_inequality", "normalize_equality", "canonical_form",
+           "rref_equalities"]
 
 Row = tuple[Fraction, ...]
 _ZERO = Fraction(0)
@@ -78,16 +79,16 @@ def normalize_equality(row: Sequence[Fraction]) -> Row:
     return tuple(Fraction(v) / piv for v in row)
 
 
-def _rref_equalities(rows: Sequence[Row]) -> tuple[list[Row], list[int]]:
+def rref_equalities(rows: Sequence[Row]) -> tuple[list[Row], list[int]]:
     """Reduced row echelon form of equality rows on the ``a`` columns (pivots in ``1..d``)."""
     M, pivots = rref_reference(rows, start=1)
     return [tuple(row) for row in M[: len(pivots)]], pivots
 
 
-def _canonical_form(ineq: Sequence[Row], eq: Sequence[Row]) -> tuple[list[Row], list[Row]]:
+def canonical_form(ineq: Sequence[Row], eq: Sequence[Row]) -> tuple[list[Row], list[Row]]:
     """The canonical rows of a polyhedron from an *irredundant* description: equalities in normalised reduced
     echelon form, each facet inequality reduced modulo them and normalised, sorted (duplicates merged)."""
-    eqs, pivots = _rref_equalities([tuple(r) for r in eq])
+    eqs, pivots = rref_equalities([tuple(r) for r in eq])
     red = []
     for r in ineq:
         r = list(r)
@@ -171,7 +172,7 @@ class Polyhedron:
         if not self.inequalities and not self.equalities:
             return [], []
         ineq, eq, _ = _cdd.canonicalize(self.inequalities, self.equalities)
-        return _canonical_form(ineq, eq)
+        return canonical_form(ineq, eq)
 
     def irredundant(self) -> Polyhedron:
         """The canonical irredundant description (module docstring); the empty set becomes ``{-1 >= 0}``."""
