@@ -222,6 +222,35 @@ def test_contains_undecided_is_never_false() -> None:
     assert V.contains(blocks).answer is None
 
 
+def test_contains_with_repeated_patterns_decides() -> None:
+    V = pattern_variety((2, 2, 3), ["12", "1", "-", "12"], bias=True)  # a repeated row of [P | 1]: decided on 3
+    net = random_network((2, 2, 3), seed=2)
+    blocks = list(block_matrices(net, V.patterns, True))
+    ans = V.contains(blocks)
+    assert ans.answer is True and ans.witness is not None
+    assert block_matrices(ans.witness, V.patterns, True) == tuple(blocks)
+    blocks[2] = [[v + 1 for v in r] for r in blocks[2]]
+    assert V.contains(blocks).answer is False
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 10**6))
+def test_equations_vanish_property(seed: int) -> None:
+    rng = random.Random(seed)
+    L = rng.choice([1, 1, 2])
+    arch = tuple(rng.randint(1, 3) for _ in range(L + 2))
+    pats = [tuple(frozenset(j for j in range(arch[l + 1]) if rng.random() < 0.6) for l in range(L))
+            for _ in range(rng.randint(1, 3))]
+    bias = rng.random() < 0.5
+    V = pattern_variety(arch, pats, bias)
+    assert V.lower_bound <= V.upper_bound and V.defect >= 0
+    eqs = V.equations()
+    net = Network.from_parameters(arch, _random_theta(arch, rng))
+    blocks = block_matrices(net, V.patterns, bias)
+    assert all(e.xreplace(_values(V, blocks)) == 0 for e in eqs)
+    assert V.contains(blocks).answer is not False  # a parametrised point is never rejected
+
+
 def test_contains_no_with_violated_minor() -> None:
     V = pattern_variety((3, 3, 3), ["123", "1"])
     I3 = [[int(i == j) for j in range(3)] for i in range(3)]
@@ -291,6 +320,10 @@ def test_output_variety_dimension_and_equations() -> None:
         vals = {s: sp.Rational(v.numerator, v.denominator) for A, B in zip(O.ambient_symbols(), Ys)
                 for s, v in zip(A, [x for r in B for x in r])}
         assert all(sp.simplify(e.xreplace(vals)) == 0 for e in eqs)
+    Yr = [[[F(rng.randint(-40, 40), rng.randint(1, 6)) for _ in range(len(Xi[0]))] for _ in range(3)] for Xi in X_full]
+    vals = {s: sp.Rational(v.numerator, v.denominator) for A, B in zip(O.ambient_symbols(), Yr)
+            for s, v in zip(A, [x for r in B for x in r])}
+    assert all(sp.simplify(e.xreplace(vals)) != 0 for e in eqs)  # a random ambient point violates each of them
     assert set(O.to_dict()) == set(pattern_variety(arch, pats).to_dict())
 
 

@@ -226,6 +226,14 @@ class PatternVariety:
             N = c.matrix(Ms)
             if exact_rank(N) > c.bound:
                 return Membership(False, f"{c} fails (rank {exact_rank(N)})", c, nonzero_minor(N, c.bound + 1))
+        # repeated patterns: their blocks are equal (a rank-0 constraint above), keep one of each
+        first = {p: i for i, p in reversed(list(enumerate(self.patterns)))}
+        if len(first) < len(self.patterns):
+            if any(Ms[i] != Ms[first[p]] for i, p in enumerate(self.patterns)):
+                return Membership(False, "two blocks with the same pattern differ")
+            keep = sorted(first.values())
+            reduced = PatternVariety(self.architecture, tuple(self.patterns[i] for i in keep), self.bias, self.bounds)
+            return reduced.contains([Ms[i] for i in keep])
         if len(self.architecture) == 3 and block_formula(self.architecture, self.patterns, self.bias).exact:
             return _shallow_membership(self, Ms)
         ans = implicit_membership(self, Ms)
