@@ -128,6 +128,17 @@ class InvariantSet:
             return True
         return False if self.singular_searched else None
 
+    def bottleneck_forcing(self) -> dict[str, list[list[str]]]:
+        """For each bottleneck vertex (in- or out-degree 1), the forced edges at it (only these can be forced)."""
+        g = self.graph
+        out: dict[str, list[list[str]]] = {}
+        for v in self.bottlenecks:
+            edges = [[g.edges[f.edge].tail, g.edges[f.edge].head] for f in self.forced
+                     if v in (g.edges[f.edge].tail, g.edges[f.edge].head)]
+            if edges:
+                out[v] = edges
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         g = self.graph
         return {
@@ -141,6 +152,7 @@ class InvariantSet:
             "empty": self.empty,
             "certificates": [f.to_dict(g) for f in self.forced],
             "bottleneck_vertices": list(self.bottlenecks),
+            "bottleneck_forcing": self.bottleneck_forcing(),
             "singular_evidence": (None if self.singular is None else
                                   {"vertices": list(self.singular.vertices),
                                    "point": [str(x) for x in self.singular.point]}),
@@ -158,8 +170,8 @@ class InvariantSet:
             lines.append(f"  forced {e.tail} -> {e.head} ({e.name}): x_e >= {f.bound} by S = {{{S}}}, {side}")
         if self.component_of_theta is not None:
             lines.append(f"  θ lies in the component with signs {list(self.component_of_theta)} on the forced edges")
-        if self.betti is not None:
-            lines.append(f"  Betti numbers {list(self.betti)}")
+        lines.append(f"  Betti numbers {list(self.betti)} (one hidden layer: product of quadrics)"
+                     if self.betti is not None else "  Betti numbers: not computed (known here for one hidden layer only)")
         sp = self.singular_points
         lines.append("  singular points: " + ({True: f"yes, e.g. cutting off {{{', '.join(self.singular.vertices)}}}"
                                                 if self.singular else "yes", False: "none",
