@@ -171,7 +171,7 @@ class InvariantSet:
         if self.component_of_theta is not None:
             lines.append(f"  θ lies in the component with signs {list(self.component_of_theta)} on the forced edges")
         lines.append(f"  Betti numbers {list(self.betti)} (one hidden layer: product of quadrics)"
-                     if self.betti is not None else "  Betti numbers: not computed (known here for one hidden layer only)")
+                     if self.betti is not None else "  Betti numbers: not computed (known for one hidden layer only)")
         sp = self.singular_points
         lines.append("  singular points: " + ({True: f"yes, e.g. cutting off {{{', '.join(self.singular.vertices)}}}"
                                                 if self.singular else "yes", False: "none",
