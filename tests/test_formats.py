@@ -139,6 +139,7 @@ def test_bad_files_exit_2_with_one_line_naming_the_file(tmp_path: Path) -> None:
     assert code == 2 and "output suffix" in err
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit:DeprecationWarning")
 def test_pickled_modules_need_trust_pickle(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch", reason="PyTorch not installable here")
     model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
