@@ -208,7 +208,7 @@ def test_cli_text_and_orthant(tmp_path) -> None:
     assert res.exit_code == 0 and "dimension 3, 4 components" in res.stdout and ">= 0" in res.stdout
     res = runner.invoke(app, ["fiber", str(p)])
     assert res.exit_code == 0 and "2 components" in res.stdout and "W1_1_1*W2_1_1 - 1 = 0" in res.stdout
-    res = runner.invoke(app, ["fiber", str(p), "--box=0,3", "--json"])
+    res = runner.invoke(app, ["fiber", str(p), "--box", "0", "3", "--json"])
     doc = json.loads(res.stdout)
     assert doc["kind"] == "polyhedral" and doc["components"] == 8
     assert doc["domain"]["inequalities"][1] == ["3", "-1", "0"]
@@ -218,7 +218,7 @@ def test_cli_bad_input(tmp_path) -> None:
     p = tmp_path / "net.json"
     save(examples.relu_minus_shifted_relu(), p)
     for args in (["fiber", str(p), "--component", "9"], ["fiber", str(tmp_path / "missing.json")],
-                 ["fiber", str(p), "--box=1"], ["fiber", str(p), "--box=0,x"]):
+                 ["fiber", str(p), "--box", "1", "0"], ["fiber", str(p), "--box", "0", "x"]):
         res = runner.invoke(app, args)
         assert res.exit_code == 2
         assert len(res.stderr.strip().splitlines()) == 1 and "error" in res.stderr

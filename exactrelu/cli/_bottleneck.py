@@ -6,10 +6,19 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.cli._common import (
+    AllowFloatOpt,
+    JsonOpt,
+    NetArg,
+    app,
+    console,
+    emit_json,
+    guarded,
+    progress,
+    read_network,
+)
 
 
 @app.command("generic")
@@ -60,12 +69,11 @@ def bottleneck(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatO
     if certify and st.invisible is not None:
         subsets = [c for k in range(len(st.flippable) + 1) for c in combinations(st.flippable, k)]
         certified = []
-        with Progress(console=console, transient=True, disable=json_out) as bar:
-            task = bar.add_task("certifying T_j x G_j families", total=len(subsets))
-            for K in subsets:
+        with progress("certifying T_j x G_j families", total=len(subsets), enabled=not json_out) as update:
+            for done, K in enumerate(subsets, 1):
                 r = certify_family(net, K)
                 certified.append({"flips": [k + 1 for k in K], "equivalent": bool(r), "regions": r.regions})
-                bar.advance(task)
+                update(done)
     if json_out:
         emit_json({"structure": st.to_dict(), "dimension": fib.dimension, "components": len(fib.components),
                    "certified_families": certified, "notes": list(fib.notes)})

@@ -16,12 +16,15 @@ from exactrelu.cli._common import (
     console,
     emit_json,
     guarded,
+    outdir_option,
+    output_option,
     read_any_network,
     read_network,
     read_network_or_graph,
 )
 from exactrelu.cli._graph import graph_info
 from exactrelu.cli.report import write_report
+from exactrelu.core.errors import FormatError, ShapeError, SizeLimitError
 from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.graph_io import graph_to_dict
 from exactrelu.core.io import network_to_dict, save
@@ -29,27 +32,58 @@ from exactrelu.core.random import parse_architecture, random_network
 from exactrelu.core.rational import parse_rational
 from exactrelu.core.symmetry import normal_form
 
-OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write the network here (atomically).")]
+OutOpt = Annotated[Path | None, output_option("-o", "--output", help="Write the network here (atomically).")]
+
+
+#: Layers with more entries than this are summarised by ``info`` (shape and a few entries), never printed whole.
+SHOWN_ENTRIES = 64
+
+
+def _entries(values: tuple[Any, ...], limit: int) -> str:
+    text = " ".join(map(str, values[:limit]))
+    return text + (f" ... ({len(values)} entries)" if len(values) > limit else "")
+
+
+def _layer_cells(layer: Any, big: bool) -> tuple[str, str]:
+    W, b = layer.weights, layer.biases
+    if not big:
+        return "\n".join(" ".join(map(str, r)) for r in W), " ".join(map(str, b))
+    return (f"{len(W)} rows; row 1: {_entries(W[0], 6)}" + (f"\n... {len(W) - 1} more rows" if len(W) > 1 else ""),
+            _entries(b, 6))
+
+
+def _pattern_text(pattern: Any) -> str:
+    sign = {1: "+", 0: "0", -1: "-"}
+    if pattern and not isinstance(pattern[0], (tuple, list)):
+        return "".join(sign[s] for s in pattern)
+    return " | ".join("".join(sign[s] for s in layer) for layer in pattern)
 
 
 @app.command()
 @guarded
-def info(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
-    """Architecture, number of parameters D, hidden neurons N_h and a table of layers (or vertices of a graph)."""
+def info(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = False,
+         full: Annotated[bool, typer.Option("--full", help="With --json: include every entry of the network.")]
+         = False) -> None:
+    """Architecture, number of parameters D, hidden neurons N_h and a table of layers (large layers summarised;
+    or vertices of a graph)."""
     net = read_any_network(path, allow_float)
     if isinstance(net, GraphNetwork):
         graph_info(path, net, json_out)
         return
+    big = net.num_parameters > SHOWN_ENTRIES * len(net.layers)
     if json_out:
-        emit_json({"architecture": list(net.architecture), "parameters": net.num_parameters,
-                   "hidden_neurons": net.num_hidden, "depth": net.depth, "network": network_to_dict(net)})
+        out = {"architecture": list(net.architecture), "parameters": net.num_parameters,
+               "hidden_neurons": net.num_hidden, "depth": net.depth}
+        if full or not big:
+            out["network"] = network_to_dict(net)
+        emit_json(out)
         return
     console.print(f"[bold]{path}[/]: architecture {net.architecture}, D = {net.num_parameters}, "
-                  f"N_h = {net.num_hidden}")
+                  f"N_h = {net.num_hidden}", highlight=False)
     table = Table("layer", "shape", "weights", "biases", "kind")
     for l, layer in enumerate(net.layers, 1):
-        table.add_row(str(l), f"{layer.n_out} x {layer.n_in}",
-                      "\n".join(" ".join(map(str, r)) for r in layer.weights), " ".join(map(str, layer.biases)),
+        weights, biases = _layer_cells(layer, layer.n_out * (layer.n_in + 1) > SHOWN_ENTRIES)
+        table.add_row(str(l), f"{layer.n_out} x {layer.n_in}", weights, biases,
                       "affine (output)" if l == len(net.layers) else "ReLU")
     console.print(table)
 
@@ -57,15 +91,19 @@ def info(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = F
 @app.command("eval", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True})
 @guarded
 def eval_(path: NetArg,
-          x: Annotated[list[str], typer.Argument(help="Input coordinates, integers or p/q.", show_default=False)],
+          x: Annotated[list[str], typer.Argument(help="Input coordinates: integers, p/q or exact decimals.",
+                                                 show_default=False)],
           json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
-    """Exact output f(x) and the activation pattern at one input point (graphs: hidden vertices in topological
-    order)."""
+    """Exact output f(x) and the activation pattern at one input point (+ active, - inactive, 0 on the kink; graphs:
+    hidden vertices in topological order)."""
     net = read_any_network(path, allow_float)
-    point = [parse_rational(v) for v in x]
+    point = []
+    for i, v in enumerate(x):
+        try:
+            point.append(parse_rational(v))
+        except FormatError as exc:
+            raise FormatError(f"x[{i}]: {exc}") from None
     if len(point) != net.input_dim:
-        from exactrelu.core.errors import ShapeError
-
         raise ShapeError(f"{path}: network expects {net.input_dim} inputs, got {len(point)}")
     y = net(point)
     pattern = net.pattern(point)
@@ -75,14 +113,16 @@ def eval_(path: NetArg,
         emit_json({"x": [str(v) for v in point], "output": [str(v) for v in y], "pattern": pat, **extra})
     else:
         console.print(" ".join(str(v) for v in y), highlight=False)
+        if pattern:
+            console.print(f"pattern: {_pattern_text(pattern)}", highlight=False)
 
 
 @app.command("random")
 @guarded
 def random_(architecture: Annotated[str, typer.Argument(help="Architecture d,n1,...,m e.g. 2,4,4,1")],
             seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-            max_num: Annotated[int, typer.Option(help="Largest |numerator|.")] = 5,
-            max_den: Annotated[int, typer.Option(help="Largest denominator.")] = 4,
+            max_num: Annotated[int, typer.Option(help="Largest |numerator| (>= 1).", min=1)] = 5,
+            max_den: Annotated[int, typer.Option(help="Largest denominator (>= 1).", min=1)] = 4,
             graph: Annotated[bool, typer.Option("--graph", help="A graph network (file version 2) with skip edges."
                                                 )] = False,
             density: Annotated[str, typer.Option(help="--graph: probability p/q of each skip edge.")] = "1/2",
@@ -95,7 +135,13 @@ def random_(architecture: Annotated[str, typer.Argument(help="Architecture d,n1,
             no_bias: Annotated[bool, typer.Option("--no-bias", help="--graph: no bias parameters.")] = False,
             output: OutOpt = None, json_out: JsonOpt = False) -> None:
     """A seeded random network with small rational entries (--graph: a graph network with skip edges)."""
+    from exactrelu.cli._common import LIMITS
+    from exactrelu.core.network import num_parameters
+
     arch = parse_architecture(architecture)
+    if num_parameters(arch) > LIMITS.max_parameters:
+        raise SizeLimitError(f"architecture {arch} has {num_parameters(arch):,} parameters, more than the limit of "
+                             f"{LIMITS.max_parameters:,}; raise it with `exactrelu --max-parameters N random ...`")
     net: Any
     if graph:
         from exactrelu.cli._graph import random_graph_from_options
@@ -108,7 +154,7 @@ def random_(architecture: Annotated[str, typer.Argument(help="Architecture d,n1,
         save(net, output)
         if not json_out:
             what = f"architecture {net.architecture}" if not graph else f"{net.num_hidden} hidden vertices"
-            console.print(f"wrote {output}: {what}, D = {net.num_parameters}")
+            console.print(f"wrote {output}: {what}, D = {net.num_parameters}", highlight=False)
     if json_out or output is None:
         emit_json(network_to_dict(net) if not graph else graph_to_dict(net))
 
@@ -137,10 +183,13 @@ def normal_form_cmd(path: NetArg, output: OutOpt = None, json_out: JsonOpt = Fal
 
 @app.command()
 @guarded
-def demo(outdir: Annotated[Path, typer.Option("--outdir", help="Report folder.")] = Path("exactrelu-report"),
+def demo(outdir: Annotated[Path, outdir_option("--outdir", help="Report folder.")] = Path("exactrelu-report"),
          network: Annotated[Path | None, typer.Option("--network", help="Report on this network instead.")] = None,
-         allow_float: AllowFloatOpt = False) -> None:
+         allow_float: AllowFloatOpt = False, json_out: JsonOpt = False) -> None:
     """Write the exactrelu report (Markdown + JSON) about the embedded default network."""
     net = read_network(network, allow_float) if network is not None else None
     path = write_report(net, outdir)
-    console.print(f"wrote {path} and {path.with_suffix('.json')}")
+    if json_out:
+        emit_json({"report": str(path), "json": str(path.with_suffix(".json"))})
+    else:
+        console.print(f"wrote {path} and {path.with_suffix('.json')}", highlight=False)

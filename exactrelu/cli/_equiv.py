@@ -2,63 +2,45 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from exactrelu.cli._common import (
     AllowFloatOpt,
+    BoxOpt,
     JsonOpt,
     NetArg,
     app,
     console,
     emit_json,
-    err_console,
     guarded,
+    output_option,
+    progress,
     read_network,
     read_network_or_graph,
     write_json,
 )
-from exactrelu.core.errors import NotApplicableError
+from exactrelu.cli._common import parse_box as _box
+from exactrelu.core.errors import NotApplicableError, ShapeError
 from exactrelu.core.formatting import format_affine, format_vector
 from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.io import network_to_dict, save
-from exactrelu.core.rational import parse_rational
 
-if TYPE_CHECKING:
-    from exactrelu.geometry.polyhedra import Polyhedron
-
-BoxOpt = Annotated[tuple[str, str] | None, typer.Option(
-    "--box", help="Ask the question on the box [LO, HI]^d only (e.g. --box -1 1); a witness lies in the box.",
-    show_default=False)]
-OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write the resulting network here (atomically).")]
-CertOpt = Annotated[Path | None, typer.Option("--certificate", help="Write the equivalence certificate here.")]
+OutOpt = Annotated[Path | None, output_option("-o", "--output",
+                                              help="Write the resulting network here (atomically).")]
+CertOpt = Annotated[Path | None, output_option(
+    "--certificate", help="Write the certificate here: the region-by-region proof when equal, the witness when not "
+                          "(re-check either with `exactrelu check-certificate`).")]
 MaxRegionsOpt = Annotated[int | None, typer.Option("--max-regions", help="Bound on the regions enumerated.")]
+ReduceBoxOpt = Annotated[tuple[str, str] | None, typer.Option(
+    "--box", help="Prune for the box [LO, HI]^d only (e.g. --box -1 1): the result equals the network on the box.",
+    show_default=False)]
 
 
-def _box(box: tuple[str, str] | None, d: int) -> Polyhedron | None:
-    if box is None:
-        return None
-    from exactrelu.geometry.polyhedra import Box  # heavy engines load when a command runs, not at start-up
-
-    return Box(parse_rational(box[0]), parse_rational(box[1]), d)
-
-
-@contextlib.contextmanager
-def _progress(enabled: bool, what: str) -> Iterator[Callable[[int], None] | None]:
-    """A rich spinner on stderr counting regions (long enumerations), or nothing."""
-    if not enabled:
-        yield None
-        return
-    with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
-                  TextColumn("{task.completed} regions"), TimeElapsedColumn(), console=err_console,
-                  transient=True) as bar:
-        task = bar.add_task(what, total=None)
-        yield lambda n: bar.update(task, completed=n)
+def _progress(enabled: bool, what: str) -> Any:
+    return progress(what, enabled=enabled, unit="regions")
 
 
 def _fmt(v: Any) -> str:
@@ -82,6 +64,9 @@ def equiv(a_path: Annotated[Path, typer.Argument(help="First network file.", sho
 
     a = read_network_or_graph(a_path, allow_float, function_only=True)
     b = read_network_or_graph(b_path, allow_float, function_only=True)
+    for what, x, y in (("input", a.input_dim, b.input_dim), ("output", a.output_dim, b.output_dim)):
+        if x != y:
+            raise ShapeError(f"{what} dimensions differ: {a_path} has {x}, {b_path} has {y}")
     domain = _box(box, a.input_dim)
     with _progress(not json_out, "common refinement") as prog:
         if isinstance(a, GraphNetwork) or isinstance(b, GraphNetwork):
@@ -95,6 +80,11 @@ def equiv(a_path: Annotated[Path, typer.Argument(help="First network file.", sho
                              max_regions=max_regions, progress=prog)
     if certificate is not None and res.certificate is not None:
         write_json(certificate, res.certificate)
+    elif certificate is not None and not res and res.witness is not None:
+        from exactrelu.geometry.certificate import witness_certificate
+
+        rows = domain.inequalities if domain is not None else ()
+        write_json(certificate, witness_certificate(a, b, res.witness.x, rows))
     if json_out:
         emit_json(res.to_dict())
     elif res:
@@ -137,7 +127,7 @@ def canonical(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False,
 
 @app.command("reduce")
 @guarded
-def reduce_(path: NetArg, output: OutOpt = None, box: BoxOpt = None, json_out: JsonOpt = False,
+def reduce_(path: NetArg, output: OutOpt = None, box: ReduceBoxOpt = None, json_out: JsonOpt = False,
             certificate: CertOpt = None,
             certify: Annotated[bool, typer.Option("--certify/--no-certify",
                                                   help="Check the reduction with the common refinement.")] = True,

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from exactrelu.cli._common import (
@@ -17,42 +16,19 @@ from exactrelu.cli._common import (
     app,
     console,
     emit_json,
-    err_console,
     guarded,
+    image_option,
+    progress,
     read_network_or_graph,
+    read_points_file,
 )
 from exactrelu.core.errors import FormatError, NotApplicableError
 from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.random import parse_architecture
-from exactrelu.core.rational import parse_rational
 
 PointsOpt = Annotated[Path | None, typer.Option(
     "--points", help="JSON file: a list of input points (exact strings \"p/q\" or integers), or {\"points\": [...]}.")]
 MaxRegionsOpt = Annotated[int, typer.Option("--max-regions", help="Enumerate at most this many regions, then sample.")]
-
-
-def _read_points(path: Path) -> list[list[object]]:
-    try:
-        doc = json.loads(path.read_text())
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{path}: invalid JSON: {exc.msg} (line {exc.lineno})") from None
-    pts = doc.get("points") if isinstance(doc, dict) else doc
-    if not isinstance(pts, list) or not all(isinstance(p, list) for p in pts):
-        raise FormatError(f"{path}: expected a list of points (lists of numbers as strings)")
-    out = []
-    for i, p in enumerate(pts):
-        row = []
-        for j, v in enumerate(p):
-            if isinstance(v, float) or isinstance(v, bool) or not isinstance(v, (int, str)):
-                raise FormatError(f"{path}: points[{i}][{j}]: write exact numbers as strings like \"1/3\", got {v!r}")
-            try:
-                row.append(parse_rational(str(v)))
-            except FormatError as exc:
-                raise FormatError(f"{path}: points[{i}][{j}]: {exc}") from None
-        out.append(row)
-    return out
 
 
 @app.command("fdim")
@@ -72,12 +48,7 @@ def fdim_cmd(path: NetArg, points: PointsOpt = None, json_out: JsonOpt = False, 
             raise NotApplicableError(f"{path}: --points is for layered networks; a graph's dim_fun uses every region")
         graph_fdim_command(path, net, max_regions=max_regions, json_out=json_out)
         return
-    pts = _read_points(points) if points is not None else None
-    if pts is not None:
-        for i, p in enumerate(pts):
-            if len(p) != net.input_dim:
-                raise FormatError(f"{points}: points[{i}] has {len(p)} coordinates, the network expects "
-                                  f"{net.input_dim}")
+    pts = read_points_file(points, net.input_dim) if points is not None else None
     r = functional_dimension(net, pts, method=method, max_regions=max_regions, seed=seed)
     if json_out:
         emit_json(r.to_dict(with_points=pts is None))
@@ -98,6 +69,26 @@ def fdim_cmd(path: NetArg, points: PointsOpt = None, json_out: JsonOpt = False, 
         console.print(f"  note: {note}", highlight=False)
 
 
+def _check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Refuse at once (one line) a Dask scheduler address where nothing answers, instead of Dask's 30 s wait."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise FormatError(f"--scheduler {address!r}: expected an address like tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise FormatError(f"--scheduler {address}: no Dask scheduler answers there "
+                          f"({exc.strerror or exc or 'timed out'})") from None
+
+
 @app.command("fdim-arch")
 @guarded
 def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture d,n1,...,m e.g. 2,3,3,1")],
@@ -108,7 +99,7 @@ def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture
                   serial: Annotated[bool, typer.Option("--serial", help="Run in this process, no Dask.")] = False,
                   max_trials: Annotated[int | None, typer.Option(
                       "--max-trials", help="Total θ budget if the bound is not reached (default 4 x trials).")] = None,
-                  plot: Annotated[Path | None, typer.Option(help="Write a histogram PNG here.")] = None,
+                  plot: Annotated[Path | None, image_option("--plot", help="Write a histogram here.")] = None,
                   json_out: JsonOpt = False) -> None:
     """Functional dimension of an architecture: proved when some θ reaches D - N_h, else a lower bound (on Dask)."""
     from exactrelu.theory.dimension.architecture import architecture_functional_dimension, plot_rank_histogram
@@ -119,12 +110,11 @@ def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture
     if max_trials is not None and max_trials < 1:
         raise FormatError("--max-trials must be >= 1")
     budget = max(trials, max_trials if max_trials is not None else 4 * trials)
-    with Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, disable=json_out or not err_console.is_terminal, transient=True) as bar:
-        task = bar.add_task("trials", total=budget)
+    if scheduler is not None:
+        _check_scheduler(scheduler)
+    with progress("trials", total=budget, enabled=not json_out) as update:
         r = architecture_functional_dimension(arch, trials, seed, serial=serial, scheduler=scheduler,
-                                              workers=workers, max_trials=budget,
-                                              progress=lambda done: bar.update(task, completed=done))
+                                              workers=workers, max_trials=budget, progress=update)
     if plot is not None:
         plot_rank_histogram(r, plot)
     if json_out:

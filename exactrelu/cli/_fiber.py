@@ -6,10 +6,21 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress
 from rich.text import Text
 
-from exactrelu.cli._common import AllowFloatOpt, JsonOpt, NetArg, app, console, emit_json, guarded, read_network
+from exactrelu.cli._common import (
+    AllowFloatOpt,
+    BoxOpt,
+    JsonOpt,
+    NetArg,
+    app,
+    console,
+    emit_json,
+    guarded,
+    parse_box,
+    progress,
+    read_network,
+)
 from exactrelu.core.errors import ShapeError
 from exactrelu.core.rational import format_rational
 
@@ -31,8 +42,7 @@ def fiber_cmd(
     orthant: Annotated[bool, typer.Option("--orthant", help="The fiber on the orthant R^d_{>=0} "
                                                           "(docs/mathematics.md §2.C).")]
     = False,
-    box: Annotated[str | None, typer.Option("--box", help="The fiber on the box [LO, HI]^d, given as LO,HI "
-                                                        "(e.g. -1,1 or 0,1/2).")] = None,
+    box: BoxOpt = None,
     verify: Annotated[bool, typer.Option("--verify", help="Prove symbolically (sympy) that the shown components lie "
                                                           "in the fiber, region by region.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help=f"Print every component (default: the first {SHOWN}).")]
@@ -42,16 +52,10 @@ def fiber_cmd(
     """Dimension, number of components and each component's polynomial system of the fiber {η : f_η = f_θ}."""
     from exactrelu.theory.fibers.fiber import fiber
 
+    if box is not None and orthant:
+        raise ShapeError("choose at most one of --box and --orthant")
     net = read_network(path, allow_float)
-    domain: Any = "orthant" if orthant else None
-    if box is not None:
-        from exactrelu.core.rational import parse_rational
-        from exactrelu.geometry.polyhedra import Box
-
-        parts = box.split(",")
-        if len(parts) != 2 or orthant:
-            raise ShapeError("--box takes LO,HI (two rationals) and cannot be combined with --orthant")
-        domain = Box(parse_rational(parts[0]), parse_rational(parts[1]), net.input_dim)
+    domain: Any = parse_box(box, net.input_dim) if box is not None else "orthant" if orthant else None
     fib = fiber(net, domain)
     comps = fib.components
     if component is not None:
@@ -74,13 +78,12 @@ def fiber_cmd(
     elif verify and comps is not None:
         todo = chosen if (component is not None or show_all or len(chosen) <= SHOWN) else chosen[:SHOWN]
         ok, failures = True, []
-        with Progress(console=console, transient=True, disable=json_out) as bar:
-            task = bar.add_task("verifying components", total=len(todo))
-            for k in todo:
+        with progress("verifying components", total=len(todo), enabled=not json_out) as update:
+            for done, k in enumerate(todo, 1):
                 v = fib.verify(k)
                 ok &= v.ok
                 failures += list(v.failures)
-                bar.advance(task)
+                update(done)
         verification = {"ok": ok, "components": [k + 1 for k in todo], "failures": failures}
     if json_out:
         data = fib.to_dict()

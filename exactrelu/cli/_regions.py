@@ -2,52 +2,66 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from exactrelu.cli._common import (
     AllowFloatOpt,
+    BoxOpt,
     JsonOpt,
     NetArg,
     app,
     console,
     emit_json,
-    err_console,
     guarded,
+    image_option,
+    output_option,
+    parse_box,
+    progress,
     read_network_or_graph,
+    spinner,
     write_json,
 )
+from exactrelu.core.errors import ShapeError
 from exactrelu.core.graph import GraphNetwork
-from exactrelu.core.rational import parse_rational
+
+
+class Method(enum.StrEnum):
+    """The enumeration algorithms of :func:`~exactrelu.geometry.regions.regions`."""
+
+    auto = "auto"
+    split = "split"
+    walk = "walk"
 
 
 @app.command("regions")
 @guarded
 def regions_cmd(
     path: NetArg,
-    box: Annotated[tuple[str, str] | None, typer.Option("--box", help="Restrict to the box [LO, HI]^d (rationals).",
-                                                        show_default=False)] = None,
+    box: BoxOpt = None,
     orthant: Annotated[bool, typer.Option("--orthant", help="Restrict to the positive orthant.")] = False,
     max_regions: Annotated[int, typer.Option("--max-regions", help="Stop with an error beyond this many regions.")]
     = 100_000,
-    method: Annotated[str, typer.Option("--method", help="auto | split | walk")] = "auto",
-    plot_path: Annotated[Path | None, typer.Option("--plot", help="Draw C_θ and B_θ (d = 1, 2) to PNG/SVG.")] = None,
-    certificate: Annotated[Path | None, typer.Option("--certificate", help="Write a checkable certificate here.")]
+    method: Annotated[Method, typer.Option("--method", help="Enumeration algorithm.")] = Method.auto,
+    plot_path: Annotated[Path | None, image_option("--plot", help="Draw C_θ and B_θ (d = 1, 2).")] = None,
+    certificate: Annotated[Path | None, output_option("--certificate", help="Write a checkable certificate here.")]
     = None,
-    export: Annotated[Path | None, typer.Option("--export", help="Write the whole complex as exact JSON here.")]
+    export: Annotated[Path | None, output_option("--export", help="Write the whole complex as exact JSON here.")]
     = None,
     json_out: JsonOpt = False,
     allow_float: AllowFloatOpt = False,
 ) -> None:
     """Enumerate the canonical complex C_θ exactly and report regions, facets, the breakpoint complex B_θ,
     dead / always-active neurons and supertransversality."""
-    from exactrelu.geometry.polyhedra import Box, Orthant
+    from exactrelu.geometry.polyhedra import Orthant
     from exactrelu.geometry.regions import regions, summary
 
+    if box is not None and orthant:
+        raise ShapeError("choose at most one of --box and --orthant")
     net = read_network_or_graph(path, allow_float, function_only=True)
     if isinstance(net, GraphNetwork):
         from exactrelu.cli._graph import graph_domain, graph_regions_command
@@ -55,26 +69,13 @@ def regions_cmd(
         graph_regions_command(path, net, graph_domain(net, box, orthant), max_regions=max_regions,
                               plot_path=plot_path, export=export, certificate=certificate, json_out=json_out)
         return
-    domain = None
-    if box is not None and orthant:
-        raise ValueError("choose at most one of --box and --orthant")
-    if box is not None:
-        domain = Box(parse_rational(box[0]), parse_rational(box[1]), net.input_dim)
-    elif orthant:
-        domain = Orthant(net.input_dim)
-    if json_out:
-        C = regions(net, domain, max_regions=max_regions, method=method)
-    else:
-        with Progress(SpinnerColumn(), TextColumn("enumerating C_θ: {task.completed} regions"), TimeElapsedColumn(),
-                      console=err_console, transient=True) as bar:
-            task = bar.add_task("regions", total=None)
-            C = regions(net, domain, max_regions=max_regions, method=method,
-                        progress=lambda n: bar.update(task, completed=n))
-    if json_out:
+    if plot_path is not None and net.input_dim > 2:
+        raise ShapeError(f"{path}: --plot draws input dimension 1 or 2 only, the network has d = {net.input_dim}")
+    domain = parse_box(box, net.input_dim) if box is not None else Orthant(net.input_dim) if orthant else None
+    with progress("enumerating C_θ", enabled=not json_out, unit="regions") as update:
+        C = regions(net, domain, max_regions=max_regions, method=method.value, progress=update)
+    with spinner(f"{len(C.regions)} regions; faces, jumps and the breakpoint complex ...", enabled=not json_out):
         info = summary(C)
-    else:
-        with err_console.status(f"{len(C.regions)} regions; faces, jumps and the breakpoint complex ..."):
-            info = summary(C)
     if plot_path is not None:
         from exactrelu.geometry.plotting import plot
 
@@ -112,9 +113,13 @@ def check_certificate_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Re-verify a certificate independently (exact LPs and evaluation only); exit 2 naming the failed check."""
+    from exactrelu.core.errors import CertificateError
     from exactrelu.geometry.certificate import check_certificate
 
-    summary = check_certificate(path)
+    try:
+        summary = check_certificate(path)
+    except CertificateError as exc:
+        raise CertificateError(exc if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
     if json_out:
         emit_json(summary)
     else:

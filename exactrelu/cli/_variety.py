@@ -11,8 +11,8 @@ import typer
 
 from exactrelu.cli._common import JsonOpt, app, console, emit_json, guarded
 from exactrelu.core.errors import FormatError
+from exactrelu.core.files import atomic_write_text
 from exactrelu.core.random import parse_architecture
-from exactrelu.core.rational import atomic_write_text
 
 FileOpt = Annotated[Path | None, typer.Option(help="Write the export to this file (atomically).", show_default=False)]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from exactrelu.core.files import atomic_write_text
 from exactrelu.core.network import Network
-from exactrelu.core.rational import atomic_write_text
 
 __all__ = ["ReportSection", "SECTIONS", "write_report", "network_section"]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from exactrelu.cli.report import ReportSection
 from exactrelu.core.errors import ExactReluError, NotApplicableError, RegionLimitError
+from exactrelu.core.files import atomic_write_text
 from exactrelu.core.network import Layer, Network
-from exactrelu.core.rational import atomic_write_text
 from exactrelu.core.symmetry import permute, rescale
 from exactrelu.geometry.certificate import check_certificate
 from exactrelu.theory.dimension.genericity import is_generic

@@ -97,7 +97,10 @@ def _fast_int(n: int) -> Fraction:
 def _entrywise(values: Sequence[Any]) -> tuple[Fraction, ...] | None:
     out = []
     for v in values:
-        f = _canonical_entry(v)
+        try:
+            f = _canonical_entry(v)
+        except ValueError:  # a part longer than Python's int-string limit: the strict path reads it exactly
+            return None
         if f is None:
             return None
         out.append(f)

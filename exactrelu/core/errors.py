@@ -17,6 +17,8 @@ __all__ = [
     "EmptyRegionError",
     "CertificateError",
     "NotApplicableError",
+    "SizeLimitError",
+    "OutputError",
 ]
 
 
@@ -54,3 +56,12 @@ class CertificateError(ExactReluError, ValueError):
 
 class NotApplicableError(ExactReluError, ValueError):
     """A method was asked for on a network outside its hypotheses (e.g. a shallow-only fast path on a deep net)."""
+
+
+class SizeLimitError(ExactReluError, ValueError):
+    """An input or an estimated computation exceeds a size, work or memory limit (the message names the limit and
+    the option or parameter that raises it)."""
+
+
+class OutputError(ExactReluError, OSError):
+    """An output destination cannot be written (missing or read-only folder, a directory, a device or a FIFO)."""

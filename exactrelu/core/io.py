@@ -1,13 +1,22 @@
-"""Network files: the versioned ``exactrelu-network`` JSON format, read strictly and written atomically.
+"""Network files on disk: the versioned ``exactrelu-network`` JSON format, read strictly and written atomically.
 
 Format (version 1)::
 
     {"format": "exactrelu-network", "version": 1,
      "layers": [{"weights": [["p/q", ...], ...], "biases": ["p/q", ...]}, ...]}
 
-One row of ``weights`` per output neuron of the layer; entries are integers or strings ``"p/q"``; the last layer is
-affine.  JSON floats (``0.5``, ``1e-3``) are refused unless ``allow_float=True``, in which case each is converted
-exactly (``Fraction(float)``).  Errors name the file and the JSON path of the bad entry.  Pickles are never read.
+One row of ``weights`` per output neuron of the layer; the last layer is affine.  ``"format"``, ``"version"`` and
+``"architecture"`` (checked against the layers when present) are optional.  Each entry is a JSON integer of any
+length or a string in the number grammar of :func:`~exactrelu.core.rational.parse_rational`: an integer
+(``"-12"``), a fraction ``"p/q"`` (``"3/4"``) or an exact decimal (``"0.25"`` is exactly 1/4); no exponents,
+spaces, ``_`` or non-ASCII digits.  JSON floats (``0.5``, ``1e-3`` written as numbers) are refused unless
+``allow_float=True`` (``--allow-float``), in which case each is converted exactly (``Fraction(float)``).
+``NaN``/``Infinity``, duplicate keys, nesting deeper than 64 levels and files over the size limits are refused.
+Errors name the file and the JSON path of the bad entry.  Pickles are never read.
+
+:func:`load` is the one entry point every command uses to read a network file; :func:`save` writes one atomically
+(see :mod:`exactrelu.core.files`).  The in-memory conversion lives on :class:`~exactrelu.core.network.Network`
+(``to_dict``/``from_dict``); this module adds the file system.
 
 Examples
 --------
@@ -23,140 +32,77 @@ exactrelu.core.errors.NotExactError: <string>: layers[0].weights[0][0]: float 0.
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 from typing import Any
 
-from exactrelu.core.errors import ExactReluError, FormatError, ShapeError
+from exactrelu.core.files import DEFAULT_MAX_FILE_BYTES, atomic_write_text, read_json_file
 from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.graph_io import graph_from_dict, graph_to_json
-from exactrelu.core.network import Network
-from exactrelu.core.rational import atomic_write_text
+from exactrelu.core.network import DEFAULT_MAX_PARAMETERS, FORMAT_NAME, FORMAT_VERSION, Network
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "save", "network_to_json", "network_from_json",
            "network_to_dict", "network_from_dict", "read_json_file"]
 
-FORMAT_NAME = "exactrelu-network"
-FORMAT_VERSION = 1
-
-
-class _FloatLiteral(float):
-    """A JSON float kept with its source text, so that refusing it can quote it exactly."""
-
-    text: str
-
-    def __new__(cls, text: str) -> _FloatLiteral:
-        obj = super().__new__(cls, float(text))
-        obj.text = text
-        return obj
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def parse_json_text(text: str, source: str) -> Any:
-    """``json.loads`` that keeps float literals recognisable and reports line/column on failure."""
-    if not text.strip():
-        raise FormatError(f"{source}: empty file (expected a JSON object)")
-    try:
-        return json.loads(text, parse_float=_FloatLiteral, parse_constant=_bad_constant)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except ValueError as exc:  # e.g. integer with too many digits
-        raise FormatError(f"{source}: {exc}") from None
-
-
-def _bad_constant(name: str) -> Any:
-    raise FormatError(f"{name} is not a number allowed in exact input")
-
-
-def read_json_file(path: str | os.PathLike[str]) -> Any:
-    """Read and parse a JSON file with file-named errors (missing file, not UTF-8, bad JSON)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FormatError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise FormatError(f"{p}: is a directory, not a network file") from None
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"{p}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise FormatError(f"{p}: cannot read ({exc.strerror})") from None
-    return parse_json_text(text, str(p))
-
 
 def network_to_dict(net: Network) -> dict[str, Any]:
-    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "architecture": list(net.architecture),
-            "layers": net.to_lists()}
+    """The ``exactrelu-network`` document of ``net`` (:meth:`Network.to_dict`)."""
+    return net.to_dict()
 
 
 def network_to_json(net: Network, *, indent: int | None = 2) -> str:
-    return json.dumps(network_to_dict(net), indent=indent) + ("\n" if indent is not None else "")
+    """The ``exactrelu-network`` JSON text of ``net`` (:meth:`Network.to_json`)."""
+    return net.to_json(indent=indent)
 
 
-def network_from_dict(doc: Any, *, allow_float: bool = False, source: str = "<data>") -> Network:
-    """Validate a parsed document and build the network; every error is prefixed by ``source``."""
-    try:
-        if not isinstance(doc, dict):
-            raise FormatError(f"expected a JSON object with a 'layers' list, got {type(doc).__name__}")
-        fmt = doc.get("format", FORMAT_NAME)
-        if fmt != FORMAT_NAME:
-            raise FormatError(f"unknown format {fmt!r} (expected {FORMAT_NAME!r})")
-        version = doc.get("version", FORMAT_VERSION)
-        if isinstance(version, bool) or version != FORMAT_VERSION or isinstance(version, float):
-            raise FormatError(f"unsupported format version {version!r} (this reader takes version {FORMAT_VERSION}; "
-                              "exactrelu.load also reads version 2, graph networks)")
-        layers = doc.get("layers")
-        if not isinstance(layers, list):
-            raise FormatError("missing 'layers' list")
-        if not layers:
-            raise ShapeError("empty network: 'layers' is empty")
-        for l, layer in enumerate(layers):
-            if not isinstance(layer, dict):
-                raise FormatError(f"layers[{l}]: expected an object with 'weights' and 'biases'")
-            if not isinstance(layer.get("weights"), list) or not all(isinstance(r, list) for r in layer["weights"]):
-                raise ShapeError(f"layers[{l}].weights: expected a list of rows (lists)")
-            if not isinstance(layer.get("biases"), list):
-                raise ShapeError(f"layers[{l}].biases: expected a list")
-            if not layer["weights"]:
-                raise ShapeError(f"layers[{l}].weights: a layer needs at least one neuron")
-        net = Network.from_lists(layers, allow_float=allow_float)
-        arch = doc.get("architecture")
-        if arch is not None and list(arch) != list(net.architecture):
-            raise ShapeError(f"'architecture' says {arch} but the layers give {list(net.architecture)}")
-        return net
-    except ExactReluError as exc:
-        raise type(exc)(f"{source}: {exc}") from None
+def network_from_dict(doc: Any, *, allow_float: bool = False, source: str = "<data>",
+                      max_parameters: int | None = DEFAULT_MAX_PARAMETERS) -> Network:
+    """Validate a parsed document and build the network (:meth:`Network.from_dict`)."""
+    return Network.from_dict(doc, allow_float=allow_float, source=source, max_parameters=max_parameters)
 
 
-def network_from_json(text: str, *, allow_float: bool = False, source: str = "<string>") -> Network:
-    return network_from_dict(parse_json_text(text, source), allow_float=allow_float, source=source)
+def network_from_json(text: str, *, allow_float: bool = False, source: str = "<string>",
+                      max_parameters: int | None = DEFAULT_MAX_PARAMETERS) -> Network:
+    """Parse a network JSON text (:meth:`Network.from_json`)."""
+    return Network.from_json(text, allow_float=allow_float, source=source, max_parameters=max_parameters)
 
 
-def load(path: str | os.PathLike[str], *, allow_float: bool = False) -> Network | GraphNetwork:
+def load(path: str | os.PathLike[str], *, allow_float: bool = False,
+         max_parameters: int | None = DEFAULT_MAX_PARAMETERS,
+         max_file_bytes: int | None = DEFAULT_MAX_FILE_BYTES) -> Network | GraphNetwork:
     """Read a network file: version 1 gives a :class:`Network`, version 2 a
     :class:`~exactrelu.core.graph.GraphNetwork` (see :mod:`exactrelu.core.graph_io`).
 
-    Raises :class:`~exactrelu.core.errors.FormatError`, :class:`~exactrelu.core.errors.ShapeError` or
-    :class:`~exactrelu.core.errors.NotExactError` with the file name and the place of the problem.
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    allow_float : bool
+        Accept JSON floats, each converted exactly.
+    max_parameters, max_file_bytes : int or None
+        Refuse larger inputs at once with :class:`~exactrelu.core.errors.SizeLimitError` (``None``: no limit).
+
+    Raises
+    ------
+    FormatError, ShapeError, NotExactError, SizeLimitError
+        With the file name and the place of the problem.
     """
-    doc = read_json_file(path)
-    if isinstance(doc, dict) and doc.get("version") == 2 and not isinstance(doc.get("version"), bool):
+    doc = read_json_file(path, max_bytes=max_file_bytes, what="network file")
+    if isinstance(doc, dict) and type(doc.get("version")) is int and doc.get("version") == 2:
         return graph_from_dict(doc, allow_float=allow_float, source=str(path))
-    return network_from_dict(doc, allow_float=allow_float, source=str(path))
+    return Network.from_dict(doc, allow_float=allow_float, source=str(path), max_parameters=max_parameters)
 
 
 def save(net: Network | GraphNetwork, path: str | os.PathLike[str]) -> None:
     """Write ``net`` atomically (temporary file + rename): nothing is ever written half-way.
 
     A :class:`Network` is written as version 1, a :class:`~exactrelu.core.graph.GraphNetwork` as version 2.
+
+    Raises :class:`~exactrelu.core.errors.OutputError` when ``path`` cannot be written (missing or read-only folder,
+    a directory, a device or a FIFO).
     """
     if isinstance(net, GraphNetwork):
         atomic_write_text(path, graph_to_json(net))
         return
     if not isinstance(net, Network):
         raise TypeError(f"save expects a Network or GraphNetwork, got {type(net).__name__}")
-    atomic_write_text(path, network_to_json(net))
-
+    atomic_write_text(path, net.to_json())

@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,10 +36,18 @@ from fractions import Fraction
 from typing import Any
 
 from exactrelu.core.bulk import canonical_rows, canonical_vector
-from exactrelu.core.errors import FormatError, ShapeError
+from exactrelu.core.errors import ExactReluError, FormatError, ShapeError, SizeLimitError
+from exactrelu.core.files import json_type_name, parse_json_text
 from exactrelu.core.rational import as_rational, format_rational
 
-__all__ = ["Layer", "Network", "Pattern", "num_parameters", "parameter_names"]
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "DEFAULT_MAX_PARAMETERS", "Layer", "Network", "Pattern", "num_parameters",
+           "parameter_names"]
+
+#: The file format written and read by :meth:`Network.to_dict` / :meth:`Network.from_dict` (see ``core.io``).
+FORMAT_NAME = "exactrelu-network"
+FORMAT_VERSION = 1
+#: Largest network read from a document by default (a (784, 512, 10) network has 407,050 parameters).
+DEFAULT_MAX_PARAMETERS = 2_000_000
 
 Matrix = tuple[tuple[Fraction, ...], ...]
 Vector = tuple[Fraction, ...]
@@ -318,17 +327,39 @@ class Network:
             for layer in self.layers
         ]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The ``exactrelu-network`` document (version 1) as plain data with exact strings."""
+        return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "architecture": list(self.architecture),
+                "layers": self.to_lists()}
+
     def to_json(self, *, indent: int | None = 2) -> str:
         """The ``exactrelu-network`` JSON document (version 1)."""
-        from exactrelu.core.io import network_to_json
-
-        return network_to_json(self, indent=indent)
+        return json.dumps(self.to_dict(), indent=indent) + ("\n" if indent is not None else "")
 
     @classmethod
-    def from_json(cls, text: str, *, allow_float: bool = False, source: str = "<string>") -> Network:
-        from exactrelu.core.io import network_from_json
+    def from_dict(cls, doc: Any, *, allow_float: bool = False, source: str = "<data>",
+                  max_parameters: int | None = DEFAULT_MAX_PARAMETERS) -> Network:
+        """Validate a parsed ``exactrelu-network`` document and build the network; errors start with ``source``.
 
-        return network_from_json(text, allow_float=allow_float, source=source)
+        The shape is checked before any entry is converted, so a document with more than ``max_parameters``
+        parameters (``None``: no limit) is refused at once with :class:`~exactrelu.core.errors.SizeLimitError`.
+        """
+        try:
+            _check_document(doc, max_parameters)
+            net = cls.from_lists(doc["layers"], allow_float=allow_float)
+            arch = doc.get("architecture")
+            if arch is not None and arch != list(net.architecture):
+                raise ShapeError(f"'architecture' says {_short(arch)} but the layers give {list(net.architecture)}")
+            return net
+        except ExactReluError as exc:
+            raise type(exc)(f"{source}: {exc}") from None
+
+    @classmethod
+    def from_json(cls, text: str, *, allow_float: bool = False, source: str = "<string>",
+                  max_parameters: int | None = DEFAULT_MAX_PARAMETERS) -> Network:
+        """Parse an ``exactrelu-network`` JSON text (see :meth:`from_dict`)."""
+        return cls.from_dict(parse_json_text(text, source), allow_float=allow_float, source=source,
+                             max_parameters=max_parameters)
 
     def with_layer(self, index: int, weights: Any, biases: Any) -> Network:
         """A new network with layer ``index`` (0-based) replaced."""
@@ -361,3 +392,54 @@ def _float_exact(v: object) -> Fraction:
     if not isinstance(v, (int, float, Fraction, str, numbers.Number)) and hasattr(v, "item"):
         v = v.item()  # type: ignore[attr-defined]
     return as_rational(v, allow_float=True)
+
+
+def _short(value: object) -> str:
+    if isinstance(value, int) and value.bit_length() > 128:
+        return "a very long integer"
+    if isinstance(value, (list, dict)) and len(value) > 20:
+        return f"{json_type_name(value)} of {len(value)} items"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_document(doc: Any, max_parameters: int | None) -> None:
+    """Check the structure of a network document (types, keys, sizes) before converting any entry."""
+    if not isinstance(doc, dict):
+        raise FormatError(f"expected a JSON object with a 'layers' list, got {json_type_name(doc)}")
+    fmt = doc.get("format", FORMAT_NAME)
+    if fmt != FORMAT_NAME:
+        raise FormatError(f"unknown format {_short(fmt)} (expected {FORMAT_NAME!r})")
+    version = doc.get("version", FORMAT_VERSION)
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise FormatError(f"unsupported format version {_short(version)} (this reader takes version "
+                          f"{FORMAT_VERSION}; exactrelu.load also reads version 2, graph networks)")
+    arch = doc.get("architecture")
+    if arch is not None and (not isinstance(arch, list) or not all(type(a) is int for a in arch)):
+        raise FormatError(f"'architecture' must be a list of integers, got {json_type_name(arch)}")
+    layers = doc.get("layers")
+    if not isinstance(layers, list):
+        raise FormatError("missing 'layers' list" if layers is None else
+                          f"'layers' must be a list, got {json_type_name(layers)}")
+    if not layers:
+        raise ShapeError("empty network: 'layers' is empty")
+    total = 0
+    for l, layer in enumerate(layers):
+        if not isinstance(layer, dict):
+            raise FormatError(f"layers[{l}]: expected an object with 'weights' and 'biases', got "
+                              f"{json_type_name(layer)}")
+        for key in ("weights", "biases"):
+            if key not in layer:
+                raise FormatError(f"layers[{l}]: missing key {key!r}")
+        W, b = layer["weights"], layer["biases"]
+        if not isinstance(W, list) or not all(isinstance(r, list) for r in W):
+            raise ShapeError(f"layers[{l}].weights: expected a list of rows (lists)")
+        if not isinstance(b, list):
+            raise ShapeError(f"layers[{l}].biases: expected a list, got {json_type_name(b)}")
+        if not W:
+            raise ShapeError(f"layers[{l}].weights: a layer needs at least one neuron")
+        total += sum(len(r) for r in W) + len(b)
+        if max_parameters is not None and total > max_parameters:
+            raise SizeLimitError(
+                f"more than {max_parameters:,} parameters (layers[{l}] alone has {sum(len(r) for r in W) + len(b):,});"
+                " raise the limit with `exactrelu --max-parameters N` (max_parameters= in Python)")

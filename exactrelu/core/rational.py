@@ -13,10 +13,10 @@ Fraction(3, 4)
 Fraction(-2, 1)
 >>> format_rational(Fraction(-35, 4))
 '-35/4'
->>> as_rational(0.5)
+>>> as_rational(0.5)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-exactrelu.core.errors.NotExactError: float 0.5 is not exact; write "1/2" or convert explicitly (allow_float)
+exactrelu.core.errors.NotExactError: float 0.5 is not exact; write "1/2" or convert explicitly (--allow-float on ...
 >>> as_rational(0.5, allow_float=True)
 Fraction(1, 2)
 """
@@ -24,36 +24,93 @@ Fraction(1, 2)
 from __future__ import annotations
 
 import numbers
-import os
-import tempfile
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 from exactrelu.core.errors import FormatError, NotExactError
 
-__all__ = ["Q", "as_rational", "parse_rational", "format_rational", "as_vector", "atomic_write_text"]
+__all__ = ["Q", "NUMBER_GRAMMAR", "as_rational", "parse_rational", "format_rational", "as_vector", "int_from_digits",
+           "int_to_digits"]
 
 Q = Fraction
 
 
-def parse_rational(text: str) -> Fraction:
-    """Parse ``"p/q"``, ``"p"`` or an exact decimal string (``"0.25"``, ``"1e-12"``) into a Fraction.
+#: The number grammar of every file format and command-line argument (ASCII only, no spaces, no exponent, no
+#: ``_``): an integer ``-?[0-9]+``, a fraction ``-?[0-9]+/[0-9]+`` (non-zero denominator) or an exact decimal
+#: ``-?[0-9]+.[0-9]+`` (``"0.25"`` is exactly 1/4, never a float).
+NUMBER_GRAMMAR = 'an integer ("-12"), a fraction "p/q" ("3/4") or an exact decimal ("0.25")'
+_NUMBER = re.compile(r"(-?)([0-9]+)(?:/([0-9]+)|\.([0-9]+))?", re.ASCII)
+_CHUNK = 4000  # digits converted at once: below CPython's int/str limit (4300), so big numbers never hit it
 
-    Raises :class:`~exactrelu.core.errors.FormatError` for non-numeric text and for a zero denominator.
+
+def int_from_digits(digits: str) -> int:
+    """The integer written by the ASCII decimal ``digits`` (optional leading ``-``), of any length.
+
+    Unlike ``int(text)``, this is not limited by ``sys.get_int_max_str_digits()``: a 5,000-digit weight is valid
+    input and is read exactly (divide and conquer, so the cost stays quasi-linear in the length).
+
+    >>> int_from_digits("9" * 5000) == 10**5000 - 1
+    True
     """
-    s = text.strip()
-    if not s:
-        raise FormatError("empty string is not a rational number")
-    try:
-        return Fraction(s)
-    except ZeroDivisionError:
-        raise FormatError(f"zero denominator in {text!r}") from None
-    except ValueError as exc:
-        if "digits" in str(exc):
-            raise FormatError(f"number too long in {text[:40]!r}...: {exc}") from None
-        raise FormatError(f"not a rational number: {text!r} (expected an integer or \"p/q\")") from None
+    if digits.startswith("-"):
+        return -int_from_digits(digits[1:])
+    if len(digits) <= _CHUNK:
+        return int(digits)
+    k = len(digits) // 2
+    return int_from_digits(digits[:-k]) * 10**k + int_from_digits(digits[-k:])
+
+
+def int_to_digits(value: int) -> str:
+    """The decimal string of ``value``, of any length (the inverse of :func:`int_from_digits`).
+
+    >>> int_to_digits(-(10**5000)) == "-1" + "0" * 5000
+    True
+    """
+    if value < 0:
+        return "-" + int_to_digits(-value)
+    if value < 10**_CHUNK:
+        return str(value)
+    k = len(bin(value)) * 3 // 20  # about half the number of decimal digits
+    hi, lo = divmod(value, 10**k)
+    return int_to_digits(hi) + int_to_digits(lo).rjust(k, "0")
+
+
+def parse_rational(text: str) -> Fraction:
+    """Parse a number written in the grammar :data:`NUMBER_GRAMMAR` into a Fraction, exactly.
+
+    Accepted: ``"-12"``, ``"3/4"``, ``"-6/8"`` (normalised to -3/4), ``"0.25"`` (exactly 1/4), numbers of any
+    length.  Refused with :class:`~exactrelu.core.errors.FormatError`: exponents (``"1e400"``), spaces (``" 1 "``),
+    ``"1_000"``, ``"+1"``, non-ASCII digits, ``"inf"``/``"nan"``, ``".5"``, ``"1."`` and a zero denominator.
+
+    >>> parse_rational("-6/8"), parse_rational("0.25")
+    (Fraction(-3, 4), Fraction(1, 4))
+    >>> parse_rational("1e400")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    exactrelu.core.errors.FormatError: not a rational number: '1e400' (expected an integer ("-12"), ...
+    """
+    if not isinstance(text, str):
+        raise FormatError(f"{text!r} is not a number string")
+    m = _NUMBER.fullmatch(text)
+    if m is None:
+        shown = repr(text) if len(text) <= 40 else repr(text[:40]) + f"... ({len(text)} characters)"
+        if not text.strip():
+            raise FormatError(f"empty string {shown} is not a number")
+        raise FormatError(f"not a rational number: {shown} (expected {NUMBER_GRAMMAR}; no exponent, spaces or '_')")
+    sign, whole, den, frac = m.groups()
+    num = int_from_digits(whole)
+    if frac is not None:
+        num = num * 10 ** len(frac) + int_from_digits(frac)
+        q = 10 ** len(frac)
+    elif den is not None:
+        q = int_from_digits(den)
+        if q == 0:
+            raise FormatError(f"zero denominator in {text[:40]!r}")
+    else:
+        q = 1
+    return Fraction(-num if sign else num, q)
 
 
 def as_rational(value: object, *, allow_float: bool = False) -> Fraction:
@@ -86,14 +143,15 @@ def as_rational(value: object, *, allow_float: bool = False) -> Fraction:
         return Fraction(value)
     if isinstance(value, float) or (isinstance(value, numbers.Real) and hasattr(value, "as_integer_ratio")
                                     and not isinstance(value, numbers.Rational)):
+        shown = getattr(value, "text", None) or repr(value)
         try:
             p, q = value.as_integer_ratio()  # type: ignore[attr-defined]
         except (OverflowError, ValueError):
-            raise FormatError(f"{value!r} is not a finite number") from None
+            raise FormatError(f"{shown} is not a finite number") from None
         if not allow_float:
             raise NotExactError(
-                f"float {value!r} is not exact; write \"{Fraction(p, q).limit_denominator(10**6)}\" "
-                "or convert explicitly (allow_float)"
+                f"float {shown} is not exact; write \"{_suggest(value, Fraction(p, q))}\" or convert explicitly "
+                "(--allow-float on the command line, allow_float=True in Python)"
             )
         return Fraction(p, q)
     if hasattr(value, "p") and hasattr(value, "q") and type(value).__name__ == "fmpq":
@@ -103,46 +161,31 @@ def as_rational(value: object, *, allow_float: bool = False) -> Fraction:
     raise FormatError(f"{value!r} (type {type(value).__name__}) is not a rational number")
 
 
+def _suggest(value: object, exact: Fraction) -> str:
+    """The exact number a float literal was probably meant to be (its decimal text), for error messages."""
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        try:
+            meant = Fraction(text)
+            if len(str(meant)) <= 40:
+                return str(meant)
+        except (ValueError, ZeroDivisionError):
+            pass
+    return str(exact.limit_denominator(10**6))
+
+
 def as_vector(values: Iterable[object], *, allow_float: bool = False) -> tuple[Fraction, ...]:
     """A tuple of Fractions from any iterable of exact scalars (see :func:`as_rational`)."""
     return tuple(as_rational(v, allow_float=allow_float) for v in values)
 
 
 def format_rational(value: Fraction | int) -> str:
-    """The canonical string of a rational: ``str(Fraction)``, e.g. ``"3/4"``, ``"-2"``."""
-    return str(Fraction(value))
+    """The canonical string of a rational: ``str(Fraction)``, e.g. ``"3/4"``, ``"-2"``, of any length."""
+    v = Fraction(value)
+    if v.denominator == 1:
+        return int_to_digits(v.numerator)
+    return f"{int_to_digits(v.numerator)}/{int_to_digits(v.denominator)}"
 
 
 def format_vector(values: Sequence[Fraction]) -> list[str]:
     return [format_rational(v) for v in values]
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, fsync, then ``os.replace``.
-
-    A reader never sees a half-written file, and a failure leaves any previous file untouched.
-    """
-    _atomic_write(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Binary twin of :func:`atomic_write_text` (PNG/SVG plots)."""
-    _atomic_write(path, data)
-
-
-def _atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    p = Path(path)
-    directory = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

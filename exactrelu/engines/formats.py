@@ -289,7 +289,7 @@ def save_network(net: Network, path: str | os.PathLike[str]) -> Any:
             data = buf.getvalue()
         else:
             data = _safetensors_bytes(tensors)
-        from exactrelu.core.rational import atomic_write_bytes
+        from exactrelu.core.files import atomic_write_bytes
 
         atomic_write_bytes(p, data)
         return rounding

@@ -232,7 +232,7 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     model.ir_version = min(model.ir_version, 9)
     onnx.checker.check_model(model)
     if path is not None:
-        from exactrelu.core.rational import atomic_write_bytes
+        from exactrelu.core.files import atomic_write_bytes
 
         atomic_write_bytes(path, model.SerializeToString())
     return model, rounding

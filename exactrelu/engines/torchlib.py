@@ -23,8 +23,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exactrelu.core.errors import FormatError, NotApplicableError
+from exactrelu.core.files import atomic_write_bytes
 from exactrelu.core.network import Network
-from exactrelu.core.rational import atomic_write_bytes
 from exactrelu.engines.arrays import FloatRounding, chain_tensors, network_from_arrays, network_to_arrays
 
 __all__ = ["from_torch", "to_torch", "load_torch_file", "save_state_dict", "require_torch"]

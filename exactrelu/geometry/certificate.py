@@ -2,7 +2,7 @@
 
 Format (JSON, every number an exact string ``"p/q"``)::
 
-    {"format": "exactrelu-certificate", "version": 1, "kind": "complex" | "equivalence",
+    {"format": "exactrelu-certificate", "version": 1, "kind": "complex" | "equivalence" | "inequivalence",
      "domain": null | {"inequalities": [[b, a1..ad], ...], "equalities": []},
      "networks": [network documents (exactrelu.core.io.network_to_dict)],
      "regions": [{"inequalities": [[b, a1..ad], ...], "interior_point": [...],
@@ -12,7 +12,9 @@ Format (JSON, every number an exact string ``"p/q"``)::
 
 Rows ``(b, a)`` mean ``b + a·x >= 0``; a region is the closed polyhedron of its inequalities.  For ``"complex"`` the
 stated map is the network's map on the region; for ``"equivalence"`` it is the common map of every listed network,
-so the networks agree on the region, hence (with the cover) everywhere on the domain.
+so the networks agree on the region, hence (with the cover) everywhere on the domain.  For ``"inequivalence"`` the
+document has ``"witness": {"x": [...], "a": [...], "b": [...]}`` instead of regions: a rational point of the domain
+where the two networks differ (checked by exact evaluation).
 
 What :func:`check_certificate` verifies, using only exact evaluation of the networks' layers and exact LPs
 (:mod:`exactrelu.engines.cddlib` via :class:`~exactrelu.geometry.polyhedra.Polyhedron`), never the enumeration code:
@@ -62,7 +64,6 @@ import json
 import os
 from collections.abc import Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from exactrelu.core.errors import CertificateError, ExactReluError
@@ -103,7 +104,7 @@ def complex_certificate(C: Any) -> dict[str, Any]:
 
 def write_certificate(C: Any, path: str | os.PathLike[str]) -> None:
     """Write :func:`complex_certificate` atomically as JSON."""
-    from exactrelu.core.rational import atomic_write_text
+    from exactrelu.core.files import atomic_write_text
 
     atomic_write_text(path, json.dumps(complex_certificate(C), indent=1) + "\n")
 
@@ -156,17 +157,49 @@ def _forms_and_map(net: Network, pattern: list[list[int]]) -> tuple[list[list[Ro
 def _load(doc_or_path: Any) -> dict[str, Any]:
     if isinstance(doc_or_path, dict):
         return doc_or_path
+    from exactrelu.core.files import read_json_file
+
     try:
-        text = Path(doc_or_path).read_text()
-    except OSError as exc:
-        raise CertificateError(f"{doc_or_path}: cannot read certificate: {exc.strerror}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CertificateError(f"{doc_or_path}: not JSON: {exc}") from None
+        doc = read_json_file(doc_or_path, max_bytes=None, what="certificate")
+    except ExactReluError as exc:
+        raise CertificateError(f"cannot read certificate: {exc}") from None
     if not isinstance(doc, dict):
         raise CertificateError(f"{doc_or_path}: a certificate is a JSON object")
     return doc
+
+
+def witness_certificate(a: Network, b: Network, x: Sequence[Fraction], domain_rows: Sequence[Row] = ()
+                        ) -> dict[str, Any]:
+    """The certificate that ``a`` and ``b`` differ: a rational point ``x`` (in the domain) with ``a(x) != b(x)``.
+
+    >>> from exactrelu import examples, Network
+    >>> a = examples.relu_of_sum(); b = Network.from_lists([([[0, 0]], [0])])
+    >>> check_certificate(witness_certificate(a, b, [1, 1]))["kind"]
+    'inequivalence'
+    """
+    from exactrelu.core.io import network_to_dict
+
+    return {"format": FORMAT, "version": VERSION, "kind": "inequivalence",
+            "domain": None if not domain_rows else {"inequalities": [[str(v) for v in r] for r in domain_rows],
+                                                    "equalities": []},
+            "networks": [network_to_dict(a), network_to_dict(b)],
+            "witness": {"x": [str(Fraction(v)) for v in x], "a": [str(v) for v in a(x)],
+                        "b": [str(v) for v in b(x)]}}
+
+
+def _check_witness(doc: dict[str, Any], nets: list[Network], dom_in: list[Row]) -> dict[str, Any]:
+    """Kind ``inequivalence``: the witness lies in the domain and the first two networks differ there."""
+    w = doc.get("witness")
+    if not isinstance(w, dict) or not isinstance(w.get("x"), list) or len(w["x"]) != nets[0].input_dim:
+        raise CertificateError(f"witness: expected {{\"x\": [{nets[0].input_dim} rationals]}}")
+    x = [_q(v, "witness.x") for v in w["x"]]
+    for k, row in enumerate(dom_in):
+        if _val(row, x) < 0:
+            raise CertificateError(f"witness: x violates domain.inequalities[{k}]")
+    ya, yb = nets[0](x), nets[1](x)
+    if ya == yb:
+        raise CertificateError("witness: both networks give the same output at x")
+    return {"kind": "inequivalence", "regions": 0, "networks": len(nets), "lps": 0}
 
 
 def check_certificate(doc_or_path: Any) -> dict[str, Any]:
@@ -177,14 +210,14 @@ def check_certificate(doc_or_path: Any) -> dict[str, Any]:
     if doc.get("format") != FORMAT or doc.get("version") != VERSION:
         raise CertificateError(f"not an {FORMAT} version {VERSION} document")
     kind = doc.get("kind")
-    if kind not in ("complex", "equivalence"):
+    if kind not in ("complex", "equivalence", "inequivalence"):
         raise CertificateError(f"unknown certificate kind {kind!r}")
     try:
         nets = [network_from_dict(n, source=f"networks[{k}]") for k, n in enumerate(doc.get("networks") or [])]
     except ExactReluError as exc:
         raise CertificateError(f"bad network document: {exc}") from None
-    if not nets or (kind == "equivalence" and len(nets) < 2):
-        raise CertificateError(f"a {kind} certificate needs {'2 networks' if kind == 'equivalence' else 'a network'}")
+    if not nets or (kind in ("equivalence", "inequivalence") and len(nets) < 2):
+        raise CertificateError(f"a {kind} certificate needs {'a network' if kind == 'complex' else '2 networks'}")
     d, m = nets[0].input_dim, nets[0].output_dim
     if any(n.input_dim != d or n.output_dim != m for n in nets):
         raise CertificateError("the networks have different input or output dimensions")
@@ -198,6 +231,8 @@ def check_certificate(doc_or_path: Any) -> dict[str, Any]:
         dom_eq = _rows(dom_doc.get("equalities", []), d, "domain.equalities")
         if dom_eq:
             raise CertificateError("domain: equalities are not supported (the domain must be full-dimensional)")
+    if kind == "inequivalence":
+        return _check_witness(doc, nets, dom_in)
     regs = doc.get("regions")
     if not isinstance(regs, list) or not regs:
         raise CertificateError("regions: expected a non-empty list")

@@ -58,7 +58,7 @@ def _polygon(P: Polyhedron) -> list[tuple[float, float]]:
 def plot(C: Any, path: str | os.PathLike[str] | None = None, *, color_by: str = "pattern",
          breakpoints: bool = True, annotate: bool = True, window: tuple[Any, Any] | None = None,
          title: str | None = None) -> Any:
-    """Draw the complex ``C`` (d = 1 or 2); save to ``path`` (PNG or SVG by suffix, atomically) if given.
+    """Draw the complex ``C`` (d = 1 or 2); save to ``path`` (PNG, SVG or PDF by suffix, atomically) if given.
 
     ``color_by`` is ``"pattern"`` (one colour per activation region) or ``"map"`` (one per linear region).
     Returns the matplotlib Figure.
@@ -147,11 +147,10 @@ def plot(C: Any, path: str | os.PathLike[str] | None = None, *, color_by: str = 
     ax.set_title(title or f"C_θ: {len(C.regions)} regions, B_θ: {C.breakpoint_complex().num_regions} regions")
     fig.tight_layout()
     if path is not None:
-        from exactrelu.core.rational import atomic_write_bytes
+        from exactrelu.core.files import atomic_write_bytes, image_format
 
         buf = io.BytesIO()
-        fmt = os.fspath(path).rsplit(".", 1)[-1].lower()
-        fig.savefig(buf, format="svg" if fmt == "svg" else "png", dpi=110)
+        fig.savefig(buf, format=image_format(path), dpi=110)
         atomic_write_bytes(path, buf.getvalue())
         plt.close(fig)
     return fig

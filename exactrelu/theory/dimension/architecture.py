@@ -217,7 +217,7 @@ def architecture_functional_dimension(architecture: Sequence[int], trials: int =
 
 
 def plot_rank_histogram(result: ArchitectureFunctionalDimension, path: str | Path) -> Path:
-    """Bar chart of the distribution of ``dim_fun`` over the trials, with the bound ``D - N_h`` marked (PNG)."""
+    """Bar chart of the distribution of ``dim_fun`` over the trials, bound ``D - N_h`` marked (PNG, SVG or PDF)."""
     import io
 
     import matplotlib
@@ -225,8 +225,9 @@ def plot_rank_histogram(result: ArchitectureFunctionalDimension, path: str | Pat
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from exactrelu.core.rational import atomic_write_bytes
+    from exactrelu.core.files import atomic_write_bytes, image_format
 
+    fmt = image_format(path)
     hist = result.histogram
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.bar(list(hist), list(hist.values()), color="tab:blue")
@@ -238,7 +239,7 @@ def plot_rank_histogram(result: ArchitectureFunctionalDimension, path: str | Pat
     ax.legend()
     buf = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=100)
+    fig.savefig(buf, format=fmt, dpi=100)
     plt.close(fig)
     out = Path(path)
     atomic_write_bytes(out, buf.getvalue())
