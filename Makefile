@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export SYMPY_GROUND_TYPES ?= flint
 export MPLBACKEND ?= Agg
 
-.PHONY: setup test demo bench bench-peers proofs lint docs clean
+.PHONY: setup test fuzz demo bench bench-peers proofs lint docs clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,9 @@ test: setup
 
 demo: setup
 	$(VENV)/bin/exactrelu demo
+
+fuzz: setup
+	EXACTRELU_FUZZ_EXAMPLES=50 $(PY) -m pytest tests/test_fuzz.py -p no:cacheprovider -q
 
 bench: setup
 	$(PY) -m benchmarks

@@ -162,7 +162,8 @@ def _load(doc_or_path: Any) -> dict[str, Any]:
     try:
         doc = read_json_file(doc_or_path, max_bytes=None, what="certificate")
     except ExactReluError as exc:
-        raise CertificateError(f"cannot read certificate: {exc}") from None
+        why = "not JSON" if "JSON" in str(exc) else "cannot read certificate"
+        raise CertificateError(f"{why}: {exc}") from None
     if not isinstance(doc, dict):
         raise CertificateError(f"{doc_or_path}: a certificate is a JSON object")
     return doc
