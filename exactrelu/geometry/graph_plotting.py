@@ -100,7 +100,7 @@ def plot_graph_complex(C: GraphComplex, path: str | os.PathLike[str] | None = No
         buf = io.BytesIO()
         fmt = "svg" if str(path).lower().endswith(".svg") else "png"
         fig.savefig(buf, format=fmt, bbox_inches="tight")
-        from exactrelu.core.rational import atomic_write_bytes
+        from exactrelu.core.files import atomic_write_bytes
 
         atomic_write_bytes(path, buf.getvalue())
     return fig
