@@ -150,13 +150,31 @@ def _block_poly(g: ParameterGraph, i: str, j: str, sym: dict[str, sp.Symbol]) ->
             - sp.Add(*[sym[outs_i[w]] * sym[outs_j[w]] for w in outs_i]))
 
 
-def law_gradient(law: ConservationLaw, symbols: Sequence[sp.Symbol], values: Sequence[Fraction]) -> list[Fraction]:
-    """``∇Q(θ)`` as exact rationals, in canonical parameter order."""
+def law_gradient(law: ConservationLaw, symbols: Sequence[sp.Symbol], values: Sequence[Fraction],
+                 graph: ParameterGraph | None = None) -> list[Fraction]:
+    """``∇Q(θ)`` as exact rationals, in canonical parameter order (closed form for balance and block laws when the
+    graph is given, else by sympy differentiation)."""
+    if graph is not None:
+        grad = [Fraction(0)] * len(values)
+        if law.kind == "balance":
+            for k in graph.in_edges(law.vertex):
+                grad[k] += 2 * values[k]
+            for k in graph.out_edges(law.vertex):
+                grad[k] -= 2 * values[k]
+            return grad
+        i, j = law.vertex.split(",")
+        for a, b, sign in ((i, j, 1), (j, i, 1)):
+            partner_in = {graph.edges[k].tail: k for k in graph.in_edges(b)}
+            partner_out = {graph.edges[k].head: k for k in graph.out_edges(b)}
+            for k in graph.in_edges(a):
+                grad[k] += sign * values[partner_in[graph.edges[k].tail]]
+            for k in graph.out_edges(a):
+                grad[k] -= sign * values[partner_out[graph.edges[k].head]]
+        return grad
     subs = {s: sp.Rational(v.numerator, v.denominator) for s, v in zip(symbols, values, strict=True)}
     out = []
     for s in symbols:
-        d = sp.diff(law.polynomial, s).subs(subs)
-        r = sp.Rational(d)
+        r = sp.Rational(sp.diff(law.polynomial, s).subs(subs))
         out.append(Fraction(int(r.p), int(r.q)))
     return out
 

@@ -153,13 +153,13 @@ def _bracket(X: Sequence[Any], Y: Sequence[Any], gens: Sequence[Any]) -> tuple[A
     out = []
     for i in range(len(X)):
         acc = X[0].ring.zero
-        for j, x in enumerate(gens):
+        for j in range(len(gens)):
             if X[j]:
-                dy = Y[i].diff(x)
+                dy = Y[i].diff(j)
                 if dy:
                     acc += X[j] * dy
             if Y[j]:
-                dx = X[i].diff(x)
+                dx = X[i].diff(j)
                 if dx:
                     acc -= Y[j] * dx
         out.append(acc)
@@ -214,7 +214,7 @@ def count_conservation_laws(net: Any, *, biases: bool = True, generators: str = 
         raise NotApplicableError(f"{D} parameters: the Lie closure is limited to {MAX_PARAMETERS} "
                                  "(fields are polynomials in D variables)")
     theta = g.values
-    known_grads = [law_gradient(law, lawset.symbols, theta) for law in lawset.laws]
+    known_grads = [law_gradient(law, lawset.symbols, theta, g) for law in lawset.laws]
     K = rank(known_grads) if known_grads else 0
     target = D - K
     R, gens = parameter_ring(g)
@@ -226,7 +226,7 @@ def count_conservation_laws(net: Any, *, biases: bool = True, generators: str = 
     except ValueError as exc:
         raise NotApplicableError(str(exc)) from None
     point = [R.domain.convert(x) for x in theta]
-    grads = [tuple(phi.diff(x) for x in gens) for phi in phis if phi]
+    grads = [tuple(phi.diff(k) for k in range(D)) for phi in phis if phi]  # integer index: no generator search
     unused = [k for k in range(D) if not any(f[k] for f in grads)]
     if unused:  # a parameter no region's map depends on is itself conserved
         known_grads += [[Fraction(int(i == k)) for i in range(D)] for k in unused]
