@@ -1,4 +1,4 @@
-"""Identifiability answers only what is proved (MATH.md E3, E4, B3; §7 row 9).
+"""Identifiability answers only what is proved (docs/mathematics.md E3, E4, B3; §7 row 9).
 
 On small networks with degenerate entries (zeros, repeated and opposite rows, dead neurons), depth 1 and 2: every
 "not identifiable" carries a witness η with f_η = f_θ, re-checked here by the exact equivalence test and on a grid of
@@ -16,7 +16,7 @@ from fractions import Fraction
 from exactrelu import Network, equivalent, related_by_trivial_symmetry
 from exactrelu.theory.dimension.identifiability import identifiability
 
-THEOREM = "identifiability: False only with a checked witness, True only when proved (MATH.md E3, E4, B3)"
+THEOREM = "identifiability: False only with a checked witness, True only when proved (docs/mathematics.md E3, E4, B3)"
 
 ARCHS = [(1, 2, 1), (1, 3, 1), (2, 2, 1), (1, 2, 1, 1), (1, 1, 2, 1), (2, 2, 1, 1)]
 VALUES = [-2, -1, 0, 1, 2, Fraction(1, 2)]
