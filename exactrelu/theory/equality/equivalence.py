@@ -374,81 +374,84 @@ def _by_common_refinement(a: Network, b: Network, domain: Polyhedron | None, max
 
 
 # ---------------------------------------------------------------------------------------------- bottleneck (D5)
-def _first_layer_match(a: Network, b: Network) -> tuple[list[int], list[Fraction]] | str:
-    """``(perm, scale)`` with b's neuron j = scale[j] * a's neuron perm[j] in the first layer, or the reason why not."""
-    from exactrelu.engines.flintlib import rank
-    from exactrelu.theory.equality.shallow import primitive_hyperplane
-
-    la, lb = a.layers[0], b.layers[0]
-    n1, d = la.n_out, a.input_dim
-    if lb.n_out != n1:
-        return "first-layer widths differ"
-    if n1 > d:
-        return f"not a bottleneck: n1 = {n1} > d = {d}"
-    for name, layer in (("a", la), ("b", lb)):
-        if rank([list(r) for r in layer.weights]) != n1:
-            return f"genericity fails: W1 of network {name} has rank < n1 = {n1} (x -> relu(W1 x + b1) is not onto)"
-    keys_a: dict[tuple[int, ...], tuple[int, int, Fraction]] = {}
-    for i in range(n1):
-        n, o, mu = primitive_hyperplane(la.weights[i], la.biases[i])
-        keys_a[(o, *n)] = (i, o, mu)
-    perm, scale = [], []
-    for j in range(n1):
-        n, o, mu = primitive_hyperplane(lb.weights[j], lb.biases[j])
-        hit = keys_a.get((o, *n))
-        if hit is None:
-            return ("the first layers differ (not related by a trivial symmetry); docs/mathematics.md D1/D3 "
-                    "visibility needed")
-        perm.append(hit[0])
-        scale.append(mu / hit[2])
-    if sorted(perm) != list(range(n1)):
-        return "the first layers differ (not related by a trivial symmetry)"
-    return perm, scale
-
-
 def _by_bottleneck(a: Network, b: Network, domain: Polyhedron | None, max_regions: int | None,
                    progress: Callable[[int], None] | None) -> Equivalence | str:
-    from exactrelu.core.symmetry import permute, rescale
-    from exactrelu.engines.flintlib import solve
     from exactrelu.geometry.polyhedra import Orthant
+    from exactrelu.theory.equality.bottleneck import bottleneck_reduction, lift_point
 
     if domain is not None:
-        return "a domain was given (the orthant reduction needs R^d)"
-    if a.depth != 2 or b.depth != 2:
-        return "the bottleneck fast path needs two hidden layers in both networks"
-    match = _first_layer_match(a, b)
-    if isinstance(match, str):
-        return match
-    perm, scale = match
-    # b' = b with its first layer rescaled by 1/scale and reordered so that it equals a's first layer exactly
-    n1 = len(perm)
-    b2 = rescale(b, 1, [1 / s for s in scale])
-    inverse = [0] * n1
-    for j, i in enumerate(perm):
-        inverse[i] = j
-    b2 = permute(b2, 1, inverse)
-    if b2.layers[0] != a.layers[0]:
-        raise AssertionError("internal error: first-layer alignment failed")
-    ga = Network(a.layers[1:])
-    gb = Network(b2.layers[1:])
-    note = (f"bottleneck first-layer reduction (docs/mathematics.md D0/D5): W1 has rank n1 = {n1}, so "
-            "relu(W1 x + b1) maps R^d "
-            f"onto the orthant; the last two layers are compared on R^{n1}_>=0",)
-    inner = _by_common_refinement(ga, gb, Orthant(n1), max_regions, progress, method="bottleneck", notes=note)
+        return "a domain was given (the first-layer reduction needs R^d)"
+    red = bottleneck_reduction(a, b)
+    if isinstance(red, str):
+        return red
+    if red.mode != "unmatched":
+        fast = _bottleneck_fast(a, b)
+        if fast is not None:
+            return fast
+    r = red.rank
+    if red.mode == "aligned":
+        note = (f"bottleneck reduction (docs/mathematics.md D0/D5): rank W1 = n1 = {r} and the first layers agree up "
+                f"to a trivial symmetry, so the last two layers are compared on the orthant R^{r}_>=0",)
+        dom: Polyhedron | None = Orthant(r)
+    else:
+        what = ("the first layers span the same row space (they match up to the T_j/G_j action, docs/mathematics.md "
+                "D3/D4)" if red.mode == "matched" else "the first layers do not match (row spaces differ)")
+        note = (f"bottleneck reduction (docs/mathematics.md D0/D5): {what}; both functions factor through z = Q x, "
+                f"compared on R^{r} instead of R^{a.input_dim}",)
+        dom = None
+    inner = _by_common_refinement(red.a, red.b, dom, max_regions, progress, method="bottleneck", notes=note)
     if inner.equivalent:
-        return Equivalence(True, "bottleneck", regions=inner.regions, notes=inner.notes,
-                           evidence={"reduced_certificate": inner.certificate,
-                                     "first_layer_perm": perm, "first_layer_scale": _strs(scale)})
+        ev: dict[str, Any] = {"reduced_certificate": inner.certificate, "reduction": red.to_dict()}
+        if red.mode == "aligned":
+            assert red.perm is not None and red.scale is not None
+            ev.update(first_layer_perm=list(red.perm), first_layer_scale=_strs(red.scale))
+        return Equivalence(True, "bottleneck", regions=inner.regions, notes=inner.notes, evidence=ev)
     assert inner.witness is not None
-    y = inner.witness.x
-    W1, b1 = a.layers[0].weights, a.layers[0].biases
-    x = solve([list(r) for r in W1], [yi - bi for yi, bi in zip(y, b1)])
-    if x is None:
-        raise AssertionError("internal error: full-rank first layer could not reach an orthant point")
+    x = lift_point(red, inner.witness.x, a)
     w = _witness_from([x], a, b)
     if w is None:
         raise AssertionError("internal error: lifted bottleneck witness does not separate the networks")
     return Equivalence(False, "bottleneck", witness=w, regions=inner.regions, notes=inner.notes)
+
+
+def _bottleneck_fast(a: Network, b: Network) -> Equivalence | None:
+    """Matched first layers: align them by the T_j / G_j action and compare the second layers on the orthant by
+    their hyperplane jumps (polynomial time, no region enumeration); None when no alignment exists."""
+    from exactrelu.theory.equality.bottleneck import (
+        align_by_symmetries,
+        bottleneck_reduction,
+        lift_point,
+        orthant_shallow_difference,
+        orthant_witness,
+    )
+
+    al = align_by_symmetries(a, b)
+    if al is None:
+        return None
+    a2, b2, steps = al
+    red = bottleneck_reduction(a2, b2)
+    assert not isinstance(red, str) and red.perm is not None and red.scale is not None
+    n1 = red.rank
+    moved = "; ".join(f"{k} {v} on {s['network']}" for s in steps for k, v in s.items() if k != "network")
+    head = (f"bottleneck first layers matched (docs/mathematics.md D0/D3/D4/D5): rank W1 = n1 = {n1}, equal up to "
+            f"{'the T_j/G_j action (' + moved + ') and ' if steps else ''}a trivial symmetry; the second layers "
+            f"compared on the orthant R^{n1}_>=0 by their hyperplane jumps")
+    equal, data = orthant_shallow_difference(red.a, red.b)
+    if equal:
+        return Equivalence(True, "bottleneck", notes=(head + ": all jump sums zero and equal values at 0, e_1.."
+                                                      f"e_{n1}",),
+                           evidence={"reduction": red.to_dict(), "first_layer_perm": list(red.perm),
+                                     "first_layer_scale": _strs(red.scale), "symmetries": steps,
+                                     "orthant_data": data})
+    y = data.get("point")
+    yq = tuple(Fraction(v) for v in y) if y is not None else orthant_witness(red.a, red.b, data["hyperplane"])
+    if yq is None:
+        return None
+    w = _witness_from([lift_point(red, yq, a2)], a, b)
+    if w is None:
+        raise AssertionError("internal error: lifted bottleneck witness does not separate the networks")
+    return Equivalence(False, "bottleneck", witness=w, notes=(head + ": " + (
+        "a hyperplane has a nonzero jump sum" if y is None else "the affine parts differ"),))
 
 
 # ---------------------------------------------------------------------------------------------- entry point
