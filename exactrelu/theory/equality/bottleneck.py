@@ -233,24 +233,85 @@ def check_bottleneck_evidence(a: Network, b: Network, evidence: dict[str, Any]) 
 
 def _check_orthant_evidence(a: Network, b: Network, evidence: dict[str, Any]) -> bool:
     """Replay the recorded T_j / G_j steps (their admissibility re-checked), re-derive the alignment, and decide the
-    orthant comparison again by a second algorithm: the common refinement on the orthant with its certificate."""
-    from exactrelu.geometry.certificate import check_certificate
+    orthant comparison again by a second algorithm: the regions of the joint arrangement of both second layers on
+    the orthant (exact LPs), with the two affine maps compared on each."""
     from exactrelu.geometry.polyhedra import Orthant
-    from exactrelu.theory.equality.equivalence import equivalent
-    from exactrelu.theory.fibers.structure import flip, translate
+    from exactrelu.geometry.regions import regions
 
     nets = {"a": a, "b": b}
     for step in evidence.get("symmetries", []):
         net = nets[step["network"]]
         if "flip" in step:
-            nets[step["network"]] = flip(net, step["flip"])
+            nets[step["network"]] = _flip(net, step["flip"])
         else:
-            nets[step["network"]] = translate(net, Fraction(step["translate"]))
+            nets[step["network"]] = _translate(net, Fraction(step["translate"]))
     red = bottleneck_reduction(nets["a"], nets["b"])
     if isinstance(red, str) or red.mode != "aligned" or list(red.perm or ()) != evidence["first_layer_perm"]:
         raise ValueError("the recorded symmetries do not align the first layers")
-    res = equivalent(red.a, red.b, Orthant(red.rank), method="common-refinement")
-    return bool(res) and bool(check_certificate(res.certificate)["valid"])
+    ga, gb = red.a, red.b
+    na = ga.layers[0].n_out
+    joint = Network((Layer(ga.layers[0].weights + gb.layers[0].weights, ga.layers[0].biases + gb.layers[0].biases),
+                     Layer(((_ZERO,) * (na + gb.layers[0].n_out),), (_ZERO,))))
+    for R in regions(joint, Orthant(red.rank)).regions:
+        x = R.interior_point
+        if ga.affine_map(ga.pattern(x)) != gb.affine_map(gb.pattern(x)):
+            raise ValueError("the second layers differ on a region of the orthant")
+    return True
+
+
+# ---------------------------------------------------------------------------------------------- T_j / G_j action
+def _invisible_data(net: Network) -> tuple[int | None, Fraction | None, dict[int, Fraction]]:
+    """``(j, t_min, ratios)``: the invisible first-layer neuron ``j`` when an alive second-layer neuron exists
+    (docs/mathematics.md D1/D3: every second-layer neuron is ``<= 0`` on the face ``{h_j = 0}`` of the orthant),
+    ``t_min = max b2_i / W2_ij`` over the alive ``i``, and ``W2_ik / W2_ij`` for the ``k`` where it is the same for
+    every alive ``i`` (the set ``K_j`` of D4); ``(None, None, {})`` otherwise."""
+    L2 = net.layers[1]
+    n1 = net.architecture[1]
+    rows = list(zip(L2.weights, L2.biases))
+    alive = [(w, b) for w, b in rows if not (all(v <= 0 for v in w) and b <= 0)
+             and not (all(v >= 0 for v in w) and b >= 0)]
+    invisible = [k for k in range(n1) if not any(b > 0 or any(w[l] > 0 for l in range(n1) if l != k)
+                                                 for w, b in rows)]
+    if len(invisible) != 1 or not alive:
+        return None, None, {}
+    j = invisible[0]
+    t_min = max(b / w[j] for w, b in alive)
+    ratios = {}
+    for k in range(n1):
+        rs = {w[k] / w[j] for w, _ in alive}
+        if k != j and len(rs) == 1:
+            ratios[k] = rs.pop()
+    return j, t_min, ratios
+
+
+def _translate(net: Network, t: Fraction) -> Network:
+    """T_j(t), ``t >= t_min`` (docs/mathematics.md D3): ``b1_j += t``, ``b2_i -= t W2_ij`` where ``W2_ij > 0``."""
+    j, t_min, _ = _invisible_data(net)
+    if j is None or t_min is None or t < t_min:
+        raise ValueError("T_j(t) is not admissible here")
+    L1, L2, L3 = net.layers
+    b1 = list(L1.biases)
+    b1[j] += t
+    b2 = [b - t * w[j] if w[j] > 0 else b for w, b in zip(L2.weights, L2.biases)]
+    return Network((Layer(L1.weights, tuple(b1)), Layer(L2.weights, tuple(b2)), L3))
+
+
+def _flip(net: Network, K: Sequence[int]) -> Network:
+    """M_K of G_j (docs/mathematics.md D4): neuron ``j`` becomes ``u_j + Σ_K (W2_ik / W2_ij) u_k``, the ``u_k``
+    (``k`` in ``K``) are negated."""
+    j, _, ratios = _invisible_data(net)
+    if j is None or not set(K) <= set(ratios):
+        raise ValueError("M_K is not in G_j here")
+    L1 = net.layers[0]
+    W1 = [list(r) for r in L1.weights]
+    b1 = list(L1.biases)
+    for k in K:
+        W1[j] = [x + ratios[k] * y for x, y in zip(W1[j], W1[k])]
+        b1[j] += ratios[k] * b1[k]
+    for k in K:
+        W1[k] = [-v for v in W1[k]]
+        b1[k] = -b1[k]
+    return Network((Layer(tuple(map(tuple, W1)), tuple(b1)), *net.layers[1:]))
 
 
 # ---------------------------------------------------------------------------------------------- T_j / G_j matching
@@ -263,50 +324,46 @@ def align_by_symmetries(a: Network, b: Network) -> tuple[Network, Network, list[
     the network it acts on (the lemmas of D3/D4, re-checked by their admissibility conditions); returns
     ``(a', b', steps)`` with ``bottleneck_reduction(a', b').mode == "aligned"``, or None when no such match exists.
     """
-    from exactrelu.core.errors import NotApplicableError
-    from exactrelu.theory.fibers.structure import bottleneck_structure, flip, translate
-
     steps: list[dict[str, Any]] = []
     red = bottleneck_reduction(a, b)
     if isinstance(red, str) or red.mode == "unmatched":
         return None
     if red.mode == "aligned":
         return a, b, steps
-    try:
-        K = [j for j, row in enumerate(red.Mb)
-             if sum(1 for v in row if v != 0) == 1 and next(v for v in row if v != 0) < 0]
-        if K:
-            b = flip(b, K)
-            steps.append({"network": "b", "flip": K})
-            red = bottleneck_reduction(a, b)
-            if isinstance(red, str) or red.mode == "unmatched":  # pragma: no cover - flips keep the row space
-                return None
-            if red.mode == "aligned":
-                return a, b, steps
-        # every row positive monomial except possibly one bias: a translation
-        bad = []
-        for j, row in enumerate(red.Mb):
-            nz = [i for i, v in enumerate(row) if v != 0]
-            if len(nz) != 1 or row[nz[0]] <= 0:
-                return None
-            if b.layers[0].biases[j] != row[nz[0]] * a.layers[0].biases[nz[0]]:
-                bad.append((j, nz[0], row[nz[0]]))
-        if len(bad) != 1:
+    K = [j for j, row in enumerate(red.Mb)
+         if sum(1 for v in row if v != 0) == 1 and next(v for v in row if v != 0) < 0]
+    if K:
+        if not set(K) <= set(_invisible_data(b)[2]):
             return None
-        jb, ia, sc = bad[0]
-        t = sc * a.layers[0].biases[ia] - b.layers[0].biases[jb]     # b1_b[jb] + t = scale * b1_a[ia]
-        if t >= 0:
-            if bottleneck_structure(b).invisible != jb:
-                return None
-            b = translate(b, t)
-            steps.append({"network": "b", "translate": str(t)})
-        else:
-            if bottleneck_structure(a).invisible != ia:
-                return None
-            a = translate(a, -t / sc)
-            steps.append({"network": "a", "translate": str(-t / sc)})
-    except NotApplicableError:
+        b = _flip(b, K)
+        steps.append({"network": "b", "flip": K})
+        red = bottleneck_reduction(a, b)
+        if isinstance(red, str) or red.mode == "unmatched":  # pragma: no cover - flips keep the row space
+            return None
+        if red.mode == "aligned":
+            return a, b, steps
+    # every row positive monomial except possibly one bias: a translation
+    bad = []
+    for j, row in enumerate(red.Mb):
+        nz = [i for i, v in enumerate(row) if v != 0]
+        if len(nz) != 1 or row[nz[0]] <= 0:
+            return None
+        if b.layers[0].biases[j] != row[nz[0]] * a.layers[0].biases[nz[0]]:
+            bad.append((j, nz[0], row[nz[0]]))
+    if len(bad) != 1:
         return None
+    jb, ia, sc = bad[0]
+    t = sc * a.layers[0].biases[ia] - b.layers[0].biases[jb]     # b1_b[jb] + t = scale * b1_a[ia]
+    if t >= 0:
+        if _invisible_data(b)[0] != jb:
+            return None
+        b = _translate(b, t)
+        steps.append({"network": "b", "translate": str(t)})
+    else:
+        if _invisible_data(a)[0] != ia:
+            return None
+        a = _translate(a, -t / sc)
+        steps.append({"network": "a", "translate": str(-t / sc)})
     red = bottleneck_reduction(a, b)
     if isinstance(red, str) or red.mode != "aligned":  # pragma: no cover - by construction
         return None
