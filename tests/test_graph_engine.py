@@ -238,7 +238,7 @@ def test_cli_commands_accept_graphs(tmp_path: Path) -> None:
     code = runner.invoke(app, ["random", "2,2,2,1", "--graph", "--skip", "all", "--seed", "3", "-o", str(p)]).exit_code
     assert code == 0 and json.loads(p.read_text())["version"] == 2
     out = runner.invoke(app, ["regions", str(p), "--json"])
-    assert out.exit_code == 0 and json.loads(out.stdout)["regions"] >= 1
+    assert out.exit_code == 0 and json.loads(out.stdout)["activation_regions"] >= 1
     out = runner.invoke(app, ["fdim", str(p), "--json"])
     assert out.exit_code == 0 and json.loads(out.stdout)["kind"] == "graph"
     out = runner.invoke(app, ["identify", str(p), "--json"])
@@ -259,3 +259,32 @@ def test_cli_commands_accept_graphs(tmp_path: Path) -> None:
         assert out.exit_code == 0, out.stderr
     out = runner.invoke(app, ["random", "2,3,1", "--graph", "--family", "residual"])
     assert out.exit_code == 2 and "hidden widths must equal" in out.stderr
+
+
+@pytest.mark.parametrize("name", ["relu_of_sum", "three_kinks", "dead_second_layer", "chain_shifted"])
+def test_cli_same_answers_for_v1_and_v2_files(name: str, tmp_path: Path) -> None:
+    net = examples.catalogue()[name]
+    v1, v2 = tmp_path / "v1.json", tmp_path / "v2.json"
+    save(net, v1)
+    save(to_graph(net), v2)
+    for cmd in (["regions", "--json"], ["fdim", "--json"], ["identify", "--json"]):
+        a = runner.invoke(app, [cmd[0], str(v1), *cmd[1:]])
+        b = runner.invoke(app, [cmd[0], str(v2), *cmd[1:]])
+        assert a.exit_code == b.exit_code == 0 and a.stdout == b.stdout, cmd
+    assert runner.invoke(app, ["equiv", str(v1), str(v2)]).exit_code == 0
+
+
+def test_bias_free_layered_file_counts_only_its_parameters(tmp_path: Path) -> None:
+    """docs/mathematics.md G1: [2,2,5,3] without biases has D = 29; fdim and identify use the graph's parameters."""
+    g = to_graph(random_network((2, 2, 5, 3), seed=2))
+    free = GraphNetwork(g.inputs, g.nodes, g.outputs, g.edges, (None,) * len(g.nodes))
+    p = tmp_path / "free.json"
+    save(free, p)
+    out = runner.invoke(app, ["fdim", str(p), "--json"])
+    data = json.loads(out.stdout)
+    assert out.exit_code == 0 and data["parameters"] == 29 and data["hidden_vertices"] == 7
+    assert data["rank"] <= data["upper_bound"] <= 29 - 7 + 7  # bound D - s(θ), s(θ) <= N_h
+    out = runner.invoke(app, ["regions", str(p), "--json"])  # the function: the layered engine with biases 0
+    assert out.exit_code == 0 and json.loads(out.stdout)["activation_regions"] == len(graph_regions(free).regions)
+    nf = graph_normal_form(free)
+    assert all(b is None for b in nf.biases) and graph_equivalent(nf, free)

@@ -228,10 +228,13 @@ def parse_box(box: tuple[str, str] | None, d: int) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ reading
-def read_network(path: Path, allow_float: bool = False) -> Network:
-    """A layered network; a version-2 file is accepted when its graph is layered (lossless conversion)."""
+def read_network(path: Path, allow_float: bool = False, *, function_only: bool = False) -> Network:
+    """A layered network; a version-2 file is accepted when its graph is layered (lossless conversion; with
+    ``function_only``, for commands about the function alone, absent biases are read as 0)."""
     net = read_any_network(path, allow_float)
     if isinstance(net, GraphNetwork):
+        if function_only and layered_obstruction(net, need_biases=False) is None:
+            return to_layered(net, absent_bias_as_zero=True)
         why = layered_obstruction(net)
         if why is not None:
             raise NotApplicableError(f"{path}: this command takes layered networks only, and this graph is not "

@@ -206,6 +206,6 @@ def graph_regions_summary(C: GraphComplex) -> dict[str, Any]:
     bounded = sum(1 for r in C.regions if r.polyhedron.bounded)
     never_on = [v for i, v in enumerate(C.network.hidden_order) if all(r.pattern[i] <= 0 for r in C.regions)]
     always_on = [v for i, v in enumerate(C.network.hidden_order) if all(r.pattern[i] > 0 for r in C.regions)]
-    return {"kind": "graph", "hidden_order": list(C.network.hidden_order), "regions": len(C.regions),
+    return {"kind": "graph", "hidden_order": list(C.network.hidden_order), "activation_regions": len(C.regions),
             "bounded_regions": bounded, "linear_regions": len(C.linear_regions()),
             "dead_vertices": never_on, "always_active_vertices": always_on}
