@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from exactrelu import Network, examples, load, save
+from exactrelu import Network, examples, load, random_network, save
 from exactrelu.cli import app
 from exactrelu.core.errors import FormatError, OutputError, SizeLimitError
 from exactrelu.core.files import atomic_write_text, check_destination
@@ -146,6 +146,20 @@ def test_estimate_refuses_before_work(tmp_path: Path) -> None:
     code, _, err = run("--max-memory", "1G", "--max-time", "1m", "fdim", p)
     one_line_error(code, err, "estimated")
     assert time.perf_counter() - t < 30
+
+
+def test_estimate_follows_the_structured_fdim_path() -> None:
+    """Regression: fdim on a (784,128,10) network (structured rank, about 11-19 s and 240 MB on 2 cores) was refused
+    as 85 GB / 32 days by the region-enumeration estimate, although no region is enumerated on that path."""
+    from exactrelu.cli._budget import Limits, check_budget, estimate
+
+    net = random_network((784, 128, 10), seed=0)
+    est = estimate("fdim", [net], {"method": "auto", "max_regions": 2000})
+    assert est is not None and "structured" in est.what and est.memory < 2 * 2**30 and est.seconds < 600
+    check_budget("fdim", [net], {"method": "structured", "max_regions": 2000}, Limits(max_memory=4 * 2**30))
+    # the region path (method=regions) keeps the enumeration estimate and is refused
+    with pytest.raises(SizeLimitError):
+        check_budget("fdim", [net], {"method": "regions", "max_regions": 2000}, Limits(max_memory=4 * 2**30))
 
 
 def test_info_summarises_large_layers(tmp_path: Path) -> None:

@@ -110,6 +110,27 @@ def _regions_cost(R: float, N: int, d: int) -> tuple[float, float]:
     return R * (4000 + 50 * N * (d + 1)), R * (1e-3 + 15e-6 * N * d * d)
 
 
+#: ``functional_dimension(method="auto")`` takes the structured path above this many parameters
+#: (``exactrelu.theory.dimension.rows.LARGE_NETWORK``; repeated here so the CLI start-up does not import the theory).
+STRUCTURED_ABOVE = 1500
+
+
+def _structured(net: Network, method: Any) -> bool:
+    if not isinstance(net, Network):  # graph networks: no structured path
+        return False
+    return method == "structured" or (method in (None, "auto") and net.num_parameters > STRUCTURED_ABOVE)
+
+
+def _structured_cost(net: Network) -> Estimate:
+    """The structured rank of ``fdim`` (no region enumeration): one random point per pattern, about
+    ``n1 / m + 2`` patterns (at most 160), each adding ``D`` residues and a forward pass; calibrated on
+    (784,128,10) (15 patterns, 11 s, 240 MB) and (2,3000,1) (160 patterns, more than 2 minutes)."""
+    D, N, m = net.num_parameters, net.num_hidden, net.output_dim
+    P = min(160, max(2, -(-net.layers[0].n_out // m) + 2))
+    return Estimate(1e8 + P * (D + N * m) * 64.0, P * (7e-6 * D + 1e-7 * N * N),
+                    f"structured rank over about {P} patterns of {D:,} parameters")
+
+
 def estimate(command: str, nets: Sequence[Network], params: Mapping[str, Any]) -> Estimate | None:
     """The estimate for ``command`` (its CLI name) on the networks it read, or ``None`` for cheap commands."""
     if not nets:
@@ -125,6 +146,8 @@ def estimate(command: str, nets: Sequence[Network], params: Mapping[str, Any]) -
     if command == "canonical" or (command == "equiv" and shallow and params.get("method") in (None, "auto",
                                                                                               "canonical-data")):
         return Estimate(200.0 * N * D, 1e-6 * N * N * d, f"canonical data of {N:,} neurons")
+    if command == "fdim" and len(nets) == 1 and _structured(nets[0], params.get("method")):
+        return _structured_cost(nets[0])
     R = region_estimate(N, d)
     if cap is not None and command not in ("fiber", "generic", "bottleneck", "demo"):
         R = min(R, float(cap))
@@ -147,13 +170,14 @@ def check_budget(command: str, nets: Sequence[Network], params: Mapping[str, Any
     if est is None:
         return
     arch = " and ".join(str(n.architecture) for n in nets)
+    lower = " or lower --max-regions" if "max_regions" in params and "regions" in est.what else ""
     if est.memory > limits.max_memory:
         raise SizeLimitError(
             f"{command} on {arch} needs an estimated {format_bytes(est.memory)} of memory ({est.what}), more than "
             f"the limit of {format_bytes(limits.max_memory)}; raise it with `exactrelu --max-memory SIZE "
-            f"{command} ...`" + (" or lower --max-regions" if "max_regions" in params else ""))
+            f"{command} ...`" + lower)
     if est.seconds > limits.max_seconds:
         raise SizeLimitError(
             f"{command} on {arch} would take an estimated {format_seconds(est.seconds)} ({est.what}), more than "
             f"the limit of {format_seconds(limits.max_seconds)}; raise it with `exactrelu --max-time DURATION "
-            f"{command} ...`" + (" or lower --max-regions" if "max_regions" in params else ""))
+            f"{command} ...`" + lower)
