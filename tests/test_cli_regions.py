@@ -15,7 +15,7 @@ runner = CliRunner()
 def test_regions_json_counts_match_math_oracle(tmp_path) -> None:
     net = tmp_path / "net.json"
     save(examples.relu_of_sum(), net)
-    res = runner.invoke(app, ["regions", str(net), "--json"])
+    res = runner.invoke(app, ["regions", str(net), "--json", "--all"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["activation_regions"] == 7 and data["linear_regions"] == 4 and data["bounded_regions"] == 1
@@ -59,3 +59,27 @@ def test_regions_bad_input_exit_2(tmp_path) -> None:
     save(random_network((3, 2, 1), seed=0), three)
     res = runner.invoke(app, ["regions", str(three), "--plot", str(tmp_path / "x.png")])
     assert res.exit_code == 2 and "dimension 1 or 2" in res.stderr
+
+
+def test_regions_counts_only_unless_asked(tmp_path) -> None:
+    """Without --faces/--breakpoints the face lattice and B_θ are not built: their JSON keys are present and null;
+    the facet count (from the regions) equals the number of (d-1)-faces of the face lattice."""
+    from exactrelu.geometry.regions import regions
+
+    net_obj = random_network((3, 4, 2, 1), seed=3)
+    net = tmp_path / "net.json"
+    save(net_obj, net)
+    res = runner.invoke(app, ["regions", str(net), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    nulls = ["vertices", "ridges_balanced", "supertransversal", "breakpoint_regions", "breakpoint_facets",
+             "breakpoint_ridges", "breakpoint_vertices"]
+    assert all(k in data and data[k] is None for k in nulls)
+    C = regions(net_obj)
+    assert data["activation_regions"] == len(C.regions) and data["facets"] == len(C.faces(2))
+    faces = json.loads(runner.invoke(app, ["regions", str(net), "--json", "--faces"]).stdout)
+    assert faces["vertices"] == len(C.faces(0)) and faces["breakpoint_facets"] is None
+    both = json.loads(runner.invoke(app, ["regions", str(net), "--json", "--breakpoints"]).stdout)
+    assert both["breakpoint_facets"] == len(C.breakpoint_complex().facets) and both["vertices"] is None
+    text = runner.invoke(app, ["regions", str(net)])
+    assert text.exit_code == 0 and "not computed (--faces)" in text.stdout and "enumerating" not in text.output

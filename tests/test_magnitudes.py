@@ -151,3 +151,27 @@ def test_every_float_width_converts_to_its_binary_value(x: float, width: str) ->
     bits = np.finfo(v.dtype).nmant + 1
     mant = int(np.ldexp(m, bits))
     assert got == F(mant) * F(2) ** (int(e) - bits)
+
+
+@pytest.mark.parametrize(("arch", "seed"), [((4, 6, 1, 1), 0), ((3, 5, 4, 1), 1)])
+def test_trained_style_cells_take_the_certified_fast_path(arch: tuple[int, ...], seed: int) -> None:
+    """Regression: rows of trained-style networks (denominators 2^40, integers beyond 2^52) were refused by the
+    certified float proposal, so every cell took the exact cdd path.  Now cells are certified, and the complex
+    equals the exact path's (entries spanning 2^-40 .. 1 make some cells non-simple or ill-conditioned for
+    the float proposal; those still take the exact path)."""
+    net = trained_style_network(arch, seed, max_exp=40)
+    orig = R._build_region_nd
+    hits = [0, 0]
+
+    def counted(*args: object) -> object:
+        out = orig(*args)
+        hits[out is None] += 1
+        return out
+
+    R._build_region_nd = counted
+    try:
+        fast = regions(net)
+    finally:
+        R._build_region_nd = orig
+    assert hits[0] >= 0.15 * len(fast.regions), hits  # before: 0 (every row beyond 2^52 was refused)
+    assert fast == _exact_path(net)

@@ -52,11 +52,17 @@ def regions_cmd(
     = None,
     export: Annotated[Path | None, output_option("--export", help="Write the whole complex as exact JSON here.")]
     = None,
+    faces: Annotated[bool, typer.Option("--faces", help="Also build the face lattice: vertices, balanced ridges, "
+                                                        "supertransversality.")] = False,
+    breakpoints: Annotated[bool, typer.Option("--breakpoints", help="Also build the breakpoint complex B_θ.")]
+    = False,
+    all_: Annotated[bool, typer.Option("--all", help="Both --faces and --breakpoints.")] = False,
     json_out: JsonOpt = False,
     allow_float: AllowFloatOpt = False,
 ) -> None:
-    """Enumerate the canonical complex C_θ exactly and report regions, facets, the breakpoint complex B_θ,
-    dead / always-active neurons and supertransversality."""
+    """Enumerate the canonical complex C_θ exactly and report its regions (activation, linear, bounded), facets and
+    dead / always-active neurons at the speed of the enumeration; the face lattice (--faces) and the breakpoint
+    complex B_θ (--breakpoints) only when asked (--all for both).  In --json their keys are null when not computed."""
     from exactrelu.geometry.polyhedra import Orthant
     from exactrelu.geometry.regions import regions, summary
 
@@ -74,8 +80,11 @@ def regions_cmd(
     domain = parse_box(box, net.input_dim) if box is not None else Orthant(net.input_dim) if orthant else None
     with progress("enumerating C_θ", enabled=not json_out, unit="regions") as update:
         C = regions(net, domain, max_regions=max_regions, method=method.value, progress=update)
-    with spinner(f"{len(C.regions)} regions; faces, jumps and the breakpoint complex ...", enabled=not json_out):
-        info = summary(C)
+    faces = faces or all_
+    breakpoints = breakpoints or all_
+    what = " and ".join(w for w, on in (("the face lattice", faces), ("the breakpoint complex", breakpoints)) if on)
+    with spinner(f"{len(C.regions)} regions; counts{', ' + what if what else ''} ...", enabled=not json_out):
+        info = summary(C, faces=faces, breakpoints=breakpoints)
     if plot_path is not None:
         from exactrelu.geometry.plotting import plot
 
@@ -96,7 +105,10 @@ def regions_cmd(
     for key, value in info.items():
         if key in ("architecture",):
             continue
-        if isinstance(value, list):
+        if value is None:
+            flag = "--breakpoints" if key.startswith("breakpoint") else "--faces"
+            value = f"not computed ({flag})" if not (faces if flag == "--faces" else breakpoints) else "not computed"
+        elif isinstance(value, list):
             value = ", ".join(f"({v['layer']},{v['neuron']})" for v in value) or "none"
         elif isinstance(value, dict):
             value = ", ".join(f"{k}:{'visible' if v else 'invisible'}" for k, v in value.items())

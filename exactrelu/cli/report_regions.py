@@ -18,7 +18,7 @@ def regions_section(net: Network, outdir: Any) -> ReportSection:
     from exactrelu.geometry.certificate import check_certificate, complex_certificate
 
     C = regions(net, max_regions=5000)
-    info = summary(C)
+    info = summary(C, faces=True, breakpoints=True)
     B = C.breakpoint_complex()
     lines = [f"C_θ has **{info['activation_regions']}** activation regions ({info['bounded_regions']} bounded), "
              f"{info['facets']} facets and {info['vertices']} vertices; balancing holds at all "

@@ -457,33 +457,49 @@ def _neurons(d: dict[Neuron, tuple[int, Fraction]]) -> list[dict[str, Any]]:
     return [{"layer": l + 1, "neuron": i + 1, "region": k, "extreme_value": str(v)} for (l, i), (k, v) in d.items()]
 
 
-def summary(C: PolyhedralComplex) -> dict[str, Any]:
+def summary(C: PolyhedralComplex, *, faces: bool = False, breakpoints: bool = False) -> dict[str, Any]:
     """The counts printed by ``exactrelu regions`` (JSON-able; neurons 1-based here).
+
+    The counts of the regions themselves (activation, linear and bounded regions, facets, interior facets, dead and
+    always-active neurons, first-layer visibility) come with the enumeration.  ``faces=True`` adds what needs the face
+    lattice (vertices, balanced ridges, supertransversality) and ``breakpoints=True`` the breakpoint complex B_θ;
+    their keys are always present and None when not computed.
 
     >>> from exactrelu import examples
     >>> s = summary(regions(examples.relu_of_sum()))
-    >>> s["activation_regions"], s["linear_regions"], s["breakpoint_facets"], s["breakpoint_vertices"]
-    (7, 4, 5, 2)
+    >>> s["activation_regions"], s["linear_regions"], s["facets"], s["breakpoint_facets"], s["vertices"]
+    (7, 4, 9, None, None)
+    >>> s = summary(regions(examples.relu_of_sum()), faces=True, breakpoints=True)
+    >>> s["vertices"], s["breakpoint_facets"], s["breakpoint_vertices"]
+    (3, 5, 2)
     """
-    d = C.dim
-    B = C.breakpoint_complex()
-    verts = B.vertices
-    return {
+    interior = C.adjacency_graph().number_of_edges()
+    info: dict[str, Any] = {
         "architecture": list(C.net.architecture),
         "domain": "R^d" if C.domain is None else "polyhedron",
         "activation_regions": len(C.regions),
         "linear_regions": len(C.linear_regions()),
         "bounded_regions": sum(r.bounded for r in C.regions),
-        "vertices": len(C.faces(0)),
-        "facets": len(C.faces(d - 1)),
-        "interior_facets": C.adjacency_graph().number_of_edges(),
-        "ridges_balanced": C.check_balancing(),
-        "breakpoint_regions": B.num_regions,
-        "breakpoint_facets": len(B.facets),
-        "breakpoint_ridges": len(B.ridges),
-        "breakpoint_vertices": None if verts is None else len(verts),
+        "vertices": None,
+        # a facet of C_θ is a facet of each region it bounds: once per adjacency edge, once on the domain boundary
+        "facets": interior + sum(f.neighbor is None for r in C.regions for f in r.facets),
+        "interior_facets": interior,
+        "ridges_balanced": None,
+        "breakpoint_regions": None,
+        "breakpoint_facets": None,
+        "breakpoint_ridges": None,
+        "breakpoint_vertices": None,
         "dead_neurons": _neurons(C.dead_neurons()),
         "always_active_neurons": _neurons(C.always_active_neurons()),
         "first_layer_visible": {str(i + 1): v for i, v in C.first_layer_visibility().items()},
-        "supertransversal": C.is_supertransversal(),
+        "supertransversal": None,
     }
+    if faces:
+        info.update(vertices=len(C.faces(0)), ridges_balanced=C.check_balancing(),
+                    supertransversal=C.is_supertransversal())
+    if breakpoints:
+        B = C.breakpoint_complex()
+        verts = B.vertices
+        info.update(breakpoint_regions=B.num_regions, breakpoint_facets=len(B.facets), breakpoint_ridges=len(B.ridges),
+                    breakpoint_vertices=None if verts is None else len(verts))
+    return info

@@ -24,7 +24,11 @@ polyhedron is the direction of an unbounded edge at some vertex, so the listed r
 a facet; every face of a pointed polyhedron contains a vertex, so the facets are exactly the rows tight at some
 vertex and every other row is redundant.
 
-Anything else — a float failure, lines, a degenerate (non-simple) vertex, numbers too large for float64, a failed
+Rows and generators of any size go to floats as ``2^-e · row`` (an exact power-of-two scaling per row, then one
+rounding, :func:`exactrelu.engines.cddlib.pow2_scaled`), so trained networks with 2^40 denominators and huge integer
+rows take this path too; the filter's error bound covers that rounding.
+
+Anything else — a float failure, lines, a degenerate (non-simple) vertex, a failed
 sign or closure test — returns None, and the caller uses the exact double description instead.  So the answer never
 depends on a float; only the speed does.
 
@@ -49,9 +53,11 @@ from exactrelu.engines import cddlib as _cdd
 
 __all__ = ["SimpleCell", "simple_cell", "kernel_vector", "det"]
 
-#: rows are converted to float64 only below this size (exact integers)
-_ROW_LIMIT = 2.0 ** 52
-_U = 2.0 ** -52
+_U = 2.0 ** -53  # unit roundoff of float64
+#: The float sign filter's error bound is 2 (d + 4) u relative to ``|A| @ |H|^T`` (d + 1 products summed:
+#: γ_{d+1}; each entry of a row and of a generator rounded once after an exact power-of-two scaling: 2u more; doubled
+#: as a margin for the rounding of the bound itself), plus an absolute term for entries scaled below the normal range.
+_ABS = 2.0 ** -900
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,12 +236,7 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     m = len(rows)
     if m < d or d < 2:
         return None
-    try:
-        A = np.array(rows, dtype=float)
-    except OverflowError:
-        return None
-    if np.abs(A).max() >= _ROW_LIMIT:
-        return None
+    A = _cdd.pow2_scaled(rows)  # row i times 2^-e_i (exact), then rounded: any size of integer
     proposal = _cdd.float_generators(A)
     if proposal is None:
         return None
@@ -274,12 +275,9 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     rT = list(rays)
     nv, ng = len(vT), len(vT) + len(rT)
     gens = [(D, *X) for D, X in verts.values()] + [(0, *Y) for Y in rays.values()]
-    try:
-        H = np.array(gens, dtype=float)
-    except OverflowError:
-        return None
+    H = _cdd.pow2_scaled(gens)  # positive scalings: every sign of row . generator is kept
     S = A @ H.T
-    tol = (np.abs(A) @ np.abs(H).T) * ((d + 4) * _U)
+    tol = (np.abs(A) @ np.abs(H).T) * (2 * (d + 4) * _U) + _ABS
     if not np.isfinite(tol).all():
         return None
     tight = np.zeros(S.shape, dtype=bool)
