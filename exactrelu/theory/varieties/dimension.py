@@ -99,6 +99,27 @@ class DimensionBounds:
             return f"dim = {self.lower} (proved: {self.lower_by} = {self.upper_by})"
         return f"{self.lower} <= dim <= {self.upper} (lower: {self.lower_by}; upper: {self.upper_by})"
 
+class BoundedDimension:
+    """Mixin for a variety whose dimension is known through certified ``bounds`` (a :class:`DimensionBounds`)."""
+
+    bounds: DimensionBounds
+
+    @property
+    def dimension(self) -> int:
+        return self.bounds.lower
+
+    @property
+    def lower_bound(self) -> int:
+        return self.bounds.lower
+
+    @property
+    def upper_bound(self) -> int:
+        return self.bounds.upper
+
+    @property
+    def proved(self) -> bool:
+        return self.bounds.proved
+
 
 @dataclass(frozen=True)
 class BlockFormula:

@@ -39,6 +39,7 @@ from exactrelu.core.rational import as_rational
 from exactrelu.engines import flintlib
 from exactrelu.engines import sympylib as S
 from exactrelu.theory.varieties.dimension import (
+    BoundedDimension,
     DimensionBounds,
     block_rank,
     dim_det,
@@ -81,28 +82,12 @@ def _mul(A: Sequence[Sequence[Any]], B: Sequence[Sequence[Any]]) -> list[list[An
 
 
 @dataclass(frozen=True, eq=False)
-class OutputVariety:
+class OutputVariety(BoundedDimension):
     """The output variety of a pattern variety on data blocks (build it with :func:`output_variety`)."""
 
     pattern_variety: PatternVariety
     data: tuple[Matrix, ...]
     bounds: DimensionBounds
-
-    @property
-    def dimension(self) -> int:
-        return self.bounds.lower
-
-    @property
-    def lower_bound(self) -> int:
-        return self.bounds.lower
-
-    @property
-    def upper_bound(self) -> int:
-        return self.bounds.upper
-
-    @property
-    def proved(self) -> bool:
-        return self.bounds.proved
 
     @property
     def ambient(self) -> int:

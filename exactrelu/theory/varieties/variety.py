@@ -41,7 +41,7 @@ from exactrelu.core.network import Network
 from exactrelu.core.rational import as_rational
 from exactrelu.engines import flintlib
 from exactrelu.engines import sympylib as S
-from exactrelu.theory.varieties.dimension import DimensionBounds, block_formula, dimension_bounds
+from exactrelu.theory.varieties.dimension import BoundedDimension, DimensionBounds, block_formula, dimension_bounds
 from exactrelu.theory.varieties.equations import (
     Membership,
     RankConstraint,
@@ -125,7 +125,7 @@ def defect_reasons(architecture: Sequence[int], patterns: Sequence[Pattern], bia
 
 
 @dataclass(frozen=True, eq=False)
-class PatternVariety:
+class PatternVariety(BoundedDimension):
     """The pattern variety of ``architecture`` and ``patterns`` (build it with :func:`pattern_variety`).
 
     Attributes: ``architecture``, ``patterns`` (0-based sets per hidden layer), ``bias``, ``bounds`` (certified
@@ -137,23 +137,6 @@ class PatternVariety:
     patterns: tuple[Pattern, ...]
     bias: bool
     bounds: DimensionBounds
-
-    # ------------------------------------------------------------------ numbers
-    @property
-    def dimension(self) -> int:
-        return self.bounds.lower
-
-    @property
-    def lower_bound(self) -> int:
-        return self.bounds.lower
-
-    @property
-    def upper_bound(self) -> int:
-        return self.bounds.upper
-
-    @property
-    def proved(self) -> bool:
-        return self.bounds.proved
 
     @property
     def shape(self) -> tuple[int, int]:
