@@ -59,7 +59,7 @@ from fractions import Fraction
 from typing import Any
 
 from exactrelu.core.errors import FormatError, ShapeError
-from exactrelu.core.rational import as_rational, format_rational
+from exactrelu.core.rational import as_rational, format_rational, rational_point
 
 __all__ = ["Edge", "GraphNetwork", "GraphPattern", "StructureWarning"]
 
@@ -405,13 +405,7 @@ class GraphNetwork:
 
     # ------------------------------------------------------------------ evaluation
     def _check_input(self, x: Sequence[object]) -> tuple[Fraction, ...]:
-        try:
-            xs = tuple(as_rational(v) for v in x)
-        except TypeError:
-            raise ShapeError("input must be a sequence of rationals") from None
-        if len(xs) != self.input_dim:
-            raise ShapeError(f"network expects {self.input_dim} inputs, got {len(xs)}")
-        return xs
+        return rational_point(x, self.input_dim)
 
     def preactivations(self, x: Sequence[object]) -> dict[str, Fraction]:
         """Pre-activation ``z_v(x)`` of every non-input vertex (for outputs: the output value)."""

@@ -38,7 +38,7 @@ from typing import Any
 from exactrelu.core.bulk import canonical_rows, canonical_vector
 from exactrelu.core.errors import ExactReluError, FormatError, ShapeError, SizeLimitError
 from exactrelu.core.files import json_type_name, parse_json_text
-from exactrelu.core.rational import as_rational, format_rational
+from exactrelu.core.rational import as_rational, format_rational, rational_point
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "DEFAULT_MAX_PARAMETERS", "Layer", "Network", "Pattern", "num_parameters",
            "parameter_names"]
@@ -261,13 +261,7 @@ class Network:
 
     # ------------------------------------------------------------------ evaluation
     def _check_input(self, x: Sequence[object]) -> tuple[Fraction, ...]:
-        try:
-            xs = tuple(as_rational(v) for v in x)
-        except TypeError:
-            raise ShapeError("input must be a sequence of rationals") from None
-        if len(xs) != self.input_dim:
-            raise ShapeError(f"network expects {self.input_dim} inputs, got {len(xs)}")
-        return xs
+        return rational_point(x, self.input_dim)
 
     def preactivations(self, x: Sequence[object]) -> tuple[Vector, ...]:
         """``(z^(1)(x), ..., z^(L+1)(x))``: every layer's pre-activation; the last one is ``f(x)``."""

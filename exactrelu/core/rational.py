@@ -189,3 +189,20 @@ def format_rational(value: Fraction | int) -> str:
 
 def format_vector(values: Sequence[Fraction]) -> list[str]:
     return [format_rational(v) for v in values]
+
+
+def rational_point(x: Sequence[object], dim: int) -> tuple[Fraction, ...]:
+    """An input point of ``dim`` exact coordinates; raises :class:`~exactrelu.core.errors.ShapeError` otherwise.
+
+    >>> rational_point([1, "1/2"], 2)
+    (Fraction(1, 1), Fraction(1, 2))
+    """
+    from exactrelu.core.errors import ShapeError
+
+    try:
+        xs = tuple(as_rational(v) for v in x)
+    except TypeError:
+        raise ShapeError("input must be a sequence of rationals") from None
+    if len(xs) != dim:
+        raise ShapeError(f"network expects {dim} inputs, got {len(xs)}")
+    return xs
