@@ -100,7 +100,8 @@ class DimensionBounds:
         return f"{self.lower} <= dim <= {self.upper} (lower: {self.lower_by}; upper: {self.upper_by})"
 
 class BoundedDimension:
-    """Mixin for a variety whose dimension is known through certified ``bounds`` (a :class:`DimensionBounds`)."""
+    """Mixin for a variety whose dimension is known through certified ``bounds`` (a :class:`DimensionBounds`); the
+    class provides ``ambient`` and ``free_parameters``."""
 
     bounds: DimensionBounds
 
@@ -119,6 +120,15 @@ class BoundedDimension:
     @property
     def proved(self) -> bool:
         return self.bounds.proved
+
+    @property
+    def expected_dimension(self) -> int:
+        """``min(ambient, free parameters)``: the naive expectation of docs/mathematics.md H3."""
+        return min(self.ambient, self.free_parameters)
+
+    @property
+    def defect(self) -> int:
+        return self.expected_dimension - self.dimension
 
 
 @dataclass(frozen=True)

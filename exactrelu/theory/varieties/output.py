@@ -94,13 +94,8 @@ class OutputVariety(BoundedDimension):
         return self.pattern_variety.architecture[-1] * sum(len(X[0]) for X in self.data)
 
     @property
-    def expected_dimension(self) -> int:
-        V = self.pattern_variety
-        return min(self.ambient, V.num_parameters - sum(V.architecture[1:-1]))
-
-    @property
-    def defect(self) -> int:
-        return self.expected_dimension - self.dimension
+    def free_parameters(self) -> int:
+        return self.pattern_variety.free_parameters
 
     @property
     def reason(self) -> str | None:

@@ -153,13 +153,9 @@ class PatternVariety(BoundedDimension):
         return len(variety_parameters(self.architecture, self.bias))
 
     @property
-    def expected_dimension(self) -> int:
-        """``min(ambient, #parameters - #scalings)``, one scaling per hidden neuron (the naive count of H3)."""
-        return min(self.ambient, self.num_parameters - sum(self.architecture[1:-1]))
-
-    @property
-    def defect(self) -> int:
-        return self.expected_dimension - self.dimension
+    def free_parameters(self) -> int:
+        """``#parameters - #scalings``, one scaling per hidden neuron (the naive count of H3)."""
+        return self.num_parameters - sum(self.architecture[1:-1])
 
     @property
     def reason(self) -> str | None:
