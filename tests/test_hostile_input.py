@@ -270,3 +270,16 @@ def test_network_does_not_import_io() -> None:
 
     source = Path(network.__file__).read_text()
     assert "from exactrelu.core.io" not in source and "from exactrelu.core import io" not in source
+
+
+def test_message_about_a_list_holding_a_very_long_integer_is_one_line(tmp_path):
+    """Found by a longer fuzz run: a mismatching 'architecture' list holding a 5,001-digit integer made the error
+    message itself raise ValueError (repr of the list hits Python's int-to-string limit)."""
+    from exactrelu.core.errors import ExactReluError
+    from exactrelu.core.io import load
+
+    p = tmp_path / "arch.json"
+    p.write_text('{"format": "exactrelu-network", "version": 1, "architecture": [1' + "0" * 5000 + ', 1], '
+                 '"layers": [{"weights": [[1]], "biases": [0]}]}')
+    with pytest.raises(ExactReluError, match="very long integer"):
+        load(p)

@@ -393,7 +393,10 @@ def _short(value: object) -> str:
         return "a very long integer"
     if isinstance(value, (list, dict)) and len(value) > 20:
         return f"{json_type_name(value)} of {len(value)} items"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # a nested integer beyond Python's int-to-string limit
+        return f"{json_type_name(value)} holding a very long integer"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
