@@ -23,6 +23,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "exactrelu.theory.equality.graph_reduce": ("graph_reduce",),
     "exactrelu.core.io": ("load", "save"),
     "exactrelu.core.network": ("Layer", "Network", "num_parameters", "parameter_names"),
+    "exactrelu.core.output_relu": ("with_output_relu", "ends_with_output_relu"),
     "exactrelu.core.random": ("parse_architecture", "random_network"),
     "exactrelu.core.symmetry": (
         "TrivialSymmetry", "normal_form", "permute", "random_trivial_symmetry", "related_by_trivial_symmetry",
@@ -118,6 +119,8 @@ __all__ = [
     "graph_reduce",
     "graph_from_torch",
     "graph_from_onnx",
+    "with_output_relu",
+    "ends_with_output_relu",
     "Layer",
     "Network",
     "TrivialSymmetry",

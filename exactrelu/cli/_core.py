@@ -28,6 +28,7 @@ from exactrelu.core.errors import FormatError, ShapeError, SizeLimitError
 from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.graph_io import graph_to_dict
 from exactrelu.core.io import network_to_dict, save
+from exactrelu.core.output_relu import ends_with_output_relu
 from exactrelu.core.random import parse_architecture, random_network
 from exactrelu.core.rational import parse_rational
 from exactrelu.core.symmetry import normal_form
@@ -71,9 +72,10 @@ def info(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = F
         graph_info(path, net, json_out)
         return
     big = net.num_parameters > SHOWN_ENTRIES * len(net.layers)
+    relu_out = ends_with_output_relu(net)
     if json_out:
         out = {"architecture": list(net.architecture), "parameters": net.num_parameters,
-               "hidden_neurons": net.num_hidden, "depth": net.depth}
+               "hidden_neurons": net.num_hidden, "depth": net.depth, "output_relu": relu_out}
         if full or not big:
             out["network"] = network_to_dict(net)
         emit_json(out)
@@ -83,9 +85,14 @@ def info(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt = F
     table = Table("layer", "shape", "weights", "biases", "kind")
     for l, layer in enumerate(net.layers, 1):
         weights, biases = _layer_cells(layer, layer.n_out * (layer.n_in + 1) > SHOWN_ENTRIES)
-        table.add_row(str(l), f"{layer.n_out} x {layer.n_in}", weights, biases,
-                      "affine (output)" if l == len(net.layers) else "ReLU")
+        kind = "affine (output)" if l == len(net.layers) else "ReLU"
+        if relu_out and l >= len(net.layers) - 1:
+            kind = "identity (output)" if l == len(net.layers) else "ReLU (output ReLU)"
+        table.add_row(str(l), f"{layer.n_out} x {layer.n_in}", weights, biases, kind)
     console.print(table)
+    if relu_out:
+        console.print(f"the network ends with a ReLU: f = relu(layer {len(net.layers) - 1}); the identity output "
+                      "layer represents it exactly (D counts its entries)", highlight=False)
 
 
 @app.command("eval", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True})

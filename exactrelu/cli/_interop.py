@@ -50,9 +50,15 @@ def import_(model: ModelArg,
             bias_free_as_zero: Annotated[bool, typer.Option(
                 "--bias-free-as-zero", help="Import layers without bias with bias 0 (same function, but the "
                                             "parameter count D then counts biases the model does not have).")] = False,
+            output_relu: Annotated[bool, typer.Option(
+                "--output-relu", help="Weight files: the model applies a ReLU to its output too (a weight file "
+                                      "cannot say so; ONNX graphs and modules say it themselves). It becomes a "
+                                      "hidden layer followed by the identity output layer.")] = False,
             json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
-    """Exact import of a trained network: every float weight becomes the rational it is, bit for bit."""
+    """Exact import of a trained network: every float weight becomes the rational it is, bit for bit.  A ReLU on the
+    output becomes a hidden layer followed by the identity output layer (the same function, exactly)."""
     from exactrelu.core.io import network_to_dict, save
+    from exactrelu.core.output_relu import ends_with_output_relu
     from exactrelu.engines.formats import SUFFIXES, load_network
 
     _check_output(output, (".json",))
@@ -60,16 +66,23 @@ def import_(model: ModelArg,
         raise FormatError(f"{model}: unknown model format {model.suffix!r} (expected one of {', '.join(SUFFIXES)})")
     net = load_network(model, allow_float=allow_float, architecture=_architecture(architecture),
                        layers=layers.split(",") if layers else None, trust_pickle=trust_pickle,
-                       bias_free="zero" if bias_free_as_zero else "refuse")
+                       bias_free="zero" if bias_free_as_zero else "refuse", output_relu=output_relu)
     save(net, output)
     if bias_free_as_zero:
         err_console.print("note: bias-free layers imported with bias 0; D counts those biases", highlight=False)
+    relu_out = ends_with_output_relu(net)
     if json_out:
         emit_json({"input": str(model), "output": str(output), "architecture": list(net.architecture),
-                   "parameters": net.num_parameters, "exact": True, "network": network_to_dict(net)})
+                   "parameters": net.num_parameters, "exact": True, "output_relu": relu_out,
+                   "network": network_to_dict(net)})
     else:
         console.print(f"wrote {output}: architecture {net.architecture}, D = {net.num_parameters} "
                       "(every entry converted exactly)", highlight=False)
+        if relu_out:
+            m = net.output_dim
+            console.print(f"output ReLU: imported as hidden layer {len(net.layers) - 1} (width {m}) followed by the "
+                          f"identity output layer; the same function, regions count the output sign, and D includes "
+                          f"the identity layer's {m * m + m} entries", highlight=False)
 
 
 @app.command("export")

@@ -15,7 +15,10 @@ suffix              read as
 Weight files (state dicts, ``.safetensors``, ``.npz``) only hold tensors: the layers are the 2-D ``*weight`` tensors
 in natural key order with their ``*bias``, a ReLU between consecutive layers (an MLP).  ``architecture`` checks the
 shapes, ``layers`` names the layer prefixes in order when the keys do not say it
-(:func:`exactrelu.engines.arrays.chain_tensors`).  Every conversion is exact.
+(:func:`exactrelu.engines.arrays.chain_tensors`).  Nor can a weight file say that the model applies a ReLU to its
+output: ``output_relu=True`` says so (ONNX graphs and modules say it themselves), and the output ReLU becomes a hidden
+layer followed by the identity output layer (:func:`exactrelu.core.output_relu.with_output_relu`).  Every
+conversion is exact.
 
 Examples
 --------
@@ -41,6 +44,7 @@ import numpy as np
 from exactrelu.core.bulk import paused_gc
 from exactrelu.core.errors import ExactReluError, FormatError, NotApplicableError
 from exactrelu.core.network import Network
+from exactrelu.core.output_relu import ends_with_output_relu, with_output_relu
 from exactrelu.engines.arrays import chain_tensors, network_from_arrays
 
 __all__ = ["SUFFIXES", "load_network", "read_safetensors", "read_npz", "read_torch_state_dict", "save_network"]
@@ -54,19 +58,25 @@ _ST_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "bf16", "I64": "
 
 def load_network(path: str | os.PathLike[str], *, allow_float: bool = False, architecture: Sequence[int] | None = None,
                  layers: Sequence[str] | None = None, trust_pickle: bool = False,
-                 bias_free: str = "refuse") -> Network:
+                 bias_free: str = "refuse", output_relu: bool = False) -> Network:
     """Read a network from ``path``, choosing the reader by suffix (table above).  Any other suffix is read as JSON.
+
+    ``output_relu=True`` says that the model applies a ReLU to its output (weight files cannot say it; for an ONNX
+    graph or a module it must agree with what the graph says; JSON networks are taken as they are).
 
     Raises :class:`~exactrelu.core.errors.ExactReluError` subclasses whose message starts with the file name.
     """
     with paused_gc():
-        return _load(Path(path), allow_float, architecture, layers, trust_pickle, bias_free)
+        return _load(Path(path), allow_float, architecture, layers, trust_pickle, bias_free, output_relu)
 
 
 def _load(p: Path, allow_float: bool, architecture: Sequence[int] | None, layers: Sequence[str] | None,
-          trust_pickle: bool, bias_free: str) -> Network:
+          trust_pickle: bool, bias_free: str, output_relu: bool = False) -> Network:
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES[1:]:
+        if output_relu:
+            raise FormatError(f"{p}: --output-relu applies to model and weight files, not to exactrelu JSON "
+                              "(a JSON network with an output ReLU already has its identity output layer)")
         from exactrelu.core.io import load
 
         return load(p, allow_float=allow_float)
@@ -89,22 +99,27 @@ def _load(p: Path, allow_float: bool, architecture: Sequence[int] | None, layers
                     net = graph_from_onnx(str(p))
                 except NotApplicableError:
                     raise exc from None
+            if output_relu and not ends_with_output_relu(net):
+                raise FormatError("--output-relu: the ONNX graph ends with an affine layer, not a Relu (the graph "
+                                  "says whether its output goes through a ReLU)")
         elif suffix in (".pt", ".pth"):
             tensors = read_torch_state_dict(p)  # None unless a plain state dict: then torch.load decides
             if tensors is None:
                 from exactrelu.engines.torchlib import load_torch_file
 
                 net = load_torch_file(str(p), trust_pickle=trust_pickle, architecture=architecture,
-                                      bias_free=bias_free, layers=layers)
+                                      bias_free=bias_free, layers=layers, output_relu=output_relu)
             else:
                 chain = chain_tensors(tensors, architecture=architecture, layers=layers, source="state dict",
                                       bias_free=bias_free)
                 net = network_from_arrays(chain, where="state dict layers")
+                net = with_output_relu(net) if output_relu else net
         else:
             tensors = read_safetensors(p) if suffix == ".safetensors" else read_npz(p)
             chain = chain_tensors(tensors, architecture=architecture, layers=layers, source="tensors",
                                   bias_free=bias_free)
             net = network_from_arrays(chain)
+            net = with_output_relu(net) if output_relu else net
     except ExactReluError as exc:
         msg = str(exc)
         raise type(exc)(msg if msg.startswith(str(p)) else f"{p}: {msg}") from None

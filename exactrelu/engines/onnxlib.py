@@ -4,7 +4,9 @@ Import (:func:`from_onnx`) walks the graph from its one data input and accepts a
 
 * ``Gemm`` (``Y = alpha * A B' + beta * C``; ``transB`` either way, ``alpha``/``beta`` applied exactly, ``transA=0``),
 * ``MatMul`` with a constant right operand, optionally followed by ``Add`` of a constant (the bias),
-* ``Relu`` between affine layers, and ``Flatten``, ``Identity`` anywhere;
+* ``Relu`` between affine layers (and after the last one: an output ReLU, imported exactly as a hidden layer followed
+  by the identity output layer, :func:`exactrelu.core.output_relu.with_output_relu`), and ``Flatten``, ``Identity``
+  anywhere;
 
 weights may be initializers or ``Constant`` nodes.  Any other node is refused with its name and op type.  Every tensor
 is converted exactly (:func:`exactrelu.engines.arrays.exact_fractions`).  A ``MatMul`` without an ``Add`` is a
@@ -23,6 +25,7 @@ import numpy as np
 
 from exactrelu.core.errors import FormatError, NotApplicableError, ShapeError
 from exactrelu.core.network import Layer, Network
+from exactrelu.core.output_relu import with_output_relu
 from exactrelu.engines.arrays import FloatRounding, exact_fractions, network_to_arrays
 
 __all__ = ["from_onnx", "to_onnx", "require_onnx", "OPSET"]
@@ -181,13 +184,11 @@ def from_onnx(model: Any, *, bias_free: str = "refuse") -> Network:
         raise NotApplicableError(f"{source}: the graph output {g.output[0].name!r} is not the end of the chain")
     if not layers:
         raise NotApplicableError(f"{source}: the graph has no affine layer")
-    if last != "linear":
-        raise NotApplicableError(f"{source}: the graph must end with an affine layer (the last layer is affine); "
-                                 "a trailing Relu is not a layered exactrelu network")
     try:
-        return Network(tuple(layers))
+        net = Network(tuple(layers))
     except ShapeError as exc:
         raise ShapeError(f"{source}: {exc}") from None
+    return with_output_relu(net) if last == "relu" else net
 
 
 def _attr_fraction(value: Any) -> Fraction:

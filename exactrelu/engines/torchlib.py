@@ -2,9 +2,11 @@
 
 :func:`from_torch` traces the module with ``torch.fx`` and accepts any forward pass that is a chain of ``Linear``,
 ``ReLU`` (module, ``torch.relu``, ``F.relu`` or ``x.relu()``), ``Flatten``/``torch.flatten``, ``Identity`` (and
-``Dropout`` in evaluation mode), with a ReLU between consecutive ``Linear`` layers and none after the last: exactly
-the layered networks of
-:class:`~exactrelu.core.network.Network`.  Every tensor (bfloat16, float16, float32, float64) is converted exactly and
+``Dropout`` in evaluation mode), with a ReLU between consecutive ``Linear`` layers: exactly the layered networks of
+:class:`~exactrelu.core.network.Network`.  A ReLU after the last ``Linear`` (an output ReLU) is imported exactly as
+an extra hidden layer (the last Linear's neurons) followed by the identity output layer
+(:func:`exactrelu.core.output_relu.with_output_relu`); a state dict cannot say that, so there ``output_relu=True``
+does.  Every tensor (bfloat16, float16, float32, float64) is converted exactly and
 vectorised (:func:`exactrelu.engines.arrays.exact_fractions`), so the result is the very network PyTorch ran, to the
 bit.  A ``Linear(bias=False)`` has no bias parameter, which a layered network cannot express; it is refused unless
 ``bias_free="zero"`` is passed, which imports it as bias 0 (the function is the same but the parameter count ``D``
@@ -25,6 +27,7 @@ from typing import Any
 from exactrelu.core.errors import FormatError, NotApplicableError
 from exactrelu.core.files import atomic_write_bytes
 from exactrelu.core.network import Network
+from exactrelu.core.output_relu import with_output_relu
 from exactrelu.engines.arrays import FloatRounding, chain_tensors, network_from_arrays, network_to_arrays
 
 __all__ = ["from_torch", "to_torch", "load_torch_file", "save_state_dict", "require_torch"]
@@ -49,7 +52,7 @@ def _array(t: Any) -> Any:
 
 
 def from_torch(model: Any, *, architecture: Sequence[int] | None = None, layers: Sequence[str] | None = None,
-               bias_free: str = "refuse", graph: bool = False) -> Any:
+               bias_free: str = "refuse", graph: bool = False, output_relu: bool = False) -> Any:
     """The exact :class:`Network` of a PyTorch MLP (an ``nn.Module``) or of a state dict.
 
     Parameters
@@ -69,6 +72,11 @@ def from_torch(model: Any, *, architecture: Sequence[int] | None = None, layers:
         Return a :class:`~exactrelu.core.graph.GraphNetwork` instead
         (:func:`exactrelu.engines.torch_graph.graph_from_torch`): residual blocks ``x + f(x)``, concatenation and
         bias-free layers (vertices without bias parameters) are then accepted.
+    output_relu : bool
+        For state dicts: the model applies a ReLU to its output too (a state dict cannot say so).  A module says it
+        itself: a ReLU after its last Linear is always imported.  Either way the output ReLU becomes a hidden layer
+        followed by the identity output layer (:func:`exactrelu.core.output_relu.with_output_relu`), and
+        ``architecture`` is checked against the model's own Linear layers ``(d, ..., m)``.
 
     Raises
     ------
@@ -81,6 +89,8 @@ def from_torch(model: Any, *, architecture: Sequence[int] | None = None, layers:
     >>> m = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
     >>> from_torch(m).architecture
     (2, 3, 1)
+    >>> from_torch(torch.nn.Sequential(*m, torch.nn.ReLU())).architecture   # output ReLU: hidden layer + identity
+    (2, 3, 1, 1)
     >>> from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Tanh()))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -97,10 +107,14 @@ def from_torch(model: Any, *, architecture: Sequence[int] | None = None, layers:
         tensors = {k: _array(v) for k, v in model.items() if isinstance(v, torch.Tensor)}
         chain = chain_tensors(tensors, architecture=architecture, layers=layers, source="state dict",
                               bias_free=bias_free)
-        return network_from_arrays(chain, where="state dict layers")
+        net = network_from_arrays(chain, where="state dict layers")
+        return with_output_relu(net) if output_relu else net
     if not isinstance(model, torch.nn.Module):
         raise NotApplicableError(f"expected a torch.nn.Module or a state dict, got {type(model).__name__}")
-    linears = _trace_linears(model, torch)
+    linears, trailing_relu = _trace_linears(model, torch)
+    if output_relu and not trailing_relu:
+        raise FormatError("output_relu=True but the module ends with a Linear layer, not a ReLU (output_relu is for "
+                          "state dicts; a module says itself whether its output goes through a ReLU)")
     pairs = []
     for name, lin in linears:
         if lin.bias is None:
@@ -116,11 +130,12 @@ def from_torch(model: Any, *, architecture: Sequence[int] | None = None, layers:
     net = network_from_arrays(pairs, where="Linear layers")
     if architecture is not None and tuple(architecture) != net.architecture:
         raise FormatError(f"the architecture given is {tuple(architecture)} but the module is {net.architecture}")
-    return net
+    return with_output_relu(net) if trailing_relu else net
 
 
-def _trace_linears(model: Any, torch: Any) -> list[tuple[str, Any]]:
-    """The Linear submodules along the traced forward pass, checking that it is an MLP chain."""
+def _trace_linears(model: Any, torch: Any) -> tuple[list[tuple[str, Any]], bool]:
+    """The Linear submodules along the traced forward pass, checking that it is an MLP chain, and whether a ReLU
+    follows the last of them."""
     import torch.fx as fx
 
     nn, F = torch.nn, torch.nn.functional
@@ -193,10 +208,7 @@ def _trace_linears(model: Any, torch: Any) -> list[tuple[str, Any]]:
         prev = node
     if not linears:
         raise NotApplicableError("the model has no Linear layer")
-    if last_kind != "linear":
-        raise NotApplicableError("the model must end with a Linear layer (the last layer is affine); "
-                                 "a trailing ReLU is not a layered exactrelu network")
-    return linears
+    return linears, last_kind == "relu"
 
 
 def to_torch(net: Network) -> tuple[Any, FloatRounding]:
@@ -222,9 +234,11 @@ def to_torch(net: Network) -> tuple[Any, FloatRounding]:
 
 
 def load_torch_file(path: str, *, trust_pickle: bool = False, architecture: Sequence[int] | None = None,
-                    layers: Sequence[str] | None = None, bias_free: str = "refuse") -> Network:
+                    layers: Sequence[str] | None = None, bias_free: str = "refuse",
+                    output_relu: bool = False) -> Network:
     """A network from a ``.pt``/``.pth`` file: a state dict (safe, ``weights_only=True``), or, only with
-    ``trust_pickle=True``, a TorchScript archive or a pickled module (loading those runs code from the file)."""
+    ``trust_pickle=True``, a TorchScript archive or a pickled module (loading those runs code from the file).
+    ``output_relu`` as in :func:`from_torch` (a TorchScript archive is read as its state dict)."""
     torch = require_torch()
     try:
         with warnings.catch_warnings():  # torch warns when it recognises a TorchScript archive: refused below
@@ -243,7 +257,7 @@ def load_torch_file(path: str, *, trust_pickle: bool = False, architecture: Sequ
     if not isinstance(obj, (Mapping, torch.nn.Module)):
         raise FormatError(f"{path}: holds a {type(obj).__name__}, not a state dict or a module")
     try:
-        return from_torch(obj, architecture=architecture, layers=layers, bias_free=bias_free)
+        return from_torch(obj, architecture=architecture, layers=layers, bias_free=bias_free, output_relu=output_relu)
     except (NotApplicableError, FormatError) as exc:
         raise type(exc)(f"{path}: {exc}") from None
 
