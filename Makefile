@@ -34,7 +34,10 @@ fuzz: setup
 bench: setup
 	$(PY) -m benchmarks
 
+# Installs the peer package relucent (the `peers` extra; gurobipy comes with a free size-limited licence) and runs
+# the benchmarks with it side by side.  EXACTRELU_RELUCENT_FIXTURES=DIR runs relucent's own trained fixtures.
 bench-peers: setup
+	$(PY) -m pip install -q -e '.[peers]' || echo "bench-peers: relucent could not be installed; its columns will say why"
 	$(PY) -m benchmarks --peers
 
 proofs: setup

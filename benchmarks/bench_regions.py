@@ -4,8 +4,9 @@ of the same layer-by-layer splitting, measured in the same run on the same seede
 Figures: regions, seconds, regions/s, exact cdd calls per region (LPs + canonicalisations + double descriptions) and
 floating-point proposals per region (d >= 3; certified exactly), the ratio exact / float64, the ratio to the 100
 regions/s the issue quotes for relucent, and the memory the complex keeps per region on a small and a large network
-(linear in the number of regions means a flat figure).  ``--peers`` adds the optional ``relucent`` package if it is
-importable (it needs Gurobi; it is not installed by default, and this benchmark never installs it).
+(linear in the number of regions means a flat figure).  ``--peers`` runs the optional ``relucent`` package on the
+same networks (``make bench-peers`` installs it; skipped with the reason when it cannot be imported or its Gurobi
+licence refuses the model size).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ ARCHS = [(2, 16, 16, 1), (2, 64, 1), (4, 12, 12, 1), (3, 10, 10, 10, 1)]
 FLOAT_BUDGET = float(os.environ.get("EXACTRELU_BENCH_FLOAT_BUDGET", "150"))
 #: The issue's measured rate of the peer package relucent (70-100 regions/s); the target is 10x its upper end.
 RELUCENT_QUOTED = 100.0
+#: --peers runs relucent (benchmarks/peer_relucent.py) on networks up to this many regions
+RELUCENT_MAX = int(os.environ.get("EXACTRELU_BENCH_RELUCENT_MAX_REGIONS", "10000"))
 
 
 def _slack_lp(A: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray] | None:
@@ -128,12 +131,15 @@ def main(peers: bool = False) -> dict[str, Any]:
         else:  # did not finish within the budget: the exact walk is at least budget / t_walk times faster
             row.update({"float64_seconds": f"> {round(tf, 1)} (stopped)", "float64_regions_per_s": None,
                         "walk_vs_float64": f">= {round(tf / t_walk, 2)}"})
-        if peers:
-            try:
-                import relucent  # noqa: F401
-                row["relucent"] = "importable (not run: needs a Gurobi licence check)"
-            except ImportError:
-                row["relucent"] = "not installed"
+        if peers:  # relucent on the nearest float64 network (these have entries such as 1/3)
+            from benchmarks import peer_relucent
+
+            rl = (peer_relucent.count_regions(net, allow_rounding=True) if n <= RELUCENT_MAX else
+                  {"skipped": f"{n} regions > EXACTRELU_BENCH_RELUCENT_MAX_REGIONS={RELUCENT_MAX}"})
+            row["relucent"] = rl
+            if "regions" in rl:
+                row["walk_vs_relucent_wall"] = round(rl["seconds"] / t_walk, 1)
+            print(f"{arch}: relucent {rl}", flush=True)
         out[str(arch)] = row
         print(f"{arch}: {n} regions; exact walk {row['walk_regions_per_s']}/s ({row['exact_cdd_calls_per_region']} "
               f"exact cdd calls + {row['float_proposals_per_region']} float proposals /region; "

@@ -105,7 +105,7 @@ def test_weight_files_say_it_with_output_relu(tmp_path: Path) -> None:
         load_network(js, output_relu=True)
 
 
-def test_torch_modules_and_state_dicts() -> None:
+def test_torch_modules_and_state_dicts(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch", reason="PyTorch not installable here (pip install 'exactrelu[torch]')")
     from exactrelu import from_torch
 
@@ -119,6 +119,17 @@ def test_torch_modules_and_state_dicts() -> None:
     assert from_torch(with_relu, architecture=(3, 4, 2)) == g
     with pytest.raises(FormatError, match="ends with a Linear"):
         from_torch(without, output_relu=True)
+    # a checkpoint {"state_dict": ..., "widths": [...]} (relucent's fixture layout) reads with or without torch
+    import io
+
+    from exactrelu.engines.formats import read_torch_state_dict
+
+    buf = io.BytesIO()
+    torch.save({"state_dict": without.double().state_dict(), "widths": [3, 4, 2]}, buf)
+    path = tmp_path / "ckpt.pt"
+    path.write_bytes(buf.getvalue())
+    assert set(read_torch_state_dict(path)) == {"0.weight", "0.bias", "2.weight", "2.bias"}
+    assert load_network(path, output_relu=True) == from_torch(torch.nn.Sequential(*body, torch.nn.ReLU()))
     x = torch.tensor([[0.5, -0.25, 3.0]], dtype=torch.float64)
     exact = g([F(1, 2), F(-1, 4), F(3)])
     y = with_relu.double()(x)[0].tolist()

@@ -163,7 +163,8 @@ def read_torch_state_dict(path: str | os.PathLike[str]) -> dict[str, np.ndarray]
 
     The archive's pickle is read by an unpickler that resolves only ``collections.OrderedDict``, the tensor and
     parameter rebuild functions and the storage types, so nothing in the file can run code (the same safety as
-    ``torch.load(weights_only=True)`` with a smaller allowlist).  Anything else — TorchScript, a pickled module, a
+    ``torch.load(weights_only=True)`` with a smaller allowlist).  A checkpoint dict holding a ``"state_dict"`` next to
+    plain data (lists, numbers) gives that state dict.  Anything else — TorchScript, a pickled module, a
     checkpoint with other objects, a big-endian archive — returns ``None`` and ``torch.load`` reads the file.
     """
     import io
@@ -214,6 +215,8 @@ def read_torch_state_dict(path: str | os.PathLike[str]) -> dict[str, np.ndarray]
     except (_NotPlain, zipfile.BadZipFile, pickle.UnpicklingError, KeyError, ValueError, TypeError, EOFError,
             AttributeError, IndexError):
         return None
+    if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
+        obj = obj["state_dict"]  # a checkpoint {"state_dict": ..., other plain data}, as torch.load reads it too
     if not isinstance(obj, dict) or not obj or not all(isinstance(k, str) and isinstance(v, np.ndarray)
                                                        for k, v in obj.items()):
         return None
