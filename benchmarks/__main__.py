@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         results[info.name] = mod.main(peers=args.peers)
         print(f"--- {info.name}: {time.perf_counter() - t0:.1f} s", flush=True)
     if args.json:
-        from exactrelu.core.rational import atomic_write_text
+        from exactrelu.core.files import atomic_write_text
 
         atomic_write_text(args.json, json.dumps(results, indent=2, default=str) + "\n")
     return 0

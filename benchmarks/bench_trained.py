@@ -204,8 +204,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         frac = "n/a" if r["fraction_certified_float"] is None else f"{r['fraction_certified_float']:.1%}"
         exact = ("n/a" if "exact_cdd_path_cpu_seconds" not in r else
                  f"{r['exact_cdd_path_cpu_seconds']} (x{r['speedup_vs_exact_cdd_path_cpu']})")
-        f64 = f"{r['float64_cpu_seconds']} (x{r['vs_float64_cpu']})" if r["float64_regions"] is not None else \
-            f"{r['float64_seconds']} (x{r['vs_float64_cpu']})"
+        f64 = (f"{r['float64_cpu_seconds']} (x{r['vs_float64_cpu']})" if r["float64_regions"] is not None else
+               f"stopped at {r['float64_cpu_seconds']} (x{r['vs_float64_cpu']})")
         rl = r.get("relucent")
         if rl is None:
             rel, ratio = "not run (--peers)", "n/a"
@@ -277,6 +277,6 @@ if __name__ == "__main__":
     args = ap.parse_args()
     result = main(peers=args.peers)
     if args.json:
-        from exactrelu.core.rational import atomic_write_text
+        from exactrelu.core.files import atomic_write_text
 
         atomic_write_text(args.json, json.dumps(result, indent=2, default=str) + "\n")
