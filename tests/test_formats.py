@@ -201,8 +201,9 @@ def test_numpy_state_dict_reader_agrees_with_torch_load(tmp_path: Path) -> None:
     torch.save(lin, tmp_path / "module.pt")  # a pickled module: not for this reader (torch.load decides)
     torch.save({"state_dict": lin.state_dict(), "epoch": 3}, tmp_path / "ckpt.pt")
     assert read_torch_state_dict(tmp_path / "module.pt") is None
-    assert read_torch_state_dict(tmp_path / "ckpt.pt") is None
-    net = load_network(tmp_path / "ckpt.pt")  # through torch.load(weights_only=True)
+    ckpt = read_torch_state_dict(tmp_path / "ckpt.pt")  # a checkpoint {"state_dict": ..., plain data}: its state dict
+    assert ckpt is not None and all(np.array_equal(ckpt[k], v.detach().numpy()) for k, v in lin.state_dict().items())
+    net = load_network(tmp_path / "ckpt.pt")
     assert net.architecture == (5, 4)
 
 
