@@ -62,9 +62,10 @@ What is proved and what is not (also in ``Fiber.notes``):
   on Ω the second layer is minimal and genericity (masked products with ``|S_1| = n1``) excludes its orientation
   flips, so no linear neuron can appear.  This is a proof sketch [D], not a checked proof; it is cross-checked by
   ``dim = D - dim_fun(θ)`` (the local dimension) in the tests and proof checks.
-* not covered: dead or linear second-layer neurons (docs/mathematics.md §2.C sets V_S and free dead blocks),
-  non-generic θ,
-  other depths: :func:`local_fiber` then gives the local description (``kind="local"``, ``components=None``).
+* dead or linear second-layer neurons: the components of :mod:`exactrelu.theory.fibers.blocks` (the orthant fiber
+  of layers 2-3, docs/mathematics.md §2.C, lifted through the first layer; free dead / silent blocks), listed
+  without a completeness claim; non-generic θ and other depths: :func:`local_fiber` gives the local description
+  (``kind="local"``, ``components=None``).
 
 Examples
 --------
@@ -240,8 +241,12 @@ def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components
 
     Raises
     ------
-    NotApplicableError : other architectures, non-generic θ, constant f, or a dead or linear second-layer neuron
-        (use :func:`local_fiber`; :func:`exactrelu.theory.fibers.fiber.fiber` falls back to it automatically).
+    NotApplicableError : other architectures, non-generic θ, constant f, or dead / linear second-layer neurons whose
+        blocks are not available (:mod:`exactrelu.theory.fibers.blocks`; use :func:`local_fiber`;
+        :func:`exactrelu.theory.fibers.fiber.fiber` falls back to it automatically).
+
+    With dead or linear second-layer neurons the components are those of :mod:`exactrelu.theory.fibers.blocks`
+    (``complete=False``).
     """
     st = bottleneck_structure(net)
     if check_generic:
@@ -261,8 +266,25 @@ def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components
         raise NotApplicableError("every second-layer neuron is dead on the orthant: f is constant")
     others = [f"{i + 1} ({k})" for i, k in enumerate(st.second_layer) if k != "alive"]
     if others:
-        raise NotApplicableError(f"second-layer neurons {', '.join(others)} are dead or linear on the orthant "
-                                 "(docs/mathematics.md §2.C blocks): not covered by the bottleneck description")
+        from exactrelu.theory.fibers.blocks import block_components
+
+        try:
+            blocks, block_notes = block_components(net, st, max_components=max_components,
+                                                   generic=bottleneck_fiber)
+        except NotApplicableError as exc:
+            raise NotApplicableError(f"second-layer neurons {', '.join(others)} are dead or linear on the orthant "
+                                     f"and their blocks are not available: {exc}") from exc
+        return Fiber(network=net, kind="bottleneck", dimension=max(c.dimension for c in blocks),
+                     components=tuple(blocks), local=None, complete=False, notes=(
+                         f"docs/mathematics.md §2.D bottleneck fiber with second-layer neurons {', '.join(others)} "
+                         "on the orthant: components derived in exactrelu.theory.fibers.blocks [D]",
+                         *block_notes,
+                         "each listed component ⊆ S(θ) (exact: its system is the orthant fiber of layers 2-3 lifted "
+                         "through the first layer, or the generic components of the alive neurons, times free dead "
+                         "/ silent blocks)",
+                         "NOT complete: a spare neuron can also duplicate an alive neuron, turn linear to absorb an "
+                         "orientation change, or pair with another spare neuron; those parameters are not listed and "
+                         "contains() decides them by an exact equivalence test"))
     _, n1, n2, _ = net.architecture
     subsets = [c for k in range(len(st.flippable) + 1) for c in combinations(st.flippable, k)]
     from math import factorial
