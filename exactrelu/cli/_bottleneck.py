@@ -33,7 +33,7 @@ def generic(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatOpt 
     """
     from exactrelu.theory.dimension.genericity import is_generic
 
-    net = read_network(path, allow_float)
+    net = read_network(path, allow_float, command="generic")
     rep = is_generic(net, max_index_sets=max_index_sets)
     if json_out:
         emit_json(rep.to_dict())
@@ -61,7 +61,7 @@ def bottleneck(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloatO
 
     from exactrelu.theory.fibers.bottleneck import bottleneck_fiber, bottleneck_structure, certify_family
 
-    net = read_network(path, allow_float)
+    net = read_network(path, allow_float, command="bottleneck")
     st = bottleneck_structure(net)
     fib = bottleneck_fiber(net)
     assert fib.components is not None

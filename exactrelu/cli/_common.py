@@ -228,16 +228,33 @@ def parse_box(box: tuple[str, str] | None, d: int) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ reading
-def read_network(path: Path, allow_float: bool = False, *, function_only: bool = False) -> Network:
+#: Why a command takes layered networks only (its theory is stated layer by layer); the one-line refusal of a graph
+#: that is not layered quotes it.  The keys are command names.
+LAYERED_ONLY = {
+    "fiber": "the fiber equations (docs/mathematics.md §2.B-D) are written for consecutive weight matrices",
+    "generic": "genericity (docs/mathematics.md §1) is defined by masked products of consecutive weight matrices",
+    "bottleneck": "the bottleneck theorems (docs/mathematics.md D) are about layered (d, n1, n2, m) networks",
+    "canonical": "the canonical form (docs/mathematics.md B1/B4) is for one hidden layer",
+    "shallow": "the representability test (docs/mathematics.md F1) reads the layered complex",
+    "demo": "the report's sections are written for layered networks",
+}
+
+
+def read_network(path: Path, allow_float: bool = False, *, function_only: bool = False,
+                 command: str | None = None) -> Network:
     """A layered network; a version-2 file is accepted when its graph is layered (lossless conversion; with
-    ``function_only``, for commands about the function alone, absent biases are read as 0)."""
+    ``function_only``, for commands about the function alone, absent biases are read as 0).  A graph that is not
+    layered is refused in one line giving the reason of :data:`LAYERED_ONLY` for ``command`` and what makes the graph
+    not layered."""
     net = read_any_network(path, allow_float)
     if isinstance(net, GraphNetwork):
         if function_only and layered_obstruction(net, need_biases=False) is None:
             return to_layered(net, absent_bias_as_zero=True)
         why = layered_obstruction(net)
         if why is not None:
-            raise NotApplicableError(f"{path}: this command takes layered networks only, and this graph is not "
+            reason = LAYERED_ONLY.get(command or "", "its theory is stated layer by layer")
+            name = f"`{command}`" if command else "this command"
+            raise NotApplicableError(f"{path}: {name} takes layered networks only ({reason}); this graph is not "
                                      f"layered: {why}")
         return to_layered(net)
     return net

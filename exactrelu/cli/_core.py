@@ -194,7 +194,7 @@ def demo(outdir: Annotated[Path, outdir_option("--outdir", help="Report folder."
          network: Annotated[Path | None, typer.Option("--network", help="Report on this network instead.")] = None,
          allow_float: AllowFloatOpt = False, json_out: JsonOpt = False) -> None:
     """Write the exactrelu report (Markdown + JSON) about the embedded default network."""
-    net = read_network(network, allow_float) if network is not None else None
+    net = read_network(network, allow_float, command="demo") if network is not None else None
     path = write_report(net, outdir)
     if json_out:
         emit_json({"report": str(path), "json": str(path.with_suffix(".json"))})

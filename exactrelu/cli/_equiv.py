@@ -105,7 +105,7 @@ def canonical(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False,
               allow_float: AllowFloatOpt = False) -> None:
     """Canonical minimal form of a one-hidden-layer network (docs/mathematics.md B1/B4): canonical data, minimal width,
     network."""
-    net = read_network(path, allow_float, function_only=True)
+    net = read_network(path, allow_float, function_only=True, command="canonical")
     from exactrelu.theory.equality.shallow import canonical_data, canonical_form, minimal_width
 
     data = canonical_data(net)
@@ -164,7 +164,7 @@ def shallow(path: NetArg, output: OutOpt = None, json_out: JsonOpt = False, max_
             allow_float: AllowFloatOpt = False) -> None:
     """Is the function one-hidden-layer representable (docs/mathematics.md F1)?  Exit 0 = yes (network with -o), 1 =
     no."""
-    net = read_network(path, allow_float, function_only=True)
+    net = read_network(path, allow_float, function_only=True, command="shallow")
     from exactrelu.theory.equality.representable import is_shallow_representable
 
     res = is_shallow_representable(net, max_regions=max_regions)

@@ -22,7 +22,7 @@ from exactrelu.cli._common import (
     read_network_or_graph,
     read_points_file,
 )
-from exactrelu.core.errors import FormatError, NotApplicableError
+from exactrelu.core.errors import FormatError
 from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.random import parse_architecture
 
@@ -44,9 +44,8 @@ def fdim_cmd(path: NetArg, points: PointsOpt = None, json_out: JsonOpt = False, 
     if isinstance(net, GraphNetwork):
         from exactrelu.cli._graph import graph_fdim_command
 
-        if points is not None:
-            raise NotApplicableError(f"{path}: --points is for layered networks; a graph's dim_fun uses every region")
-        graph_fdim_command(path, net, max_regions=max_regions, json_out=json_out)
+        pts = read_points_file(points, net.input_dim) if points is not None else None
+        graph_fdim_command(path, net, max_regions=max_regions, json_out=json_out, points=pts)
         return
     pts = read_points_file(points, net.input_dim) if points is not None else None
     r = functional_dimension(net, pts, method=method, max_regions=max_regions, seed=seed)

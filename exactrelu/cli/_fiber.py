@@ -54,7 +54,7 @@ def fiber_cmd(
 
     if box is not None and orthant:
         raise ShapeError("choose at most one of --box and --orthant")
-    net = read_network(path, allow_float)
+    net = read_network(path, allow_float, command="fiber")
     domain: Any = parse_box(box, net.input_dim) if box is not None else "orthant" if orthant else None
     fib = fiber(net, domain)
     comps = fib.components

@@ -150,23 +150,35 @@ def graph_reduce_command(path: Path, g: GraphNetwork, domain: Any, *, output: Pa
         console.print(f"  always active (kept): {', '.join(res.always_active)}", highlight=False)
 
 
-def graph_fdim_command(path: Path, g: GraphNetwork, *, max_regions: int, json_out: bool) -> None:
-    """``fdim`` on a graph: rank of the stacked region Jacobians w.r.t. edge weights and present biases."""
-    from exactrelu.theory.dimension.graph_jacobian import graph_functional_dimension
+def graph_fdim_command(path: Path, g: GraphNetwork, *, max_regions: int, json_out: bool,
+                       points: list[list[Any]] | None = None) -> None:
+    """``fdim`` on a graph: rank of the stacked region Jacobians w.r.t. edge weights and present biases (with
+    ``--points``: of the Jacobians of ``θ -> f_θ(x)`` at the given points, the batch functional dimension)."""
+    from exactrelu.theory.dimension.graph_jacobian import (
+        graph_batch_functional_dimension,
+        graph_functional_dimension,
+    )
 
-    r = graph_functional_dimension(g, max_regions=max_regions)
+    if points is not None:
+        r = graph_batch_functional_dimension(g, points)
+    else:
+        r = graph_functional_dimension(g, max_regions=max_regions)
     if json_out:
         emit_json(r.to_dict())
         return
+    where = "region(s)" if points is None else "point(s)"
+    what = "dim_fun" if points is None else "batch dim_fun (rank of J_{F_X})"
     if r.rank is None:
-        console.print(f"[bold]{path}[/]: dim_fun not defined: θ -> f_θ is not differentiable on "
-                      f"{len(r.nondifferentiable)} region(s); rank over the others = {r.differentiable_rank} "
+        console.print(f"[bold]{path}[/]: {what} not defined: θ -> f_θ is not differentiable on "
+                      f"{len(r.nondifferentiable)} {where}; rank over the others = {r.differentiable_rank} "
                       f"(D = {r.parameters}, N_h = {r.hidden_vertices}, bound D - s(θ) = {r.upper_bound})",
                       highlight=False)
     else:
-        console.print(f"[bold]{path}[/]: dim_fun = [bold]{r.rank}[/] (D = {r.parameters}, N_h = {r.hidden_vertices}, "
-                      f"bound D - s(θ) = {r.upper_bound}); every one of the {r.regions} regions, exact rational rank",
-                      highlight=False)
+        over = (f"every one of the {r.regions} regions" if points is None
+                else f"{r.regions} points" + (", equal to dim_fun (the bound is reached)"
+                                              if r.rank == r.upper_bound else ", a lower bound of dim_fun"))
+        console.print(f"[bold]{path}[/]: {what} = [bold]{r.rank}[/] (D = {r.parameters}, N_h = {r.hidden_vertices}, "
+                      f"bound D - s(θ) = {r.upper_bound}); {over}, exact rational rank", highlight=False)
     for p, vs in r.nondifferentiable:
         console.print(f"  not differentiable: pattern {p}, vertices {', '.join(vs)}", highlight=False)
     for note in r.notes:

@@ -35,12 +35,13 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from exactrelu.core.graph import GraphNetwork, GraphPattern
-from exactrelu.core.rational import format_rational
+from exactrelu.core.rational import as_rational, format_rational
 from exactrelu.engines.flintlib import nullspace, rank
 from exactrelu.geometry.graph_regions import graph_regions
 
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
     from exactrelu.geometry.polyhedra import Polyhedron
 
 __all__ = ["graph_region_jacobian", "scaling_tangents", "GraphFunctionalDimension", "graph_functional_dimension",
-           "GraphIdentifiability", "graph_identifiability"]
+           "graph_batch_functional_dimension", "graph_point_jacobian", "GraphIdentifiability",
+           "graph_identifiability"]
 
 _ZERO = Fraction(0)
 
@@ -157,6 +159,9 @@ class GraphFunctionalDimension:
     regions: int
     nondifferentiable: tuple[tuple[GraphPattern, tuple[str, ...]], ...] = ()
     notes: tuple[str, ...] = field(default=())
+    #: ``"regions"`` (every activation region) or ``"points"`` (the batch ``J_{F_X}`` of the given points; then
+    #: ``regions`` counts the points and the patterns in ``nondifferentiable`` are those of the points)
+    method: str = "regions"
 
     @property
     def upper_bound(self) -> int:
@@ -166,13 +171,15 @@ class GraphFunctionalDimension:
         return {"kind": "graph", "rank": self.rank, "differentiable_rank": self.differentiable_rank,
                 "parameters": self.parameters, "hidden_vertices": self.hidden_vertices,
                 "scaling_rank": self.scaling_rank, "upper_bound": self.upper_bound, "regions": self.regions,
-                "method": "regions", "exact": True, "certified_by": "rational",
+                "method": self.method, "exact": self.method == "regions" or self.rank == self.upper_bound,
+                "certified_by": "rational",
                 "nondifferentiable": [{"pattern": list(p), "vertices": list(vs)} for p, vs in self.nondifferentiable],
                 "notes": list(self.notes)}
 
     def __repr__(self) -> str:
+        what = "regions" if self.method == "regions" else "points"
         return (f"GraphFunctionalDimension(rank={self.rank}, D={self.parameters}, bound={self.upper_bound}, "
-                f"regions={self.regions})")
+                f"{what}={self.regions})")
 
 
 def graph_functional_dimension(g: GraphNetwork, domain: Polyhedron | None = None, *,
@@ -195,6 +202,75 @@ def graph_functional_dimension(g: GraphNetwork, domain: Polyhedron | None = None
                      "graph has a component made only of hidden vertices (docs/mathematics.md G4)")
     return GraphFunctionalDimension(None if bad else rk, rk, g.num_parameters, g.num_hidden, s, len(C.regions),
                                     tuple(bad), tuple(notes))
+
+
+def graph_point_jacobian(g: GraphNetwork, x: Sequence[object]) -> tuple[list[list[Fraction]], tuple[str, ...]]:
+    """The Jacobian of ``θ -> f_θ(x)`` at one input point (one row per output, one column per parameter), and the
+    hidden vertices that make it not exist (empty when it exists).
+
+    With ``h_u(x)`` the value of vertex ``u`` (``x_k`` for an input), ``∂f(x)/∂θ_uv = G_v h_u(x)`` and
+    ``∂f(x)/∂b_v = G_v`` (module docstring, with vertices whose ``z_v(x) = 0`` counted inactive).  A vertex with
+    ``z_v(x) = 0`` breaks differentiability when it reaches the output (``H_v ≠ 0``) and its zero is *fragile*: it
+    has a bias, or a predecessor with a nonzero value at ``x``, or a fragile predecessor (a robust zero stays 0 for
+    every θ nearby, so it changes nothing).
+
+    >>> g = GraphNetwork.from_edges(["x"], ["y"], [("h", 0), ("y", 0)], [("x", "h", 1), ("h", "y", 1), ("x", "y", 1)])
+    >>> J, bad = graph_point_jacobian(g, [2])
+    >>> [str(v) for v in J[0]], bad
+    (['2', '2', '2', '1', '1'], ())
+    >>> graph_point_jacobian(g, [0])[1]
+    ('h',)
+    """
+    z = g.preactivations(x)
+    xs = tuple(as_rational(v) for v in x)
+    pattern = tuple((z[v] > 0) - (z[v] < 0) for v in g.hidden_order)
+    G, H = _backward(g, pattern)
+    value: dict[str, Fraction] = dict(zip(g.inputs, xs))
+    outs = set(g.outputs)
+    for v in g.topological_order:
+        if v not in value:
+            value[v] = z[v] if v in outs or z[v] > 0 else _ZERO
+    fragile: set[str] = set()
+    for v in g.hidden_order:
+        if z[v] == 0 and (g.has_bias(v) or any(
+                value[g.edges[k].source] != 0 or g.edges[k].source in fragile for k in g.in_edges(v))):
+            fragile.add(v)
+    bad = tuple(v for v in g.hidden_order if v in fragile and any(H[v]))
+    m = g.output_dim
+    cols = [[G[e.target][i] * value[e.source] for i in range(m)] for e in g.edges]
+    cols += [list(G[v]) for v, b in zip(g.nodes, g.biases) if b is not None]
+    return [list(r) for r in zip(*cols)] if cols else [[] for _ in range(m)], bad
+
+
+def graph_batch_functional_dimension(g: GraphNetwork, points: Iterable[Sequence[object]]
+                                     ) -> GraphFunctionalDimension:
+    """The batch functional dimension ``rank J_{F_X}(θ)`` of a graph network on the points ``X``
+    (docs/mathematics.md §1, E3): the Jacobians of :func:`graph_point_jacobian` stacked, exact rational rank.
+
+    A point where ``θ -> f_θ(x)`` is not differentiable is listed with its pattern and vertices, and ``rank`` is then
+    None (``differentiable_rank`` is the rank over the other points).
+
+    >>> g = GraphNetwork.from_edges(["x"], ["y"], [("h", 0), ("y", 0)], [("x", "h", 1), ("h", "y", 1), ("x", "y", 1)])
+    >>> r = graph_batch_functional_dimension(g, [[1], [2], [-1], [-2]])
+    >>> r.rank, r.upper_bound, r.method
+    (4, 4, 'points')
+    """
+    rows: list[list[Fraction]] = []
+    bad = []
+    count = 0
+    for x in points:
+        count += 1
+        J, nd = graph_point_jacobian(g, x)
+        if nd:
+            bad.append((g.pattern(x), nd))
+            continue
+        rows.extend(J)
+    rk = rank(rows) if rows and rows[0] else 0
+    s = rank(scaling_tangents(g)) if g.num_hidden else 0
+    notes = ["rank of the Jacobian of θ -> (f_θ(x))_{x in X} on the given points: a lower bound of dim_fun, equal "
+             "to it when it reaches the bound D - s(θ)"]
+    return GraphFunctionalDimension(None if bad else rk, rk, g.num_parameters, g.num_hidden, s, count, tuple(bad),
+                                    tuple(notes), method="points")
 
 
 @dataclass(frozen=True)
