@@ -152,3 +152,198 @@ def test_layered_only_commands_accept_layered_graph_files(cmd: str, net: str, tm
     save(to_graph(examples.catalogue()[net]), v2)
     a, b = runner.invoke(app, [cmd, str(v1), "--json"]), runner.invoke(app, [cmd, str(v2), "--json"])
     assert a.exit_code == b.exit_code and a.exit_code in (0, 1) and a.stdout == b.stdout
+
+
+# ----------------------------------------------------------------------- faces and B_θ of graph complexes
+def layered_with_carries(g: GraphNetwork):  # type: ignore[no-untyped-def]
+    """A layered network computing the same function as ``g`` (written here, independently of the engine): every
+    input is carried as relu(x), relu(-x) and every hidden value h >= 0 as relu(h) through the later layers."""
+    from exactrelu import Network
+
+    depth = g.depths()
+    hid = list(g.hidden_order)
+    lev = {v: max(1, depth[v]) for v in hid}
+    L = max(lev.values(), default=0)
+    d = g.input_dim
+    prev: list[tuple[str, str]] = [("in", x) for x in g.inputs]  # what each unit of the previous layer holds
+    layers = []
+
+    def weights_into(v: str, units: list[tuple[str, str]], first: bool) -> list[F]:
+        row = [F(0)] * len(units)
+        for k in g.in_edges(v):
+            e = g.edges[k]
+            if e.source in g.inputs:
+                if first:
+                    row[units.index(("in", e.source))] += e.weight
+                else:
+                    row[units.index(("+", e.source))] += e.weight
+                    row[units.index(("-", e.source))] -= e.weight
+            else:
+                row[units.index(("h", e.source))] += e.weight
+        return row
+
+    for layer in range(1, L + 1):
+        units = [(s, x) for x in g.inputs for s in ("+", "-")] + [("h", v) for v in hid if lev[v] < layer]
+        units += [("h", v) for v in hid if lev[v] == layer]
+        W, b = [], []
+        for kind, name in units:
+            if kind in "+-":
+                sgn = 1 if kind == "+" else -1
+                src = ("in", name) if layer == 1 else (kind, name)
+                row = [F(0)] * len(prev)
+                row[prev.index(src)] = F(sgn) if layer == 1 else F(1)
+                W.append(row)
+                b.append(F(0))
+            elif lev[name] < layer:
+                row = [F(0)] * len(prev)
+                row[prev.index(("h", name))] = F(1)
+                W.append(row)
+                b.append(F(0))
+            else:
+                W.append(weights_into(name, prev, layer == 1))
+                b.append(g.bias(name) or F(0))
+        layers.append((W, b))
+        prev = units
+    W = [weights_into(y, prev, L == 0) for y in g.outputs]
+    layers.append((W, [g.bias(y) or F(0) for y in g.outputs]))
+    net = Network.from_lists(layers)
+    assert net.input_dim == d
+    return net
+
+
+def brute_force_cells(g: GraphNetwork) -> set[tuple[tuple[int, ...], int]]:
+    """Every non-empty ternary sign set {x : sign z_v(x) = σ_v} with its dimension: all 3^N sequences, forms by
+    gated evaluation in topological order, one exact slack LP each (never the complex code)."""
+    import itertools
+
+    from exactrelu.engines.cddlib import slack_point
+
+    d = g.input_dim
+    order = g.hidden_order
+    out = set()
+    for sigma in itertools.product((-1, 0, 1), repeat=len(order)):
+        on = {v: s for v, s in zip(order, sigma)}
+        post = {x: tuple(F(int(j == i + 1)) for j in range(d + 1)) for i, x in enumerate(g.inputs)}
+        strict, eq, ok = [], [], True
+        for v in g.topological_order:
+            if v in post or v not in on:
+                continue
+            z = [g.bias(v) or F(0)] + [F(0)] * d
+            for k in g.in_edges(v):
+                e = g.edges[k]
+                if e.source in post:
+                    z = [a + e.weight * c for a, c in zip(z, post[e.source])]
+            s = on[v]
+            if not any(z[1:]):
+                ok = ok and ((z[0] > 0) - (z[0] < 0)) == s
+            elif s == 0:
+                eq.append(tuple(z))
+            else:
+                strict.append(tuple(s * c for c in z))
+            if s > 0:
+                post[v] = tuple(z)
+        if not ok or slack_point(strict, eq, d) is None:
+            continue
+        out.add((sigma, d - (rank([list(r[1:]) for r in eq]) if eq else 0)))
+    return out
+
+
+def graph_nets_for_faces() -> list[GraphNetwork]:
+    return [random_graph_network((2, 2, 2, 1), seed=4, skip="all"),
+            random_graph_network((2, 2, 2, 2), seed=1, skip=[(0, 2)], bias=F(1, 2)),
+            residual_network(2, blocks=2, seed=3),
+            GraphNetwork.from_edges(["x1", "x2"], ["y"], [("a", 0), ("b", 0), "c", ("y", 0)],
+                                    [("x1", "a", 1), ("x2", "a", 1), ("x1", "b", 1), ("x2", "b", -1),
+                                     ("a", "c", 1), ("x1", "c", -1), ("c", "y", 1), ("b", "y", 2), ("x2", "y", 1)])]
+
+
+@pytest.mark.parametrize("idx", range(4))
+def test_graph_faces_against_brute_force_sign_sets(idx: int) -> None:
+    from exactrelu.geometry.graph_complex import graph_complex
+
+    g = graph_nets_for_faces()[idx]
+    C = graph_complex(g)
+    got = {(tuple(s for (s,) in f.sign_sequence), f.dimension) for k in range(3) for f in C.faces(k)}
+    assert got == brute_force_cells(g)
+    counts = [len(C.faces(k)) for k in range(3)]
+    assert counts[0] - counts[1] + counts[2] == 1  # Euler characteristic (compact support) of R^2
+    C.check_balancing()  # the jumps around every interior vertex sum to 0 (raises otherwise)
+    for f in C.faces(1):  # each edge's point has the stated sign sequence, as evaluated by the network
+        assert tuple((s,) for s in g.pattern(f.point)) == f.sign_sequence
+
+
+@pytest.mark.parametrize("idx", range(4))
+def test_graph_breakpoint_complex_equals_that_of_a_layered_network_with_the_same_function(idx: int) -> None:
+    from exactrelu.geometry.graph_complex import graph_complex
+    from exactrelu.geometry.regions import regions
+
+    g = graph_nets_for_faces()[idx]
+    net = layered_with_carries(g)
+    for x in [[F(a), F(b)] for a in (-2, F(1, 3), 3) for b in (F(-7, 5), 0, 2)]:
+        assert net(x) == g(x)
+    B, B2 = graph_complex(g).breakpoint_complex(), regions(net).breakpoint_complex()
+    assert B == B2 and B.num_regions == len(graph_complex(g).linear_regions())
+
+
+@pytest.mark.parametrize("name", ["relu_of_sum", "three_kinks", "dead_second_layer", "chain_shifted"])
+def test_layered_twin_gives_identical_faces_and_breakpoints(name: str) -> None:
+    from exactrelu.geometry.graph_complex import graph_complex, graph_complex_summary
+    from exactrelu.geometry.regions import regions, summary
+
+    net = examples.catalogue()[name]
+    C, G = regions(net), graph_complex(to_graph(net))
+    assert [tuple(s for layer in r.pattern for s in layer) for r in C.regions] == \
+        [tuple(s for (s,) in r.pattern) for r in G.regions]
+    assert [r.polyhedron for r in C.regions] == [r.polyhedron for r in G.regions]
+    for k in range(net.input_dim + 1):
+        a = sorted((tuple(s for layer in f.sign_sequence for s in layer), f.boundary, f.polyhedron, f.regions)
+                   for f in C.faces(k))
+        b = sorted((tuple(s for (s,) in f.sign_sequence), f.boundary, f.polyhedron, f.regions) for f in G.faces(k))
+        assert a == b
+    assert C.breakpoint_complex() == G.breakpoint_complex()
+    s1, s2 = summary(C, faces=True, breakpoints=True), graph_complex_summary(G, faces=True, breakpoints=True)
+    for key in ("activation_regions", "linear_regions", "bounded_regions", "vertices", "facets", "interior_facets",
+                "ridges_balanced", "breakpoint_regions", "breakpoint_facets", "breakpoint_ridges",
+                "breakpoint_vertices", "supertransversal"):
+        assert s1[key] == s2[key], key
+    assert len(s1["dead_neurons"]) == len(s2["dead_vertices"])
+
+
+# ------------------------------------------------------------------ regions --faces/--breakpoints/--certificate
+def test_cli_regions_all_and_certificate_on_a_graph(tmp_path: Path) -> None:
+    from exactrelu.core.errors import CertificateError
+    from exactrelu.geometry.certificate import check_certificate
+    from exactrelu.geometry.graph_complex import graph_complex
+
+    g = graph_nets_for_faces()[0]
+    p, cert, exp = tmp_path / "g.json", tmp_path / "cert.json", tmp_path / "cx.json"
+    save(g, p)
+    out = runner.invoke(app, ["regions", str(p), "--all", "--json", "--certificate", str(cert), "--export", str(exp)])
+    assert out.exit_code == 0, out.stderr
+    info = json.loads(out.stdout)
+    C = graph_complex(g)
+    B = layered_regions_breakpoints(g)
+    assert info["vertices"] == len(C.faces(0)) and info["breakpoint_regions"] == B.num_regions
+    assert info["breakpoint_facets"] == len(B.facets) and info["linear_regions"] == B.num_regions
+    out = runner.invoke(app, ["check-certificate", str(cert), "--json"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["regions"] == len(C.regions)
+    doc = json.loads(cert.read_text())
+    assert doc["networks"][0]["version"] == 2
+    assert json.loads(exp.read_text())["regions"][0]["pattern"] == [s for (s,) in C.regions[0].pattern]
+    # the checker re-derives every sign: a flipped sign or a dropped region is caught
+    bad = json.loads(cert.read_text())
+    bad["regions"][0]["patterns"][0][0] *= -1
+    with pytest.raises(CertificateError):
+        check_certificate(bad)
+    bad = json.loads(cert.read_text())
+    del bad["regions"][1]
+    with pytest.raises(CertificateError, match="not matched|cover"):
+        check_certificate(bad)
+    out = runner.invoke(app, ["regions", str(p)])
+    assert out.exit_code == 0 and "not computed (--faces)" in out.stdout
+
+
+def layered_regions_breakpoints(g: GraphNetwork):  # type: ignore[no-untyped-def]
+    from exactrelu.geometry.regions import regions
+
+    return regions(layered_with_carries(g)).breakpoint_complex()

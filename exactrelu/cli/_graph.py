@@ -86,48 +86,6 @@ def convert(path: NetArg,
 
 # ---------------------------------------------------------------------------------------------------------------------
 # The graph side of the engine's commands (called by `regions`, `equiv`, `reduce`, `fdim`, `identify`, ...).
-def graph_domain(g: GraphNetwork, box: tuple[str, str] | None, orthant: bool = False) -> Any:
-    """The domain polyhedron of ``--box LO HI`` / ``--orthant`` (None for R^d)."""
-    from exactrelu.core.rational import parse_rational
-    from exactrelu.geometry.polyhedra import Box, Orthant
-
-    if box is not None and orthant:
-        raise ValueError("choose at most one of --box and --orthant")
-    if box is not None:
-        return Box(parse_rational(box[0]), parse_rational(box[1]), g.input_dim)
-    return Orthant(g.input_dim) if orthant else None
-
-
-def graph_regions_command(path: Path, g: GraphNetwork, domain: Any, *, max_regions: int, plot_path: Path | None,
-                          export: Path | None, certificate: Path | None, json_out: bool) -> None:
-    """``regions`` on a graph that is not layered: exact region splitting in topological order."""
-    from exactrelu.cli._common import write_json
-    from exactrelu.geometry.graph_regions import graph_regions, graph_regions_summary
-
-    if certificate is not None:
-        raise NotApplicableError(f"{path}: --certificate is written for layered networks only; this graph is not "
-                                 f"layered: {layered_obstruction(g, need_biases=False)}")
-    C = graph_regions(g, domain, max_regions=max_regions)
-    info = graph_regions_summary(C)
-    if plot_path is not None:
-        from exactrelu.geometry.graph_plotting import plot_graph_complex
-
-        plot_graph_complex(C, plot_path)
-        info["plot"] = str(plot_path)
-    if export is not None:
-        write_json(export, C.to_dict())
-        info["export"] = str(export)
-    if json_out:
-        emit_json(info)
-        return
-    table = Table("quantity", "value", title=f"{path}: graph network, {g.num_hidden} hidden vertices")
-    for key, value in info.items():
-        if key == "kind":
-            continue
-        table.add_row(key.replace("_", " "), ", ".join(value) or "none" if isinstance(value, list) else str(value))
-    console.print(table)
-
-
 def graph_reduce_command(path: Path, g: GraphNetwork, domain: Any, *, output: Path | None, max_regions: int | None,
                          json_out: bool) -> None:
     """``reduce`` on a graph: zero edges, invisible, constant and dead vertices."""

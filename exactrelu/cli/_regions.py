@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -64,31 +64,40 @@ def regions_cmd(
     dead / always-active neurons at the speed of the enumeration; the face lattice (--faces) and the breakpoint
     complex B_θ (--breakpoints) only when asked (--all for both).  In --json their keys are null when not computed."""
     from exactrelu.geometry.polyhedra import Orthant
-    from exactrelu.geometry.regions import regions, summary
 
     if box is not None and orthant:
         raise ShapeError("choose at most one of --box and --orthant")
     net = read_network_or_graph(path, allow_float, function_only=True)
-    if isinstance(net, GraphNetwork):
-        from exactrelu.cli._graph import graph_domain, graph_regions_command
-
-        graph_regions_command(path, net, graph_domain(net, box, orthant), max_regions=max_regions,
-                              plot_path=plot_path, export=export, certificate=certificate, json_out=json_out)
-        return
     if plot_path is not None and net.input_dim > 2:
         raise ShapeError(f"{path}: --plot draws input dimension 1 or 2 only, the network has d = {net.input_dim}")
     domain = parse_box(box, net.input_dim) if box is not None else Orthant(net.input_dim) if orthant else None
-    with progress("enumerating C_θ", enabled=not json_out, unit="regions") as update:
-        C = regions(net, domain, max_regions=max_regions, method=method.value, progress=update)
     faces = faces or all_
     breakpoints = breakpoints or all_
+    C: Any
+    if isinstance(net, GraphNetwork):  # not layered: exact splitting on the hidden vertices in topological order
+        from exactrelu.geometry.graph_complex import graph_complex, graph_complex_summary
+
+        with progress("enumerating C_θ", enabled=not json_out, unit="cells") as update:
+            C = graph_complex(net, domain, max_regions=max_regions, progress=update)
+        count = graph_complex_summary
+        title = f"{path}: graph network, {net.num_hidden} hidden vertices"
+    else:
+        from exactrelu.geometry.regions import regions, summary
+
+        with progress("enumerating C_θ", enabled=not json_out, unit="regions") as update:
+            C = regions(net, domain, max_regions=max_regions, method=method.value, progress=update)
+        count = summary
+        title = f"{path}: architecture {net.architecture}"
     what = " and ".join(w for w, on in (("the face lattice", faces), ("the breakpoint complex", breakpoints)) if on)
     with spinner(f"{len(C.regions)} regions; counts{', ' + what if what else ''} ...", enabled=not json_out):
-        info = summary(C, faces=faces, breakpoints=breakpoints)
+        info = count(C, faces=faces, breakpoints=breakpoints)
     if plot_path is not None:
-        from exactrelu.geometry.plotting import plot
+        if isinstance(net, GraphNetwork):
+            from exactrelu.geometry.graph_plotting import plot_graph_complex as plot
+        else:
+            from exactrelu.geometry.plotting import plot
 
-        plot(C, plot_path)
+        plot(C.cells if isinstance(net, GraphNetwork) else C, plot_path)
         info["plot"] = str(plot_path)
     if certificate is not None:
         from exactrelu.geometry.certificate import write_certificate
@@ -101,15 +110,16 @@ def regions_cmd(
     if json_out:
         emit_json(info)
         return
-    table = Table("quantity", "value", title=f"{path}: architecture {net.architecture}")
+    table = Table("quantity", "value", title=title)
     for key, value in info.items():
-        if key in ("architecture",):
+        if key in ("architecture", "kind"):
             continue
         if value is None:
             flag = "--breakpoints" if key.startswith("breakpoint") else "--faces"
             value = f"not computed ({flag})" if not (faces if flag == "--faces" else breakpoints) else "not computed"
         elif isinstance(value, list):
-            value = ", ".join(f"({v['layer']},{v['neuron']})" for v in value) or "none"
+            value = ", ".join(f"({v['layer']},{v['neuron']})" if isinstance(v, dict) else str(v) for v in value) \
+                or "none"
         elif isinstance(value, dict):
             value = ", ".join(f"{k}:{'visible' if v else 'invisible'}" for k, v in value.items())
         elif isinstance(value, bool):

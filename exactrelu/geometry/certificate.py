@@ -21,8 +21,10 @@ What :func:`check_certificate` verifies, using only exact evaluation of the netw
 
 1. **interior points**: each region's point satisfies its inequalities and the domain's strictly;
 2. **patterns**: for each network, layer by layer, the pre-activation of every neuron is affine on the region given
-   the stated pattern of the earlier layers; for a stated sign ``s = ±1`` one LP shows ``s·z >= 0`` on the closed
-   region and ``s·z > 0`` at the interior point; for ``s = 0`` the affine form is identically zero;
+   the stated pattern of the earlier layers (a graph network, version-2 document: vertex by vertex in topological
+   order, its pattern a flat list of one sign per hidden vertex, each vertex a layer of its own); for a stated sign
+   ``s = ±1`` one LP shows ``s·z >= 0`` on the closed region and ``s·z > 0`` at the interior point; for ``s = 0``
+   the affine form is identically zero;
 3. **maps**: the affine map the pattern gives equals the stated ``(A, c)`` (for every network);
 4. **disjoint interiors**: take two regions and the first neuron (of the first network where they differ) whose
    stated sign differs.  Earlier signs agree, so that neuron has the *same* affine form ``g`` on both; ``s·g >= 0`` on
@@ -67,6 +69,7 @@ from fractions import Fraction
 from typing import Any
 
 from exactrelu.core.errors import CertificateError, ExactReluError
+from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.network import Network
 from exactrelu.engines import cddlib as _cdd
 from exactrelu.geometry.polyhedra import Polyhedron
@@ -84,18 +87,22 @@ def _s(rows: Sequence[Sequence[Fraction]]) -> list[list[str]]:
 
 
 def complex_certificate(C: Any) -> dict[str, Any]:
-    """The ``"complex"`` certificate of a :class:`~exactrelu.geometry.regions.PolyhedralComplex`."""
+    """The ``"complex"`` certificate of a :class:`~exactrelu.geometry.regions.PolyhedralComplex` (or of the complex
+    of a graph network, :class:`~exactrelu.geometry.graph_complex.GraphPolyhedralComplex`: the network is then a
+    version-2 document and each pattern a flat list, one sign per hidden vertex in topological order)."""
+    from exactrelu.core.graph_io import graph_to_dict
     from exactrelu.core.io import network_to_dict
 
     dom = None
     if C.domain is not None:
         dom = {"inequalities": _s(C.domain.inequalities), "equalities": _s(C.domain.equalities)}
+    graph = getattr(C.net, "graph", None)
     return {
         "format": FORMAT, "version": VERSION, "kind": "complex", "domain": dom,
-        "networks": [network_to_dict(C.net)],
+        "networks": [network_to_dict(C.net) if graph is None else graph_to_dict(graph)],
         "regions": [{"inequalities": _s(r.polyhedron.inequalities),
                      "interior_point": [str(v) for v in r.interior_point],
-                     "patterns": [[list(p) for p in r.pattern]],
+                     "patterns": [[list(p) for p in r.pattern] if graph is None else [s for (s,) in r.pattern]],
                      "affine_map": {"A": _s(r.affine_map[0]), "c": [str(v) for v in r.affine_map[1]]}}
                     for r in C.regions],
         "cover": "facet-matching",
@@ -154,6 +161,37 @@ def _forms_and_map(net: Network, pattern: list[list[int]]) -> tuple[list[list[Ro
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _graph_forms_and_map(g: GraphNetwork, pattern: list[int]) -> tuple[list[list[Row]], list[Row]]:
+    """Own recursion for a graph network: per hidden vertex (``hidden_order``, each a one-row "layer") the row of its
+    pre-activation under ``pattern`` (the signs of the earlier vertices), and the output rows."""
+    d = g.input_dim
+    post: dict[str, Row] = {x: tuple(Fraction(int(j == i + 1)) for j in range(d + 1)) for i, x in enumerate(g.inputs)}
+    sign = dict(zip(g.hidden_order, pattern, strict=True))
+    rows: dict[str, Row] = {}
+    for v in g.topological_order:
+        if v in post:
+            continue
+        acc = [g.bias(v) or _ZERO] + [_ZERO] * d
+        for k in g.in_edges(v):
+            e = g.edges[k]
+            if e.source in post:
+                acc = [a + e.weight * c for a, c in zip(acc, post[e.source], strict=True)]
+        rows[v] = tuple(acc)
+        if v not in sign or sign[v] > 0:
+            post[v] = rows[v]
+    return [[rows[v]] for v in g.hidden_order], [rows[y] for y in g.outputs]
+
+
+def _network(doc: Any, where: str) -> Network | GraphNetwork:
+    """A network document of either version (2 = a graph network)."""
+    from exactrelu.core.graph_io import graph_from_dict
+    from exactrelu.core.io import network_from_dict
+
+    if isinstance(doc, dict) and doc.get("version") == 2:
+        return graph_from_dict(doc, source=where)
+    return network_from_dict(doc, source=where)
+
+
 def _load(doc_or_path: Any) -> dict[str, Any]:
     if isinstance(doc_or_path, dict):
         return doc_or_path
@@ -205,8 +243,6 @@ def _check_witness(doc: dict[str, Any], nets: list[Network], dom_in: list[Row]) 
 
 def check_certificate(doc_or_path: Any) -> dict[str, Any]:
     """Re-verify a certificate independently (module docstring); returns a summary, raises CertificateError."""
-    from exactrelu.core.io import network_from_dict
-
     doc = _load(doc_or_path)
     if doc.get("format") != FORMAT or doc.get("version") != VERSION:
         raise CertificateError(f"not an {FORMAT} version {VERSION} document")
@@ -214,7 +250,7 @@ def check_certificate(doc_or_path: Any) -> dict[str, Any]:
     if kind not in ("complex", "equivalence", "inequivalence"):
         raise CertificateError(f"unknown certificate kind {kind!r}")
     try:
-        nets = [network_from_dict(n, source=f"networks[{k}]") for k, n in enumerate(doc.get("networks") or [])]
+        nets = [_network(n, f"networks[{k}]") for k, n in enumerate(doc.get("networks") or [])]
     except ExactReluError as exc:
         raise CertificateError(f"bad network document: {exc}") from None
     if not nets or (kind in ("equivalence", "inequivalence") and len(nets) < 2):
@@ -251,6 +287,7 @@ def check_certificate(doc_or_path: Any) -> dict[str, Any]:
         pats = r.get("patterns")
         if not isinstance(pats, list) or len(pats) != len(nets):
             raise CertificateError(f"{where}: needs one pattern per network ({len(nets)})")
+        pats = list(pats)  # graph patterns are rewritten as one-entry layers below; the document is not touched
         amap = r.get("affine_map")
         if not isinstance(amap, dict):
             raise CertificateError(f"{where}: affine_map must be {{A, c}}")
@@ -267,12 +304,22 @@ def check_certificate(doc_or_path: Any) -> dict[str, Any]:
         poly = Polyhedron(tuple(ineq), (), ambient_dim=d)
         # 2./3. patterns and maps
         for n_idx, (net, pat) in enumerate(zip(nets, pats, strict=True)):
-            if (not isinstance(pat, list) or len(pat) != net.depth
-                    or any(not isinstance(pl, list) or len(pl) != w for pl, w in zip(pat, net.hidden_widths))):
-                raise CertificateError(f"{where}: pattern {n_idx} does not match the hidden widths {net.hidden_widths}")
-            if any(s not in (-1, 0, 1) for pl in pat for s in pl):
-                raise CertificateError(f"{where}: pattern entries must be -1, 0 or 1")
-            forms, out_rows = _forms_and_map(net, pat)
+            if isinstance(net, GraphNetwork):  # a flat list, one sign per hidden vertex in topological order
+                if (not isinstance(pat, list) or len(pat) != net.num_hidden
+                        or any(type(t) is not int or t not in (-1, 0, 1) for t in pat)):
+                    raise CertificateError(f"{where}: pattern {n_idx} must be {net.num_hidden} signs -1, 0 or 1 "
+                                           "(one per hidden vertex)")
+                forms, out_rows = _graph_forms_and_map(net, pat)
+                pat = [[t] for t in pat]
+                pats[n_idx] = pat
+            else:
+                if (not isinstance(pat, list) or len(pat) != net.depth
+                        or any(not isinstance(pl, list) or len(pl) != w for pl, w in zip(pat, net.hidden_widths))):
+                    raise CertificateError(f"{where}: pattern {n_idx} does not match the hidden widths "
+                                           f"{net.hidden_widths}")
+                if any(s not in (-1, 0, 1) for pl in pat for s in pl):
+                    raise CertificateError(f"{where}: pattern entries must be -1, 0 or 1")
+                forms, out_rows = _forms_and_map(net, pat)
             for l, layer_forms in enumerate(forms):
                 for i, g in enumerate(layer_forms):
                     s = pat[l][i]

@@ -152,7 +152,8 @@ def _all_faces(C: Any) -> dict[tuple[Pattern, tuple[int, ...]], dict[str, Any]]:
         return C._cache["faces"]
     dom = _domain_rows(C)
     table: dict[tuple[Pattern, tuple[int, ...]], dict[str, Any]] = {}
-    inet = IntNet(C.net)
+    # a complex may bring its own forms on cells (graph networks: exactrelu.geometry.graph_complex)
+    inet = C.int_net() if hasattr(C, "int_net") else IntNet(C.net)
     idom = [int_row(r) for r in dom]
     for k, reg in enumerate(C.regions):
         gens = reg.generators
