@@ -49,6 +49,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "exactrelu.theory.fibers.bottleneck": ("bottleneck_fiber", "bottleneck_structure", "local_fiber"),
     "exactrelu.theory.fibers.fiber": ("Component", "Fiber", "fiber"),
+    "exactrelu.theory.fibers.first_layer": ("FirstLayerReconstruction", "first_layer", "parallel_facet_failures"),
     "exactrelu.theory.varieties": ("PatternVariety", "output_variety", "pattern_variety", "realizable"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -99,6 +100,9 @@ __all__ = [
     "bottleneck_fiber",
     "bottleneck_structure",
     "local_fiber",
+    "FirstLayerReconstruction",
+    "first_layer",
+    "parallel_facet_failures",
     "GenericityReport",
     "is_generic",
     "ExactReluError",

@@ -14,8 +14,8 @@ import sys
 from exactrelu.cli._common import app
 
 # Command modules register themselves on `app`; this order is the order of `exactrelu --help` (issue order).
-COMMAND_MODULES = ("_core", "_regions", "_equiv", "_fiber", "_bottleneck", "_fdim", "_interop", "_variety",
-                   "_laws", "_graph")
+COMMAND_MODULES = ("_core", "_regions", "_equiv", "_fiber", "_bottleneck", "_firstlayer", "_fdim", "_interop",
+                   "_variety", "_laws", "_graph")
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
 
