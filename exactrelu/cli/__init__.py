@@ -15,7 +15,7 @@ from exactrelu.cli._common import app
 
 # Command modules register themselves on `app`; this order is the order of `exactrelu --help` (issue order).
 COMMAND_MODULES = ("_core", "_regions", "_equiv", "_fiber", "_bottleneck", "_firstlayer", "_fdim", "_interop",
-                   "_variety", "_laws", "_graph")
+                   "_variety", "_laws", "_graph", "_generic")
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
 
