@@ -26,7 +26,7 @@ has ``W1_i = 0`` there (inequalities only enter for bounded domains, docs/mathem
 Examples
 --------
 >>> G = generic_conditions((1, 2, 1))
->>> [c.label for c in G.conditions]
+>>> [c.label for c in G.conditions]  # doctest: +NORMALIZE_WHITESPACE
 ['(i) W1_1 != 0', '(i) W2_1 != 0', '(i) W1_2 != 0', '(i) W2_2 != 0', '(ii) (W1_1, b1_1) ∦ (W1_2, b1_2)',
  '(iii) T = {1, 2}']
 >>> [str(g) for g in G.conditions[-1].generators]
