@@ -2,9 +2,8 @@
 (docs/mathematics.md F2, F3).
 
 * :func:`minimal_width_any` extends docs/mathematics.md B4 to vector output ``m >= 1``: with ``L_S = A_R + sum_{j in S}
-  C_j a_j^T`` and ``a_J`` the rows ``a_j`` (``j in J``),
-
-      minimal width = k + min over J, S ⊆ [k] of  |J| + 2 (rank [L_S ; a_J] - rank a_J).
+  C_j a_j^T`` and ``a_J`` the rows ``a_j`` (``j in J``), the minimal width is
+  ``k + min over J, S ⊆ [k] of |J| + 2 (rank [L_S ; a_J] - rank a_J)``.
 
   A hyperplane of ``K(f)`` carrying two or more neurons (``j in J``) adds any ``u a_j^T`` to the linear part, a new
   hyperplane needs a canceling group of at least two neurons and adds one rank-one term ``u v^T``, every other neuron is
