@@ -374,3 +374,23 @@ def progress(description: str, total: int | None = None, enabled: bool = True,
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Refuse at once (one line) a Dask scheduler address where nothing answers, instead of Dask's 30 s wait."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise FormatError(f"--scheduler {address!r}: expected an address like tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise FormatError(f"--scheduler {address}: no Dask scheduler answers there "
+                          f"({exc.strerror or exc or 'timed out'})") from None

@@ -14,6 +14,7 @@ from exactrelu.cli._common import (
     JsonOpt,
     NetArg,
     app,
+    check_scheduler,
     console,
     emit_json,
     guarded,
@@ -68,26 +69,6 @@ def fdim_cmd(path: NetArg, points: PointsOpt = None, json_out: JsonOpt = False, 
         console.print(f"  note: {note}", highlight=False)
 
 
-def _check_scheduler(address: str, timeout: float = 5.0) -> None:
-    """Refuse at once (one line) a Dask scheduler address where nothing answers, instead of Dask's 30 s wait."""
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        host, port = None, None
-    if not host or port is None:
-        raise FormatError(f"--scheduler {address!r}: expected an address like tcp://HOST:PORT")
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            pass
-    except OSError as exc:
-        raise FormatError(f"--scheduler {address}: no Dask scheduler answers there "
-                          f"({exc.strerror or exc or 'timed out'})") from None
-
-
 @app.command("fdim-arch")
 @guarded
 def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture d,n1,...,m e.g. 2,3,3,1")],
@@ -110,7 +91,7 @@ def fdim_arch_cmd(architecture: Annotated[str, typer.Argument(help="Architecture
         raise FormatError("--max-trials must be >= 1")
     budget = max(trials, max_trials if max_trials is not None else 4 * trials)
     if scheduler is not None:
-        _check_scheduler(scheduler)
+        check_scheduler(scheduler)
     with progress("trials", total=budget, enabled=not json_out) as update:
         r = architecture_functional_dimension(arch, trials, seed, serial=serial, scheduler=scheduler,
                                               workers=workers, max_trials=budget, progress=update)

@@ -59,15 +59,51 @@ def regions_cmd(
     all_: Annotated[bool, typer.Option("--all", help="Both --faces and --breakpoints.")] = False,
     json_out: JsonOpt = False,
     allow_float: AllowFloatOpt = False,
+    count_only: Annotated[bool, typer.Option("--count-only", help="Count the regions piece by piece without keeping "
+                                                                  "the complex (memory independent of the count).")]
+    = False,
+    out: Annotated[Path | None, output_option("--out", help="Stream one row per region (pattern, exact interior "
+                                                            "point, facets, bounded) to .jsonl or .parquet.")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Count on this Dask scheduler "
+                                                                      "(tcp://HOST:PORT).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Count on a LocalCluster of this many worker "
+                                                                  "processes (0: in this process).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted --count-only/--out run from its "
+                                                          "last checkpoint.")] = False,
+    checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="Folder for the checkpoints of a counted "
+                                                                         "run (default: <out>.partial).")] = None,
+    piece_budget: Annotated[int, typer.Option("--piece-budget", help="Work (exact LPs) per task before a piece is "
+                                                                     "split further.")] = 4000,
+    checkpoint_every: Annotated[float, typer.Option("--checkpoint-every", help="Seconds between checkpoints.")] = 5.0,
 ) -> None:
     """Enumerate the canonical complex C_θ exactly and report its regions (activation, linear, bounded), facets and
     dead / always-active neurons at the speed of the enumeration; the face lattice (--faces) and the breakpoint
-    complex B_θ (--breakpoints) only when asked (--all for both).  In --json their keys are null when not computed."""
+    complex B_θ (--breakpoints) only when asked (--all for both).  In --json their keys are null when not computed.
+
+    With --count-only, --out, --workers, --scheduler or --resume the regions are counted piece by piece (prefixes of
+    the activation pattern; each region is counted once, by the piece its pattern extends) without keeping the
+    complex, in this process, on a LocalCluster or on a Dask scheduler, with checkpoints that --resume continues."""
     from exactrelu.geometry.polyhedra import Orthant
 
     if box is not None and orthant:
         raise ShapeError("choose at most one of --box and --orthant")
     net = read_network_or_graph(path, allow_float, function_only=True)
+    streamed = count_only or out is not None or scheduler is not None or workers is not None or resume
+    if streamed:
+        if isinstance(net, GraphNetwork):
+            raise ShapeError(f"{path}: --count-only/--out/--workers/--scheduler/--resume need a layered network")
+        extra = [n for n, v in (("--plot", plot_path), ("--certificate", certificate), ("--export", export),
+                                ("--faces", faces), ("--breakpoints", breakpoints), ("--all", all_)) if v]
+        if extra:
+            raise ShapeError(f"{extra[0]} needs the whole complex; it does not go with --count-only, --out, "
+                             "--workers, --scheduler or --resume")
+        from exactrelu.cli._stream import streamed_regions
+
+        domain = parse_box(box, net.input_dim) if box is not None else Orthant(net.input_dim) if orthant else None
+        streamed_regions(path, net, domain, out=out, checkpoint=checkpoint, resume=resume, scheduler=scheduler,
+                         workers=workers or 0, budget=piece_budget, checkpoint_every=checkpoint_every,
+                         json_out=json_out)
+        return
     if plot_path is not None and net.input_dim > 2:
         raise ShapeError(f"{path}: --plot draws input dimension 1 or 2 only, the network has d = {net.input_dim}")
     domain = parse_box(box, net.input_dim) if box is not None else Orthant(net.input_dim) if orthant else None

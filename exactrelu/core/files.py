@@ -31,6 +31,8 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,7 @@ __all__ = [
     "image_format",
     "atomic_write_bytes",
     "atomic_write_text",
+    "atomic_output",
 ]
 
 #: Largest file read by default (a (784, 512, 10) network with 30-character entries is about 12 MB).
@@ -272,3 +275,45 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """UTF-8 text twin of :func:`atomic_write_bytes`."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Stream a large output atomically: yields a temporary path in the destination's folder to write (by any
+    library), then flushes it to disk and renames it over ``path`` (module docstring); on an error the temporary file
+    is removed and ``path`` is untouched.
+
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> with atomic_output(os.path.join(folder, "rows.txt")) as tmp:
+    ...     _ = tmp.write_text("a row\\n")
+    >>> open(os.path.join(folder, "rows.txt")).read()
+    'a row\\n'
+    """
+    target = check_destination(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        yield Path(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise
