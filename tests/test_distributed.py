@@ -33,12 +33,12 @@ from exactrelu.geometry.regions import regions
 runner = CliRunner()
 
 
-def piece_patterns(net: Network, budget: int, dom: list | None = None) -> list:
+def piece_patterns(net: Network, budget: int, dom: list | None = None, method: str = "split") -> list:
     """Every region's pattern from the pieces, following the sub-pieces by hand (no driver)."""
     inet = IntNet(net)
     todo, pats = [ROOT], []
     while todo:
-        res = run_piece(inet, dom or [], todo.pop(), budget, rows=True)
+        res = run_piece(inet, dom or [], todo.pop(), budget, rows=True, method=method)
         assert res.count == len(res.rows)
         pats += [layered_pattern(inet, r[0]) for r in res.rows]
         todo += res.sub
@@ -73,8 +73,11 @@ def degenerate_network() -> Network:
 def test_piece_patterns_equal_single_process_enumeration(net: Network) -> None:
     ref = reference(net)
     assert piece_patterns(net, 3) == ref  # small pieces, every region built
+    assert piece_patterns(net, 2, method="walk") == ref  # walks of at most 2 regions: cut, cut again
     for budget in (1, 10**6):  # one region per task; one piece
-        assert count_regions(net, budget=budget).regions == len(ref)
+        assert count_regions(net, budget=budget, method="split").regions == len(ref)
+    r = count_regions(net, budget=3)
+    assert (r.regions, r.bounded) == (len(ref), sum(x.bounded for x in regions(net).regions))
 
 
 def test_degenerate_patterns_keep_zero_entries() -> None:
@@ -88,21 +91,22 @@ def test_generic_shallow_count_is_zaslavsky(arch: tuple[int, ...], seed: int) ->
     """Closed form: a generic arrangement of n hyperplanes in R^d has sum_{i<=d} C(n, i) regions."""
     net = random_network(arch, seed=seed)
     n, d = arch[1], arch[0]
-    assert count_regions(net, budget=5).regions == sum(comb(n, i) for i in range(d + 1))
+    expected = sum(comb(n, i) for i in range(d + 1))
+    assert count_regions(net, budget=5).regions == count_regions(net, budget=5, method="split").regions == expected
 
 
 @settings(max_examples=15)
-@given(st.integers(1, 3), st.integers(0, 10**6), st.integers(1, 40))
-def test_count_is_independent_of_the_cut(d: int, seed: int, budget: int) -> None:
+@given(st.integers(1, 3), st.integers(0, 10**6), st.integers(1, 40), st.sampled_from(["split", "walk"]))
+def test_count_is_independent_of_the_cut(d: int, seed: int, budget: int, method: str) -> None:
     net = random_network((d, 3, 3, 1), seed=seed, max_num=2, max_den=2, nonzero=False)
-    assert count_regions(net, budget=budget).regions == len(regions(net).regions)
+    assert count_regions(net, budget=budget, method=method).regions == len(regions(net).regions)
 
 
 def test_domain_box() -> None:
     net = random_network((2, 4, 3, 1), seed=2)
     box = Box([Fraction(-1), Fraction(-1)], [Fraction(1), Fraction(2)])
     dom = [list(r) for r in box.irredundant().inequalities]
-    assert piece_patterns(net, 4, dom) == reference(net, box)
+    assert piece_patterns(net, 4, dom) == piece_patterns(net, 2, dom, "walk") == reference(net, box)
     assert count_regions(net, box, budget=4).regions == len(reference(net, box))
 
 
@@ -174,7 +178,7 @@ def test_kill_9_then_resume_gives_the_same_answer(tmp_path: Path, mode: str) -> 
     state = tmp_path / "state"
     out = tmp_path / "rows.jsonl"
     args = ["regions", str(path), "--checkpoint", str(state), "--checkpoint-every", "0", "--piece-budget", "2",
-            "--json"] + (["--out", str(out)] if mode == "rows" else ["--count-only"])
+            "--json"] + (["--out", str(out)] if mode == "rows" else ["--count-only", "--method", "split"])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parents[1]), os.environ.get(
         "PYTHONPATH", "")]))
     proc = subprocess.Popen(_cli(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

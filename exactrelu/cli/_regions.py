@@ -72,8 +72,9 @@ def regions_cmd(
                                                           "last checkpoint.")] = False,
     checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="Folder for the checkpoints of a counted "
                                                                          "run (default: <out>.partial).")] = None,
-    piece_budget: Annotated[int, typer.Option("--piece-budget", help="Work (exact LPs) per task before a piece is "
-                                                                     "split further.")] = 4000,
+    piece_budget: Annotated[int, typer.Option("--piece-budget", help="Size of a task: regions per walk (--method "
+                                                                     "walk/auto) or exact LPs (split) before a "
+                                                                     "piece is split further.")] = 4000,
     checkpoint_every: Annotated[float, typer.Option("--checkpoint-every", help="Seconds between checkpoints.")] = 5.0,
 ) -> None:
     """Enumerate the canonical complex C_θ exactly and report its regions (activation, linear, bounded), facets and
@@ -101,7 +102,8 @@ def regions_cmd(
 
         domain = parse_box(box, net.input_dim) if box is not None else Orthant(net.input_dim) if orthant else None
         streamed_regions(path, net, domain, out=out, checkpoint=checkpoint, resume=resume, scheduler=scheduler,
-                         workers=workers or 0, budget=piece_budget, checkpoint_every=checkpoint_every,
+                         workers=workers or 0, budget=piece_budget, method=method.value,
+                         checkpoint_every=checkpoint_every,
                          json_out=json_out)
         return
     if plot_path is not None and net.input_dim > 2:

@@ -38,8 +38,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[dict[str, Any]], None]]:
 
 
 def streamed_regions(path: Path, net: Network, domain: Any, *, out: Path | None, checkpoint: Path | None,
-                     resume: bool, scheduler: str | None, workers: int, budget: int, checkpoint_every: float,
-                     json_out: bool) -> None:
+                     resume: bool, scheduler: str | None, workers: int, budget: int, method: str,
+                     checkpoint_every: float, json_out: bool) -> None:
     """Count (and with ``out`` write) the regions piece by piece, then print the figures."""
     from exactrelu.geometry.distributed import count_regions
 
@@ -54,7 +54,7 @@ def streamed_regions(path: Path, net: Network, domain: Any, *, out: Path | None,
         state = Path(f"{path.name}.regions.partial")
     with _progress(not json_out) as update:
         r = count_regions(net, domain, out=out, state=state, resume=resume, scheduler=scheduler, workers=workers,
-                          budget=budget, checkpoint_every=checkpoint_every, progress=update)
+                          budget=budget, method=method, checkpoint_every=checkpoint_every, progress=update)
     if json_out:
         info = r.to_dict()
         info["architecture"] = list(net.architecture)

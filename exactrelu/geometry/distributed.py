@@ -17,8 +17,10 @@ Examples
 >>> from exactrelu import examples
 >>> r = count_regions(examples.relu_of_sum())
 >>> r.regions, r.bounded
-(7, None)
->>> count_regions(examples.relu_of_sum(), budget=1).regions   # one region per task, 7 tasks
+(7, 1)
+>>> count_regions(examples.relu_of_sum(), method="split").bounded is None   # the split builds no region
+True
+>>> count_regions(examples.relu_of_sum(), budget=1, method="split").regions   # one region per task, 7 tasks
 7
 """
 
@@ -37,13 +39,14 @@ from exactrelu.core.files import check_destination
 from exactrelu.core.network import Network
 from exactrelu.geometry.construct import domain_rows
 from exactrelu.geometry.kernel import IntNet
-from exactrelu.geometry.pieces import ROOT, Piece, PieceResult, run_piece
+from exactrelu.geometry.pieces import ROOT, Piece, PieceResult, run_piece, split_piece
 from exactrelu.geometry.polyhedra import Polyhedron, Row
 from exactrelu.geometry.stream import RunState, merge_parts, row_format
 
 __all__ = ["RegionCount", "count_regions", "DEFAULT_BUDGET", "network_fingerprint"]
 
-#: Work units (exact LPs; a region row counts :data:`~exactrelu.geometry.pieces.ROW_COST`) per task: about a second.
+#: Budget of one task: for ``method="split"`` work units (exact LPs; a region row counts
+#: :data:`~exactrelu.geometry.pieces.ROW_COST`), for ``method="walk"`` regions per walk; a few seconds either way.
 DEFAULT_BUDGET = 4000
 
 
@@ -93,13 +96,14 @@ def network_fingerprint(net: Network, dom: list[Row], fmt: str | None) -> str:
 _INETS: dict[str, IntNet] = {}
 
 
-def _task(fingerprint: str, net: Network, dom: list[Row], piece: Piece, budget: int, rows: bool) -> PieceResult:
+def _task(fingerprint: str, net: Network, dom: list[Row], piece: Piece, budget: int, rows: bool,
+          method: str) -> PieceResult:
     """One piece on a worker; the integer network (and its caches) is kept per process for the next tasks."""
     inet = _INETS.get(fingerprint)
     if inet is None:
         _INETS.clear()
         inet = _INETS[fingerprint] = IntNet(net)
-    return run_piece(inet, dom, piece, budget, rows=rows)
+    return run_piece(inet, dom, piece, budget, rows=rows, method=method)
 
 
 # ---------------------------------------------------------------------- the driver
@@ -154,8 +158,8 @@ class _Run:
 def count_regions(net: Network, domain: Polyhedron | None = None, *, out: str | os.PathLike[str] | None = None,
                   state: str | os.PathLike[str] | None = None, resume: bool = False, client: Any = None,
                   scheduler: str | None = None, workers: int = 0, budget: int = DEFAULT_BUDGET,
-                  checkpoint_every: float = 5.0, progress: Callable[[dict[str, Any]], None] | None = None
-                  ) -> RegionCount:
+                  method: str = "auto", checkpoint_every: float = 5.0,
+                  progress: Callable[[dict[str, Any]], None] | None = None) -> RegionCount:
     """Count the activation regions of ``net`` on ``domain`` exactly, piece by piece (module docstring).
 
     Parameters
@@ -168,7 +172,11 @@ def count_regions(net: Network, domain: Polyhedron | None = None, *, out: str | 
     resume : continue from the state's last checkpoint instead of starting afresh (a finished state answers at once).
     client, scheduler, workers : where the tasks run: a Dask ``client``, a scheduler address, a ``LocalCluster`` of
         ``workers`` processes, or this process (``workers=0``, the default).
-    budget : work units per task (:data:`DEFAULT_BUDGET`); smaller means more, shorter tasks.
+    budget : the size of a task (:data:`DEFAULT_BUDGET`); smaller means more, shorter tasks.
+    method : how a task enumerates its piece (:func:`~exactrelu.geometry.pieces.run_piece`): ``"walk"`` (a walk over
+        the facets of the piece's regions; cost per region independent of the number of neurons), ``"split"`` (the
+        splitting DFS of docs/mathematics.md A2; no region is built unless rows are asked for), ``"auto"`` =
+        ``"walk"``.  Both give the same regions.
     checkpoint_every : seconds between checkpoints.
     progress : called after each task with ``pieces_done``, ``pieces_open``, ``regions``, ``rate`` (regions per
         second) and ``dashboard`` (the Dask dashboard address or None).
@@ -185,6 +193,9 @@ def count_regions(net: Network, domain: Polyhedron | None = None, *, out: str | 
         raise ShapeError("count_regions() needs an exactrelu Network")
     if budget < 1:
         raise ValueError("budget must be >= 1")
+    if method not in ("auto", "split", "walk"):
+        raise ValueError(f"unknown method {method!r}; choose 'auto', 'split' or 'walk'")
+    method = "walk" if method == "auto" else method
     dom = domain_rows(net, domain)
     fmt = row_format(out) if out is not None else None
     if out is not None:
@@ -227,14 +238,17 @@ def count_regions(net: Network, domain: Polyhedron | None = None, *, out: str | 
     run.regions = sum(v[0] for v in prior.values())
     run.resumed = len(prior)
     run.prior_seconds = prior_seconds
+    t0 = time.monotonic()
+    if method == "walk" and start == [ROOT]:  # start from many pieces: a walk too large for its budget is wasted
+        nworkers = max(1, len(client.scheduler_info().get("workers", {}))) if client is not None else 1
+        start = list(split_piece(inet, dom, ROOT, 32 * nworkers)[0])
     for p in start:
         run.open[p.key] = p
-    t0 = time.monotonic()
     try:
         if client is None:
-            _serial(run, inet, dom, budget, fmt is not None)
+            _serial(run, inet, dom, budget, fmt is not None, method)
         else:
-            _dask(run, client, net, dom, budget, fmt is not None, network_fingerprint(net, dom, fmt))
+            _dask(run, client, net, dom, budget, fmt is not None, network_fingerprint(net, dom, fmt), method)
     except BaseException:
         if run_state is not None:  # keep what is done (Ctrl-C, a failed task): --resume continues from here
             run.commit()
@@ -245,7 +259,7 @@ def count_regions(net: Network, domain: Polyhedron | None = None, *, out: str | 
         if own_cluster is not None:
             own_cluster.close()
     bounded_list = [v[1] for v in run.done.values()]
-    bounded = None if fmt is None or None in bounded_list else sum(bounded_list)  # type: ignore[arg-type]
+    bounded = None if None in bounded_list else sum(bounded_list)  # type: ignore[arg-type]
     if run_state is not None:
         run.commit(finished=True)
     if out is not None:
@@ -265,14 +279,15 @@ def _has_dashboard(client: Any) -> bool:
         return False
 
 
-def _serial(run: _Run, inet: IntNet, dom: list[Row], budget: int, rows: bool) -> None:
+def _serial(run: _Run, inet: IntNet, dom: list[Row], budget: int, rows: bool, method: str) -> None:
     todo = list(run.open.values())
     while todo:
         piece = todo.pop()
-        todo.extend(run.accept(run_piece(inet, dom, piece, budget, rows=rows)))
+        todo.extend(run.accept(run_piece(inet, dom, piece, budget, rows=rows, method=method)))
 
 
-def _dask(run: _Run, client: Any, net: Network, dom: list[Row], budget: int, rows: bool, fp: str) -> None:
+def _dask(run: _Run, client: Any, net: Network, dom: list[Row], budget: int, rows: bool, fp: str,
+          method: str) -> None:
     from dask.distributed import as_completed
 
     token = os.urandom(4).hex()
@@ -281,8 +296,8 @@ def _dask(run: _Run, client: Any, net: Network, dom: list[Row], budget: int, row
 
     def submit(piece: Piece) -> Any:
         # while there are fewer pieces than workers, short tasks split the domain quickly
-        b = budget if len(run.open) >= 2 * nworkers else max(1, budget // 16)
-        return client.submit(_task, fp, net_f, dom, piece, b, rows, key=f"{piece.key}-{token}", pure=False,
+        b = budget if method == "walk" or len(run.open) >= 2 * nworkers else max(1, budget // 16)
+        return client.submit(_task, fp, net_f, dom, piece, b, rows, method, key=f"{piece.key}-{token}", pure=False,
                              retries=2)
 
     ac = as_completed([submit(p) for p in run.open.values()])

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -45,8 +46,8 @@ from exactrelu.geometry.construct import build_region
 from exactrelu.geometry.kernel import IntNet, int_point, isign
 from exactrelu.geometry.polyhedra import Row
 
-__all__ = ["Piece", "PieceResult", "ROOT", "run_piece", "piece_key", "format_signs", "parse_signs",
-           "layered_pattern", "ROW_COST"]
+__all__ = ["Piece", "PieceResult", "ROOT", "run_piece", "split_piece", "piece_key", "format_signs", "parse_signs",
+           "layered_pattern", "ROW_COST", "FAN_OUT"]
 
 #: Work units charged for one region row (a full region build) against a task's budget; an LP is one unit.
 ROW_COST = 4
@@ -148,13 +149,21 @@ class _Forms:
         return self.layer(signs, l)[i]
 
 
-def run_piece(inet: IntNet, dom_rows: list[Row], piece: Piece, budget: int, *, rows: bool = False) -> PieceResult:
-    """Enumerate the regions owned by ``piece`` (module docstring), handing back the unexplored rest as sub-pieces
-    once ``budget`` work units are spent (at least one region is always finished).
+def run_piece(inet: IntNet, dom_rows: list[Row], piece: Piece, budget: int, *, rows: bool = False,
+              method: str = "split") -> PieceResult:
+    """Enumerate the regions owned by ``piece`` (module docstring) and hand back what is left as sub-pieces.
+
+    ``method="split"``: the splitting DFS; after ``budget`` work units (at least one region is always finished) the
+    unexplored rest is returned as sub-pieces.  ``method="walk"``: a walk over the facets of the regions owned by the
+    piece (they tile a convex set, so their adjacency graph is connected), each region built exactly; when the piece
+    holds more than ``budget`` regions the walk is dropped and the piece is cut into at least :data:`FAN_OUT`
+    sub-pieces instead (nothing counted).  Both give the same regions.
 
     With ``rows=True`` each region is built (:func:`~exactrelu.geometry.construct.build_region`) and reported as the
     row ``(pattern, interior point, number of facets, bounded)``; otherwise only counted.
     """
+    if method not in ("split", "walk"):
+        raise ValueError(f"unknown method {method!r}; choose 'split' or 'walk'")
     t0 = time.process_time()
     d = inet.d
     F = _Forms(inet)
@@ -171,6 +180,8 @@ def run_piece(inet: IntNet, dom_rows: list[Row], piece: Piece, budget: int, *, r
         if res is None:
             raise EmptyRegionError("the domain has an empty interior")
         point = res[0]
+    if method == "walk":
+        return _walk_piece(inet, F, dom_rows, piece, point, base, budget, rows, t0, work)
     stack: list[tuple[int, tuple[int, ...], tuple[Fraction, ...], tuple[int, ...], list[Any]]] = [
         (len(piece.prefix), piece.prefix, point, piece.cut, base)]
     count = 0
@@ -221,3 +232,113 @@ def run_piece(inet: IntNet, dom_rows: list[Row], piece: Piece, budget: int, *, r
     sub = tuple(Piece(sig, p, cut) for k, sig, p, cut, _ in stack)
     return PieceResult(piece.key, count, bounded if rows else None, tuple(out) if rows else None, sub, work,
                        time.process_time() - t0)
+
+
+#: A piece too large for one walk is cut into at least this many sub-pieces.
+FAN_OUT = 16
+
+
+def split_piece(inet: IntNet, dom_rows: list[Row], piece: Piece, want: int) -> tuple[tuple[Piece, ...], int]:
+    """Cut ``piece`` into at least ``want`` sub-pieces (fewer only when it has fewer regions) by splitting at the
+    next neurons breadth first; returns them and the number of LPs spent."""
+    d = inet.d
+    F = _Forms(inet)
+    n = len(F.where)
+    base = list(dom_rows)
+    for k in piece.cut:
+        r = F.form(piece.prefix, k)
+        base.append(r if piece.prefix[k] > 0 else [-x for x in r])
+    lps = 0
+    point = piece.point
+    if point is None:
+        res = _cdd.slack_point(base, [], d)
+        lps += 1
+        if res is None:
+            raise EmptyRegionError("the domain has an empty interior")
+        point = res[0]
+    frontier = deque([(piece.prefix, point, piece.cut, base)])
+    leaves = []
+    while frontier and len(frontier) + len(leaves) < want:
+        sig, p, cut, crows = frontier.popleft()
+        k = len(sig)
+        children = None
+        while k < n and children is None:
+            r = F.form(sig, k)
+            if not any(r[1:]):
+                sig += ((r[0] > 0) - (r[0] < 0),)
+                k += 1
+                continue
+            neg = [-x for x in r]
+            D, X = int_point(p)
+            sg = isign(r, D, X)
+            if sg != 0:
+                other = neg if sg > 0 else r
+                res = _cdd.slack_point(crows + [other], [], d)
+                lps += 1
+                if res is not None:
+                    children = [(sig + (sg,), p, cut + (k,), crows + [r if sg > 0 else neg]),
+                                (sig + (-sg,), res[0], cut + (k,), crows + [other])]
+                else:
+                    sig += (sg,)
+            else:
+                children = []
+                for s, rr in ((1, r), (-1, neg)):
+                    res = _cdd.slack_point(crows + [rr], [], d)
+                    lps += 1
+                    assert res is not None
+                    children.append((sig + (s,), res[0], cut + (k,), crows + [rr]))
+            k += 1
+        if children is None:
+            leaves.append((sig, p, cut, crows))
+        else:
+            frontier.extend(children)
+    return tuple(Piece(sig, p, cut) for sig, p, cut, _ in list(frontier) + leaves), lps
+
+
+def _walk_piece(inet: IntNet, F: _Forms, dom_rows: list[Row], piece: Piece, point: tuple[Fraction, ...],
+                base: list[Any], budget: int, rows: bool, t0: float, work: int) -> PieceResult:
+    d = inet.d
+    n = len(F.where)
+    k0 = len(piece.prefix)
+    prefix = piece.prefix
+    # the first region: follow the side of the point at every later neuron (an LP only when the point is on a
+    # hyperplane); every decided row is kept so that moving the point keeps the earlier signs
+    sig, p, crows = prefix, point, list(base)
+    for k in range(k0, n):
+        r = F.form(sig, k)
+        if not any(r[1:]):
+            sig += ((r[0] > 0) - (r[0] < 0),)
+            continue
+        D, X = int_point(p)
+        sg = isign(r, D, X)
+        if sg == 0:
+            res = _cdd.slack_point(crows + [r], [], d)
+            work += 1
+            assert res is not None
+            p, sg = res[0], 1
+        crows.append(r if sg > 0 else [-x for x in r])
+        sig += (sg,)
+    seen = {sig}
+    queue = deque([sig])
+    count = bounded = 0
+    out: list[tuple[Any, ...]] = []
+    while queue:
+        sig = queue.popleft()
+        reg = build_region(inet, dom_rows, layered_pattern(inet, sig))
+        count += 1
+        work += ROW_COST
+        bounded += reg.bounded
+        if rows:
+            out.append((sig, tuple(str(v) for v in reg.interior_point), len(reg.facets), reg.bounded))
+        for f in reg.facets:
+            if f.neighbor is None:
+                continue
+            nb = tuple(s for layer in f.neighbor for s in layer)
+            if nb[:k0] == prefix and nb not in seen:
+                if len(seen) >= budget:  # too large for one walk: cut it instead (this walk is dropped)
+                    sub, lps = split_piece(inet, dom_rows, piece, FAN_OUT)
+                    return PieceResult(piece.key, 0, 0, () if rows else None, sub, work + lps,
+                                       time.process_time() - t0)
+                seen.add(nb)
+                queue.append(nb)
+    return PieceResult(piece.key, count, bounded, tuple(out) if rows else None, (), work, time.process_time() - t0)
