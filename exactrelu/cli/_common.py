@@ -22,7 +22,16 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 from typer._click import exceptions as click_errors  # typer >= 0.22 vendors click; its exceptions live here
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
@@ -357,17 +366,31 @@ def spinner(message: str, enabled: bool = True) -> Iterator[None]:
         yield
 
 
+class RateColumn(ProgressColumn):
+    """The rate of a counter, e.g. ``1,234 regions/s`` (rich's own estimate over its recent updates)."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Any) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} {self.unit}/s", style="progress.data.speed")
+
+
 @contextlib.contextmanager
 def progress(description: str, total: int | None = None, enabled: bool = True,
              unit: str = "") -> Iterator[Callable[[int], None]]:
-    """A transient progress bar (``total`` known) or counter on stderr, terminal only; yields ``update(done)``."""
+    """A transient progress bar (``total`` known) or counter on stderr, terminal only; yields ``update(done)``.
+
+    A counter with a ``unit`` also shows its rate (``unit/s``)."""
     if not (enabled and interactive()):
         yield lambda done: None
         return
     if total is None:
         columns: tuple[Any, ...] = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
-                                    TextColumn("{task.completed}" + (f" {unit}" if unit else "")),
-                                    TimeElapsedColumn())
+                                    TextColumn("{task.completed:,}" + (f" {unit}" if unit else "")),
+                                    *((RateColumn(unit),) if unit else ()), TimeElapsedColumn())
     else:
         columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn())

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -61,23 +61,49 @@ class Facet:
                 f"neighbor={self.neighbor!r}, sign_sequence={self.sign_sequence!r})")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Region:
     """An activation region (full-dimensional cell of C_θ) with everything exact.
 
-    ``polyhedron`` is the canonical irredundant closure, ``interior_point`` a rational point of the open region,
-    ``affine_map = (A, c)`` with ``f(x) = A x + c`` on it, ``bounded`` whether it is bounded, ``facets`` its facets.
+    ``polyhedron`` is the canonical irredundant closure, ``interior_point`` a rational point of the open region (the
+    average of its vertices plus the sum of its normalised rays; computed on first access, since it costs an lcm of
+    every vertex denominator and counting regions never needs it), ``affine_map = (A, c)`` with ``f(x) = A x + c`` on
+    it, ``bounded`` whether it is bounded, ``facets`` its facets.
     """
 
     pattern: Pattern
     polyhedron: Polyhedron
-    interior_point: tuple[Fraction, ...]
+    _interior: Any
     affine_map: tuple[Matrix, Vector]
     bounded: bool
     facets: tuple[Facet, ...]
     #: exact generators kept from the construction, as integer pairs: vertices ``(D, X)`` = ``X / D`` and rays
     #: ``(D, Y)`` (the normalised ray ``Y / D``), or None when the polyhedron has lines (internal: faces use them)
-    generators: Any = field(default=None, compare=False, repr=False)
+    generators: Any = None
+
+    @property
+    def interior_point(self) -> tuple[Fraction, ...]:
+        p = self._interior
+        if type(p) is Average:
+            p = combine(p.V, p.R, p.d)
+            object.__setattr__(self, "_interior", p)
+        return p
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.pattern, self.polyhedron, self.interior_point, self.affine_map, self.bounded, self.facets)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Region):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Region(pattern={self.pattern!r}, polyhedron={self.polyhedron!r}, "
+                f"interior_point={self.interior_point!r}, affine_map={self.affine_map!r}, bounded={self.bounded!r}, "
+                f"facets={self.facets!r})")
 
     def affine_basis_points(self) -> tuple[tuple[Fraction, ...], ...]:
         """``d + 1`` affinely independent rational points in the open region: the interior point ``p`` and

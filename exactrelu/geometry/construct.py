@@ -184,14 +184,20 @@ def _build_region_nd(inet: IntNet, dom_rows: list[Row], pattern: Pattern, forms:
     prim: list[tuple[int, ...]] = []
     sources: list[list[Neuron]] = []
     boundary: list[bool] = []
+    ids: list[int] = []  # each row's name up to sign, shared by the cells of the complex
+    row_ids = inet.row_ids
 
-    def add(key: tuple[int, ...], src: Neuron | None) -> None:
+    def add(key: tuple[int, ...], src: Neuron | None, unsigned: tuple[int, ...]) -> None:
         k = index.get(key)
         if k is None:
             k = index[key] = len(prim)
             prim.append(key)
             sources.append([])
             boundary.append(False)
+            rid = row_ids.get(unsigned)
+            if rid is None:
+                rid = row_ids[unsigned] = len(row_ids)
+            ids.append(rid)
         if src is None:
             boundary[k] = True
         else:
@@ -200,7 +206,7 @@ def _build_region_nd(inet: IntNet, dom_rows: list[Row], pattern: Pattern, forms:
     for r in dom_rows:
         pr = primitive_or_none(int_row(r))
         if pr is not None:
-            add(pr, None)
+            add(pr, None, pr)
     has_zero = False
     for l, layer_forms in enumerate(forms):
         for i, pr in enumerate(inet.primitive(l, pattern, layer_forms)):
@@ -208,7 +214,7 @@ def _build_region_nd(inet: IntNet, dom_rows: list[Row], pattern: Pattern, forms:
             if s == 0:
                 has_zero = True
             elif pr is not None:
-                add(pr if s > 0 else tuple(-v for v in pr), (l, i))
+                add(pr if s > 0 else tuple(-v for v in pr), (l, i), pr)
     flat = [s for layer in pattern for s in layer]
     offsets = inet.offsets
 
@@ -223,7 +229,7 @@ def _build_region_nd(inet: IntNet, dom_rows: list[Row], pattern: Pattern, forms:
                 dom.append(prim[k])
         return (tuple(z), tuple(sorted(dom)))
 
-    cell = _simplecell.simple_cell(prim, d, inet.vertex_cache, vertex_key)
+    cell = _simplecell.simple_cell(prim, d, inet.vertex_cache, vertex_key, ids)
     if cell is None:
         return None
     canon_k = sorted_canonical(inet, [(prim[k], k) for k in cell.facets])
@@ -242,7 +248,7 @@ def _build_region_nd(inet: IntNet, dom_rows: list[Row], pattern: Pattern, forms:
         for k in T:
             if k in on:
                 on[k][1].append(y)
-    point = combine(V, R, d)
+    point = Average(V, R, d)
     facets = []
     for row, k in canon_k:
         q: Any = Average(*on[k], d)

@@ -35,7 +35,8 @@ class IntNet:
     its denominators), so every pre-activation form of layer ``l`` is an integer row ``(v, M)`` equal to
     ``S_l · z`` with ``S_l = den_1 ··· den_l > 0`` — the same signs, and cdd accepts integer rows."""
 
-    __slots__ = ("d", "W", "b", "scales", "depth", "_rows", "_prim", "vertex_cache", "offsets", "canonical")
+    __slots__ = ("d", "W", "b", "scales", "depth", "_rows", "_prim", "vertex_cache", "offsets", "canonical",
+                 "row_ids")
 
     def __init__(self, net: Network) -> None:
         self.d = net.input_dim
@@ -46,6 +47,7 @@ class IntNet:
         self._rows: dict[tuple[int, Pattern], list[list[int]]] = {}  # (l, pattern[:l]) -> hidden rows (read-only)
         self._prim: dict[tuple[int, Pattern], list[tuple[int, ...] | None]] = {}
         self.vertex_cache: dict = {}  # exact vertices by tight rows, shared by the cells of one complex
+        self.row_ids: dict[tuple[int, ...], int] = {}  # primitive rows (up to sign) -> small integer names
         self.canonical: dict[tuple[int, ...], tuple[Row, tuple[float, ...]]] = {}  # see sorted_canonical
         self.offsets = [sum(net.hidden_widths[:l]) for l in range(net.depth)]  # flat index of neuron (l, 0)
         S = 1

@@ -44,14 +44,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, permutations
 from math import gcd
 
 import numpy as np
 
 from exactrelu.engines import cddlib as _cdd
 
-__all__ = ["SimpleCell", "simple_cell", "kernel_vector", "det"]
+__all__ = ["SimpleCell", "simple_cell", "kernel_vector", "det", "independent"]
 
 _U = 2.0 ** -53  # unit roundoff of float64
 #: The float sign filter's error bound is 2 (d + 4) u relative to ``|A| @ |H|^T`` (d + 1 products summed:
@@ -177,13 +177,61 @@ def det(M: Sequence[Sequence[int]]) -> int:
     return sign * A[n - 1][n - 1]
 
 
+_PERMS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _perms(d: int) -> tuple[np.ndarray, np.ndarray]:
+    """All permutations of ``range(d)`` as an index array ``(d!, d)`` and their signs."""
+    hit = _PERMS.get(d)
+    if hit is None:
+        P = np.array(list(permutations(range(d))), dtype=np.intp)
+        inv = [sum(p[i] > p[j] for i in range(d) for j in range(i + 1, d)) for p in P.tolist()]
+        hit = _PERMS[d] = (P, np.array([-1.0 if k % 2 else 1.0 for k in inv]))
+    return hit
+
+
+def independent(rows: Sequence[tuple[int, ...]], A: np.ndarray, Ts: Sequence[Sequence[int]]) -> bool:
+    """Whether, for every ``T`` in ``Ts``, the linear parts of the ``d`` integer rows ``T`` are independent (exact).
+
+    ``A`` holds the rows as :func:`exactrelu.engines.cddlib.pow2_scaled` floats (positive multiples, so every
+    determinant keeps its sign).  A float Leibniz expansion settles the determinants far from zero: each of the ``d!``
+    terms is a product of ``d`` entries, each rounded once, so the computed sum is within
+    ``(2d + d!) u · Σ|terms|`` of the exact determinant of the scaled rows (doubled as a margin, plus an absolute term
+    for entries below the normal range).  Undecided ones take the exact integer determinant :func:`det`.
+
+    >>> rows = [(0, 1, 0, 0), (0, 0, 1, 0), (0, 1, 1, 0), (0, 0, 0, 1)]
+    >>> A = np.array(rows, dtype=float)
+    >>> independent(rows, A, [(0, 1, 3)]), independent(rows, A, [(0, 1, 3), (0, 1, 2)])
+    (True, False)
+    """
+    if not Ts:
+        return True
+    d = len(Ts[0])
+    undecided: Sequence[Sequence[int]] = Ts
+    if 2 <= d <= 6:
+        P, sg = _perms(d)
+        M = A[np.array(Ts, dtype=np.intp)][:, :, 1:]  # (n, d, d)
+        terms = M[:, np.arange(d), P].prod(axis=2)  # (n, d!): M[t, i, P[k, i]] multiplied over i
+        val = np.abs(terms @ sg)
+        bound = np.abs(terms).sum(axis=1) * (2 * (2 * d + len(P)) * _U) + _ABS
+        undecided = [Ts[k] for k in np.flatnonzero(~(val > bound))]
+    return all(det([rows[i][1:] for i in T]) for T in undecided)
+
+
 def _vertex(rows: Sequence[tuple[int, ...]], T: Sequence[int], cache: dict,
-            vertex_key: Callable[[Sequence[int]], Hashable] | None) -> tuple[int, tuple[int, ...]] | None:
+            vertex_key: Callable[[Sequence[int]], Hashable] | None, row_ids: Sequence[int] | None,
+            pending: list[Sequence[int]]) -> tuple[int, tuple[int, ...]] | None:
     """The exact vertex ``X / D`` (``D > 0``) where the rows ``T`` vanish, or None when they are dependent.
 
-    A vertex found in the cache under ``vertex_key(T)`` is returned only when the rows ``T`` vanish at it *and* their
-    linear parts are independent (a nonzero ``d x d`` determinant): both are what makes it the vertex cut out by ``T``.
+    A vertex computed from the same rows up to sign (same ``row_ids``, or equal rows) is returned as it is.  A vertex
+    found in the cache under ``vertex_key(T)`` is returned only when the rows ``T`` vanish at it; ``T`` is
+    then appended to ``pending``, and the caller must check that their linear parts are independent (a nonzero
+    ``d x d`` determinant, :func:`independent`): both are what makes it the vertex cut out by ``T``.
     """
+    rkey = tuple(sorted(rows[i] for i in T) if row_ids is None else sorted(row_ids[i] for i in T))
+    hit = cache.get(rkey)
+    if hit is not None:  # computed from these very rows
+        return hit
     if vertex_key is not None:
         key = vertex_key(T)
         hit = cache.get(key)
@@ -192,20 +240,16 @@ def _vertex(rows: Sequence[tuple[int, ...]], T: Sequence[int], cache: dict,
                 if _hval(rows[i], hit):
                     break
             else:
-                if det([rows[i][1:] for i in T]):
-                    return hit
-                return None
-    else:
-        key = tuple(sorted(rows[i] for i in T))
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
+                pending.append(T)
+                return hit
     h = kernel_vector([rows[i] for i in T])
     if h[0] == 0:
         return None
     if h[0] < 0:
         h = tuple(-v for v in h)
-    hit = cache[key] = (h[0], h[1:])
+    hit = cache[rkey] = (h[0], h[1:])
+    if vertex_key is not None:
+        cache[key] = hit
     return hit
 
 
@@ -223,7 +267,8 @@ def _ray(rows: Sequence[tuple[int, ...]], T: Sequence[int], d: int, cache: dict)
 
 
 def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
-                vertex_key: Callable[[Sequence[int]], Hashable] | None = None) -> SimpleCell | None:
+                vertex_key: Callable[[Sequence[int]], Hashable] | None = None,
+                row_ids: Sequence[int] | None = None) -> SimpleCell | None:
     """The certified generators and facets of ``{x : b + a·x >= 0 for every row}`` (module docstring), or None.
 
     ``rows``: distinct primitive integer rows (no two positive multiples of each other), each with ``a != 0``.
@@ -231,7 +276,10 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     keyed by their tight rows, or by ``vertex_key(T)`` (``T`` the sorted indices of the tight rows) when given — for
     instance the ternary sign sequence of the vertex, which the cells around it share although their rows differ.  A
     vertex found under ``vertex_key`` is used only after checking exactly that the rows ``T`` vanish at it and that
-    their linear parts are independent, as for a vertex computed afresh.
+    their linear parts are independent, as for a vertex computed afresh.  ``row_ids``: optional integers naming the
+    rows up to sign (equal ids = rows equal or opposite, across calls sharing ``cache``); a vertex computed afresh is
+    also cached under the ids of its tight rows, and found there again without any check (same rows up to sign, same
+    vertex).  Without ``row_ids`` the rows themselves are that key.
     """
     m = len(rows)
     if m < d or d < 2:
@@ -247,6 +295,7 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     verts: dict[int, tuple[int, tuple[int, ...]]] = {}
     rays: dict[int, tuple[int, ...]] = {}
     idx: dict[int, list[int]] = {}
+    pending: list[Sequence[int]] = []  # cached vertices whose tight rows still need an independence check
     for is_vertex, inc in zip(kinds, incidence):
         T = sorted(i for i in inc if i < m)
         mask = 0
@@ -256,7 +305,7 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
             if len(T) != d:
                 return None
             if mask not in verts:
-                v = _vertex(rows, T, cache, vertex_key)
+                v = _vertex(rows, T, cache, vertex_key, row_ids, pending)
                 if v is None:
                     return None
                 verts[mask] = v
@@ -269,7 +318,7 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
                 return None
             rays[mask] = y
             idx[mask] = T
-    if not verts:
+    if not verts or not independent(rows, A, pending):
         return None
     vT = list(verts)
     rT = list(rays)
