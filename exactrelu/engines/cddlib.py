@@ -234,8 +234,9 @@ def pow2_scaled(rows: Sequence[Sequence[Row]] | np.ndarray) -> np.ndarray:
 
 
 def _scaled(rows: Sequence[Row] | np.ndarray) -> np.ndarray:
-    """The rows in float64, each divided by its largest absolute entry (float cdd's tolerances are absolute)."""
-    A = pow2_scaled(rows)
+    """The rows in float64, each divided by its largest absolute entry (float cdd's tolerances are absolute).  A float
+    array is divided as it is (it is already finite floats)."""
+    A = np.array(rows, dtype=float) if isinstance(rows, np.ndarray) else pow2_scaled(rows)
     A /= np.maximum(np.abs(A).max(axis=1, keepdims=True), 1e-300)
     return A
 

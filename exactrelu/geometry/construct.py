@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from exactrelu.core.errors import EmptyRegionError, PolyhedralComputationError, ShapeError
 from exactrelu.core.network import Network, Pattern
 from exactrelu.engines import cddlib as _cdd
@@ -27,7 +29,6 @@ from exactrelu.geometry.kernel import (
     int_row,
     isign,
     normalize_ray,
-    primitive_or_none,
     sorted_canonical,
 )
 from exactrelu.geometry.polyhedra import Polyhedron, Row, normalize_inequality
@@ -121,25 +122,27 @@ _FAST_ND = True
 def build_region(inet: IntNet, dom_rows: list[Row], pattern: Pattern) -> Region:
     d = inet.d
     forms, out_rows = inet.forms(pattern)
-    rows: list[Any] = list(dom_rows)
     for l, layer_forms in enumerate(forms):
         for i, r in enumerate(layer_forms):
             s = pattern[l][i]
             if s == 0:
                 if any(r):
                     raise PolyhedralComputationError(f"pattern sign 0 for neuron {(l, i)} that is not identically 0")
-                continue
-            if any(r[1:]):
-                rows.append([s * v for v in r])
-            elif s * r[0] <= 0:
+            elif s * r[0] <= 0 and not any(r[1:]):
                 raise EmptyRegionError(f"pattern {pattern} is empty (neuron {(l, i)} is constant)")
-    fast = None
-    if _FAST_2D and rows and d <= 2:
-        fast = planar.irredundant_2d(rows) if d == 2 else planar.irredundant_1d(rows)
-    elif _FAST_ND and d >= 3:
+    if _FAST_ND and d >= 3:
         reg = _build_region_nd(inet, dom_rows, pattern, forms, out_rows)
         if reg is not None:
             return reg
+    rows: list[Any] = list(dom_rows)
+    for l, layer_forms in enumerate(forms):
+        for i, r in enumerate(layer_forms):
+            s = pattern[l][i]
+            if s and any(r[1:]):
+                rows.append([s * v for v in r])
+    fast = None
+    if _FAST_2D and rows and d <= 2:
+        fast = planar.irredundant_2d(rows) if d == 2 else planar.irredundant_1d(rows)
     if fast is not None:
         canon, (V, R, L), icanon = fast
     else:
@@ -185,36 +188,40 @@ def _build_region_nd(inet: IntNet, dom_rows: list[Row], pattern: Pattern, forms:
     sources: list[list[Neuron]] = []
     boundary: list[bool] = []
     ids: list[int] = []  # each row's name up to sign, shared by the cells of the complex
-    row_ids = inet.row_ids
+    pieces: list[Any] = []  # the rows' pow2_scaled float images, in blocks
 
-    def add(key: tuple[int, ...], src: Neuron | None, unsigned: tuple[int, ...]) -> None:
+    def add(key: tuple[int, ...], src: Neuron | None, name: int) -> bool:
         k = index.get(key)
-        if k is None:
+        new = k is None
+        if new:
             k = index[key] = len(prim)
             prim.append(key)
             sources.append([])
             boundary.append(False)
-            rid = row_ids.get(unsigned)
-            if rid is None:
-                rid = row_ids[unsigned] = len(row_ids)
-            ids.append(rid)
+            ids.append(name)
         if src is None:
             boundary[k] = True
         else:
             sources[k].append(src)
+        return new
 
-    for r in dom_rows:
-        pr = primitive_or_none(int_row(r))
-        if pr is not None:
-            add(pr, None, pr)
+    if dom_rows:
+        dprim, dnames, dfloats = inet.named_domain(dom_rows)
+        sel = [k for k, pr in enumerate(dprim) if pr is not None and add(pr, None, dnames[k])]
+        pieces.append(dfloats[sel])
     has_zero = False
     for l, layer_forms in enumerate(forms):
-        for i, pr in enumerate(inet.primitive(l, pattern, layer_forms)):
+        lprim, lnames, lfloats = inet.named_layer(l, pattern, layer_forms)
+        sel, sgn = [], []
+        for i, pr in enumerate(lprim):
             s = pattern[l][i]
             if s == 0:
                 has_zero = True
-            elif pr is not None:
-                add(pr if s > 0 else tuple(-v for v in pr), (l, i), pr)
+            elif pr is not None and add(pr if s > 0 else tuple(-v for v in pr), (l, i), lnames[i]):
+                sel.append(i)
+                sgn.append(s)
+        if sel:
+            pieces.append(lfloats[sel] * np.array(sgn, dtype=float)[:, None])  # the sign flips are exact
     flat = [s for layer in pattern for s in layer]
     offsets = inet.offsets
 
@@ -229,7 +236,8 @@ def _build_region_nd(inet: IntNet, dom_rows: list[Row], pattern: Pattern, forms:
                 dom.append(prim[k])
         return (tuple(z), tuple(sorted(dom)))
 
-    cell = _simplecell.simple_cell(prim, d, inet.vertex_cache, vertex_key, ids)
+    scaled = np.concatenate(pieces) if pieces else None  # = pow2_scaled(prim)
+    cell = _simplecell.simple_cell(prim, d, inet.vertex_cache, vertex_key, ids, scaled)
     if cell is None:
         return None
     canon_k = sorted_canonical(inet, [(prim[k], k) for k in cell.facets])

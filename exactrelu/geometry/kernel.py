@@ -20,7 +20,10 @@ from fractions import Fraction
 from math import gcd
 from typing import Any
 
+import numpy as np
+
 from exactrelu.core.network import Network, Pattern
+from exactrelu.engines.cddlib import pow2_scaled
 from exactrelu.geometry.polyhedra import Row
 
 __all__ = ["IntNet", "Average", "Matrix", "Vector", "combine", "int_point", "int_row", "isign", "normalize_ray",
@@ -36,7 +39,7 @@ class IntNet:
     ``S_l · z`` with ``S_l = den_1 ··· den_l > 0`` — the same signs, and cdd accepts integer rows."""
 
     __slots__ = ("d", "W", "b", "scales", "depth", "_rows", "_prim", "vertex_cache", "offsets", "canonical",
-                 "row_ids")
+                 "row_ids", "_named")
 
     def __init__(self, net: Network) -> None:
         self.d = net.input_dim
@@ -48,6 +51,7 @@ class IntNet:
         self._prim: dict[tuple[int, Pattern], list[tuple[int, ...] | None]] = {}
         self.vertex_cache: dict = {}  # exact vertices by tight rows, shared by the cells of one complex
         self.row_ids: dict[tuple[int, ...], int] = {}  # primitive rows (up to sign) -> small integer names
+        self._named: dict[Any, Any] = {}  # see named()
         self.canonical: dict[tuple[int, ...], tuple[Row, tuple[float, ...]]] = {}  # see sorted_canonical
         self.offsets = [sum(net.hidden_widths[:l]) for l in range(net.depth)]  # flat index of neuron (l, 0)
         S = 1
@@ -105,6 +109,46 @@ class IntNet:
         if out is None:
             out = self._prim[key] = [primitive_or_none(r) for r in rows]
         return out
+
+    def _name_rows(self, prim: list[tuple[int, ...] | None]
+                   ) -> tuple[list[tuple[int, ...] | None], list[int], np.ndarray]:
+        """``(prim, names, floats)`` for primitive rows (None = no row): a small integer naming each row for the cells
+        of this network (-1 for None) and their :func:`~exactrelu.engines.cddlib.pow2_scaled` images (a power of two
+        times the row, rounded once; zeros for None), converted in one batch."""
+        ids = self.row_ids
+        names = []
+        for r in prim:
+            if r is None:
+                names.append(-1)
+                continue
+            n = ids.get(r)
+            if n is None:
+                n = ids[r] = len(ids)
+            names.append(n)
+        floats = np.zeros((len(prim), self.d + 1))
+        live = [k for k, r in enumerate(prim) if r is not None]
+        if live:
+            floats[live] = pow2_scaled([prim[k] for k in live])
+        return prim, names, floats
+
+    def named_domain(self, dom_rows: list[Any]) -> tuple[list[tuple[int, ...] | None], list[int], np.ndarray]:
+        """The primitive integer rows of the domain rows, named and in floats (:meth:`_name_rows`); the last domain is
+        cached."""
+        last = self._named.get("domain")
+        if last is None or not (last[0] is dom_rows or last[0] == dom_rows):
+            last = self._named["domain"] = (dom_rows, self._name_rows([primitive_or_none(int_row(r))
+                                                                        for r in dom_rows]))
+        return last[1]
+
+    def named_layer(self, l: int, pattern: Pattern, rows: list[list[int]]
+                    ) -> tuple[list[tuple[int, ...] | None], list[int], np.ndarray]:
+        """The primitive rows of layer ``l`` (:meth:`primitive`), named and in floats (:meth:`_name_rows`), cached
+        like the rows."""
+        key = (l, tuple(pattern[:l]))
+        hit = self._named.get(key)
+        if hit is None:
+            hit = self._named[key] = self._name_rows(self.primitive(l, pattern, rows))
+        return hit
 
     def affine_map(self, out_rows: list[list[int]]) -> tuple[Matrix, Vector]:
         S = self.scales[-1]

@@ -448,6 +448,11 @@ def regions(net: Network, domain: Polyhedron | None = None, *, max_regions: int 
             regs = [found[p] for p in sorted(found)]
     finally:
         if paused:
+            if not gc.get_freeze_count():
+                # the young generation now holds every object of the enumeration: moved to the oldest generation in
+                # O(1) instead of being scanned by the next young collections (still collected by full collections)
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
     return PolyhedralComplex(net, domain, tuple(regs))
 

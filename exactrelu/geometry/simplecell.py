@@ -268,7 +268,7 @@ def _ray(rows: Sequence[tuple[int, ...]], T: Sequence[int], d: int, cache: dict)
 
 def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
                 vertex_key: Callable[[Sequence[int]], Hashable] | None = None,
-                row_ids: Sequence[int] | None = None) -> SimpleCell | None:
+                row_ids: Sequence[int] | None = None, scaled: np.ndarray | None = None) -> SimpleCell | None:
     """The certified generators and facets of ``{x : b + a·x >= 0 for every row}`` (module docstring), or None.
 
     ``rows``: distinct primitive integer rows (no two positive multiples of each other), each with ``a != 0``.
@@ -279,12 +279,14 @@ def simple_cell(rows: Sequence[tuple[int, ...]], d: int, cache: dict,
     their linear parts are independent, as for a vertex computed afresh.  ``row_ids``: optional integers naming the
     rows up to sign (equal ids = rows equal or opposite, across calls sharing ``cache``); a vertex computed afresh is
     also cached under the ids of its tight rows, and found there again without any check (same rows up to sign, same
-    vertex).  Without ``row_ids`` the rows themselves are that key.
+    vertex).  Without ``row_ids`` the rows themselves are that key.  ``scaled``: optionally ``pow2_scaled(rows)``
+    computed by the caller (for instance row by row, once per distinct row); each row must be a power of two times the
+    exact row, rounded once, since the sign filter's error bound relies on it.
     """
     m = len(rows)
     if m < d or d < 2:
         return None
-    A = _cdd.pow2_scaled(rows)  # row i times 2^-e_i (exact), then rounded: any size of integer
+    A = _cdd.pow2_scaled(rows) if scaled is None else scaled  # row i times 2^-e_i (exact), then rounded
     proposal = _cdd.float_generators(A)
     if proposal is None:
         return None
