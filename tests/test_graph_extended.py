@@ -347,3 +347,80 @@ def layered_regions_breakpoints(g: GraphNetwork):  # type: ignore[no-untyped-def
     from exactrelu.geometry.regions import regions
 
     return regions(layered_with_carries(g)).breakpoint_complex()
+
+
+# ----------------------------------------------------------------------------- export to torch / ONNX
+def dyadic(g: GraphNetwork, den: int = 64) -> GraphNetwork:
+    """The same graph with every parameter rounded to a multiple of 1/den (float64 entries, so exports are exact);
+    zero weights are kept as edges of weight 0 (they are parameters too)."""
+    return g.from_parameters([F(round(t * den), den) for t in g.parameters()])
+
+
+def export_nets() -> list[GraphNetwork]:
+    free = random_graph_network((2, 3, 2, 2), seed=5, skip="all", bias=False)
+    zero = GraphNetwork.from_edges(["x1", "x2"], ["y1", "y2"], [("a", F(1, 2)), "b", ("y1", 0), "y2"],
+                                   [("x1", "a", 0), ("x2", "a", 3), ("a", "b", F(-1, 4)), ("x1", "b", 1),
+                                    ("b", "y1", 2), ("x2", "y1", F(5, 8)), ("a", "y2", 1), ("x1", "y2", -1)])
+    return [dyadic(g) for g in skip_nets()] + [dyadic(free), zero]
+
+
+def same_graph_up_to_names(g: GraphNetwork, h: GraphNetwork) -> bool:
+    """Equal inputs/outputs count, and the same edges (with weights) and biases after renaming h's vertices: its
+    hidden vertices are created in g's topological order, its outputs in g's output order."""
+    names = dict(zip(h.inputs, g.inputs)) | dict(zip(h.outputs, g.outputs))
+    names |= dict(zip([v for v in h.topological_order if v in set(h.hidden)],
+                      [v for v in g.topological_order if v in set(g.hidden)]))
+    edges_g = sorted((e.source, e.target, e.weight) for e in g.edges)
+    edges_h = sorted((names[e.source], names[e.target], e.weight) for e in h.edges)
+    return edges_g == edges_h and {v: g.bias(v) for v in g.nodes} == {names[v]: h.bias(v) for v in h.nodes}
+
+
+@pytest.mark.parametrize("idx", range(6))
+def test_onnx_export_round_trips_exactly(idx: int, tmp_path: Path) -> None:
+    pytest.importorskip("onnx")
+    from exactrelu.engines.graph_export import graph_to_onnx
+    from exactrelu.engines.onnx_graph import graph_from_onnx
+
+    g = export_nets()[idx]
+    path = tmp_path / "g.onnx"
+    _, rounding = graph_to_onnx(g, path)
+    assert rounding.exact
+    h = graph_from_onnx(str(path))
+    assert same_graph_up_to_names(g, h)
+    for x in (POINTS_2D if g.input_dim == 2 else POINTS_1D)[:6]:
+        assert h(x) == g(x)
+
+
+@pytest.mark.parametrize("idx", range(6))
+def test_torch_export_round_trips_exactly(idx: int) -> None:
+    torch = pytest.importorskip("torch")
+    from exactrelu.engines.graph_export import graph_to_torch
+    from exactrelu.engines.torch_graph import graph_from_torch
+
+    g = export_nets()[idx]
+    model, rounding = graph_to_torch(g)
+    assert rounding.exact
+    h = graph_from_torch(model, input_dim=g.input_dim)
+    assert same_graph_up_to_names(g, h)
+    pts = [x for x in (POINTS_2D if g.input_dim == 2 else POINTS_1D) if all(v.denominator in (1, 2, 4) for v in x)]
+    Y = model(torch.tensor([[float(v) for v in x] for x in pts], dtype=torch.float64))
+    for x, y in zip(pts, Y.tolist()):  # dyadic inputs and weights: float64 evaluation is exact here
+        assert [F(v) for v in y] == list(g(x))
+
+
+def test_onnx_export_rounding_and_refusals(tmp_path: Path) -> None:
+    pytest.importorskip("onnx")
+    g = skip_nets()[0]  # thirds and fifths: not float64
+    src, out = tmp_path / "g.json", tmp_path / "g.onnx"
+    save(g, src)
+    res = runner.invoke(app, ["export", str(src), "-o", str(out), "--json"])
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["kind"] == "graph" and data["rounding"]["exact"] is False
+    assert runner.invoke(app, ["info", str(out), "--json"]).exit_code == 0
+    res = runner.invoke(app, ["export", str(src), "-o", str(tmp_path / "g.npz")])
+    assert res.exit_code == 2 and "cannot be written as .npz" in res.stderr and len(res.stderr.splitlines()) == 1
+    const = GraphNetwork.from_edges(["x"], ["y"], [("c", 1), ("y", 0)], [("c", "y", 1), ("x", "y", 1)])
+    save(const, src)
+    res = runner.invoke(app, ["export", str(src), "-o", str(out)])
+    assert res.exit_code == 2 and "no incoming edge" in res.stderr

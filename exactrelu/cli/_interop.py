@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from exactrelu.cli._common import AllowFloatOpt, JsonOpt, app, console, emit_json, err_console, guarded, read_network
+from exactrelu.cli._common import (
+    AllowFloatOpt,
+    JsonOpt,
+    app,
+    console,
+    emit_json,
+    err_console,
+    guarded,
+    read_network_or_graph,
+)
 from exactrelu.core.errors import FormatError
+from exactrelu.core.graph import GraphNetwork
 
 ModelArg = Annotated[Path, typer.Argument(help="Model file: .onnx, .pt/.pth, .safetensors, .npz (or .json).",
                                           show_default=False)]
@@ -96,11 +106,14 @@ def export(path: Annotated[Path, typer.Argument(help="Network file (any format e
     from exactrelu.engines.formats import EXPORT_SUFFIXES, save_network
 
     _check_output(output, EXPORT_SUFFIXES)
-    net = read_network(path, allow_float)
+    net = read_network_or_graph(path, allow_float)
     rounding = save_network(net, output)
-    if json_out:
-        emit_json({"output": str(output), "architecture": list(net.architecture),
-                   "rounding": None if rounding is None else rounding.to_dict()})
+    if isinstance(net, GraphNetwork):
+        shape: dict[str, Any] = {"kind": "graph", "hidden_vertices": net.num_hidden, "edges": net.num_edges}
+        what = f"graph network, {net.num_hidden} hidden vertices, {net.num_edges} edges"
     else:
-        what = "exact" if rounding is None else str(rounding)
-        console.print(f"wrote {output}: architecture {net.architecture}; {what}", highlight=False)
+        shape, what = {"architecture": list(net.architecture)}, f"architecture {net.architecture}"
+    if json_out:
+        emit_json({"output": str(output), **shape, "rounding": None if rounding is None else rounding.to_dict()})
+    else:
+        console.print(f"wrote {output}: {what}; {'exact' if rounding is None else str(rounding)}", highlight=False)

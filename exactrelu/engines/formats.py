@@ -43,6 +43,7 @@ import numpy as np
 
 from exactrelu.core.bulk import paused_gc
 from exactrelu.core.errors import ExactReluError, FormatError, NotApplicableError
+from exactrelu.core.graph import GraphNetwork
 from exactrelu.core.network import Network
 from exactrelu.core.output_relu import ends_with_output_relu, with_output_relu
 from exactrelu.engines.arrays import chain_tensors, network_from_arrays
@@ -279,11 +280,22 @@ def read_safetensors(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     return out
 
 
-def save_network(net: Network, path: str | os.PathLike[str]) -> Any:
+def save_network(net: Network | GraphNetwork, path: str | os.PathLike[str]) -> Any:
     """Write ``net`` by suffix: ``.json`` exactly; ``.onnx``, ``.pt``/``.pth`` (a state dict), ``.safetensors``
-    and ``.npz`` in float64.  Returns the :class:`~exactrelu.engines.arrays.FloatRounding` (None for JSON)."""
+    and ``.npz`` in float64.  Returns the :class:`~exactrelu.engines.arrays.FloatRounding` (None for JSON).
+
+    A graph network that is not layered is written as ``.json`` (version 2) or ``.onnx``
+    (:func:`exactrelu.engines.graph_export.graph_to_onnx`); the tensor formats hold the layers of a chain and refuse
+    it.  (:func:`exactrelu.engines.graph_export.graph_to_torch` gives the PyTorch module in Python.)"""
     p = Path(path)
     suffix = p.suffix.lower()
+    if isinstance(net, GraphNetwork) and suffix != ".json":
+        if suffix == ".onnx":
+            from exactrelu.engines.graph_export import graph_to_onnx
+
+            return graph_to_onnx(net, p)[1]
+        raise NotApplicableError(f"{p}: a graph network that is not layered cannot be written as {suffix} (those "
+                                 "files hold the layers of a chain); write .onnx or .json")
     if suffix == ".onnx":
         from exactrelu.engines.onnxlib import to_onnx
 

@@ -4,9 +4,10 @@
 :func:`exactrelu.engines.onnxlib.from_onnx` does) and accepts ``Gemm`` (``transB`` either way, ``alpha``/``beta``
 exactly, ``transA=0``), ``MatMul`` with a constant right operand, ``Add``/``Sub`` of a constant (a bias) or of two
 computed branches (a residual connection), ``Relu``, ``Concat`` along the feature axis, ``Flatten`` (axis 1),
-``Identity`` and ``Constant``.  A ``MatMul`` never followed by a constant ``Add`` gives vertices without a bias
-parameter.  Every tensor is converted exactly (:func:`exactrelu.engines.arrays.exact_fractions`); the graph is built
-by :class:`exactrelu.core.graph_builder.GraphBuilder` (see there for weights tied by a sum).
+``Identity``, ``Constant`` and ``Gather`` of features (axis 1, constant indices). A ``MatMul`` never followed by a
+constant ``Add`` gives vertices without a bias parameter. Every tensor is converted exactly
+(:func:`exactrelu.engines.arrays.exact_fractions`); the graph is built by
+:class:`exactrelu.core.graph_builder.GraphBuilder` (see there for weights tied by a sum).
 """
 
 from __future__ import annotations
@@ -129,13 +130,21 @@ def graph_from_onnx(model: Any) -> GraphNetwork:
             if op == "Flatten" and attrs.get("axis", 1) != 1:
                 raise NotApplicableError(f"{where}: Flatten with axis={attrs['axis']} (only axis=1 keeps the batch)")
             values[node.output[0]] = val(ins[0])
+        elif op == "Gather":
+            if attrs.get("axis", 0) not in (-1, 1) or len(ins) != 2 or ins[1] not in consts:
+                raise NotApplicableError(f"{where}: only Gather of features (axis 1) with constant indices")
+            x = val(ins[0])
+            idx = np.asarray(consts[ins[1]])
+            if idx.ndim != 1 or idx.dtype.kind not in "iu" or any(not -len(x) <= int(i) < len(x) for i in idx):
+                raise NotApplicableError(f"{where}: the indices must be a vector of feature positions")
+            values[node.output[0]] = [x[int(i)] for i in idx]
         elif op == "Concat":
             if attrs.get("axis") not in (-1, 1):
                 raise NotApplicableError(f"{where}: only concatenation of features (axis -1 or 1)")
             values[node.output[0]] = b.concat(*(val(i) for i in ins))
         else:
             raise NotApplicableError(f"{where}: not supported; a graph network is built from Gemm, MatMul, Add, Sub, "
-                                     "Relu, Concat, Flatten and Identity")
+                                     "Relu, Concat, Gather, Flatten and Identity")
     out = g.output[0].name
     if out not in values:
         raise NotApplicableError(f"{source}: the graph output {out!r} is not computed from the input")

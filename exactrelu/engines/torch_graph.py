@@ -2,10 +2,10 @@
 
 :func:`graph_from_torch` traces the forward pass with ``torch.fx`` and follows every value, so it accepts what
 :func:`exactrelu.engines.torchlib.from_torch` (a single chain) refuses: residual blocks ``x + f(x)`` (``+``,
-``torch.add``, ``-``), concatenation along the feature axis (``torch.cat(..., dim=-1 or 1)``), several uses of a
-value, ``Linear`` layers with or without bias (without: the vertices have no bias parameter), ``ReLU``, ``Flatten``,
-``Identity`` and ``Dropout`` in evaluation mode.  Weights are converted exactly (every float is the rational it is),
-so the graph computes exactly what the model computes.
+``torch.add``, ``-``), concatenation along the feature axis (``torch.cat(..., dim=-1 or 1)``), several uses of a value,
+``Linear`` layers with or without bias (without: the vertices have no bias parameter), ``ReLU``, ``Flatten``,
+``Identity``, ``Dropout`` in evaluation mode and slices of the feature axis ``x[:, a:b]``. Weights are converted exactly
+(every float is the rational it is), so the graph computes exactly what the model computes.
 
 A graph has no linear vertices: a ``Linear`` applied to a sum such as ``x + relu(W x + b)`` becomes edges from each
 term with the same weight (:mod:`exactrelu.core.graph_builder`), so the graph's ``D`` counts such tied weights once
@@ -126,6 +126,8 @@ def graph_from_torch(model: Any, *, input_dim: int | None = None) -> GraphNetwor
                 values[node] = b.concat(*(arg(node, a) for a in node.args[0]))
             elif t in (torch.flatten, "flatten", operator.pos):
                 values[node] = arg(node, node.args[0])
+            elif t is operator.getitem:
+                values[node] = _feature_slice(arg(node, node.args[0]), node.args[1], where)
             else:
                 raise NotApplicableError(f"{where} ({node.op} {label}): not supported; a graph network is built "
                                          "from Linear, ReLU, +, -, cat, Flatten and Identity")
@@ -134,6 +136,18 @@ def graph_from_torch(model: Any, *, input_dim: int | None = None) -> GraphNetwor
     if out is None:
         raise NotApplicableError("the forward pass has no output")
     return b.network(out)
+
+
+def _feature_slice(x: list[Expression], index: Any, where: str) -> list[Expression]:
+    """``x[:, a:b]`` (or ``x[..., a:b]``, a single column ``x[:, j]`` kept as a feature): the features ``a..b-1``."""
+    if isinstance(index, tuple) and len(index) == 2 and index[0] in (slice(None), Ellipsis):
+        sel = index[1]
+        if isinstance(sel, slice) and sel.step in (None, 1) and all(
+                v is None or isinstance(v, int) for v in (sel.start, sel.stop)):
+            return x[sel]
+        if isinstance(sel, int) and -len(x) <= sel < len(x):
+            return [x[sel]]
+    raise NotApplicableError(f"{where} (getitem {index!r}): only slices of the feature axis x[:, a:b] are supported")
 
 
 def _numpy(t: Any, torch: Any) -> Any:
