@@ -424,3 +424,67 @@ def test_onnx_export_rounding_and_refusals(tmp_path: Path) -> None:
     save(const, src)
     res = runner.invoke(app, ["export", str(src), "-o", str(out)])
     assert res.exit_code == 2 and "no incoming edge" in res.stderr
+
+
+# ------------------------------------------------------------------------------ global identifiability
+def agree_on_grid(g: GraphNetwork, h: GraphNetwork) -> bool:
+    pts = [[F(a), F(b)] for a in (-3, F(-2, 3), F(1, 7), 2) for b in (F(-5, 2), 0, F(3, 4), 4)]
+    pts = pts if g.input_dim == 2 else [[F(v)] for v in (-3, F(-2, 3), F(-1, 7), 0, F(1, 7), F(1, 2), 2, 9)]
+    return all(g(x) == h(x) for x in pts)
+
+
+def witness_cases() -> list[tuple[GraphNetwork, str, bool]]:
+    dead = GraphNetwork.from_edges(["x"], ["y"], [("a", 0), ("v", -1), ("y", 0)],
+                                   [("x", "a", 1), ("a", "v", -1), ("v", "y", 2), ("a", "y", 1)])
+    invisible = GraphNetwork.from_edges(["x"], ["y"], [("a", 1), ("v", -1), ("y", 0)],
+                                        [("x", "a", 1), ("a", "v", 2), ("v", "y", 0), ("a", "y", 1)])
+    active = GraphNetwork.from_edges(["x"], ["y"], [("a", 0), ("v", 1), ("y", 0)],
+                                     [("x", "a", 1), ("a", "v", 1), ("v", "y", 2), ("x", "y", 1)])
+    return [(skip_nets()[0], "orientation flip through skip edges", False),
+            (residual_network(2, blocks=2, seed=3), "orientation flip through skip edges", False),
+            (dead, "dead vertex", True), (invisible, "invisible vertex", True),
+            (active, "always-active vertex (bias shift)", False)]
+
+
+@pytest.mark.parametrize("idx", range(5))
+def test_global_non_identifiability_witnesses(idx: int, tmp_path: Path) -> None:
+    from exactrelu.core.graph_symmetry import graph_related_by_trivial_symmetry
+    from exactrelu.theory.dimension.graph_identify import graph_global_identifiability
+
+    g, mech, line = witness_cases()[idx]
+    r = graph_global_identifiability(g)
+    assert r.globally_identifiable is False and r.mechanism == mech and r.line == line
+    eta = r.witness
+    assert eta is not None and agree_on_grid(g, eta) and graph_related_by_trivial_symmetry(g, eta) is None
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    save(g, a)
+    save(eta, b)
+    assert runner.invoke(app, ["equiv", str(a), str(b)]).exit_code == 0
+    out = runner.invoke(app, ["identify", str(a), "--json"])
+    data = json.loads(out.stdout)
+    assert out.exit_code == 0 and data["globally_identifiable"] is False
+    assert (data["locally_identifiable"] is False) == line
+    assert GraphNetwork.from_parameters(g, [F(v) for v in eta.parameters()]) == eta
+
+
+def test_global_identifiability_undecided_says_why() -> None:
+    from exactrelu.theory.dimension.graph_identify import graph_global_identifiability
+
+    g = GraphNetwork.from_edges(["x"], ["y"], [("a", 0), ("c", -1), "y"],
+                                [("x", "a", 1), ("a", "c", 1), ("a", "y", 1), ("c", "y", 3)])
+    r = graph_global_identifiability(g)
+    assert r.globally_identifiable is None and "no global identifiability theorem" in r.reason
+
+
+@pytest.mark.parametrize("name", ["relu_of_sum", "three_kinks", "dead_second_layer", "chain_shifted",
+                                  "relu_minus_shifted_relu"])
+def test_global_answers_agree_with_the_layered_twin(name: str) -> None:
+    """A "no" on the graph form of a layered network is a "no" for the layered engine too (never a contradiction)."""
+    from exactrelu.theory.dimension.graph_identify import graph_global_identifiability
+    from exactrelu.theory.dimension.identifiability import identifiability
+
+    net = examples.catalogue()[name]
+    a, b = graph_global_identifiability(to_graph(net)), identifiability(net)
+    assert a.globally_identifiable in (None, False)
+    if a.globally_identifiable is False:
+        assert b.globally_identifiable is False and agree_on_grid(to_graph(net), a.witness)

@@ -144,18 +144,34 @@ def graph_fdim_command(path: Path, g: GraphNetwork, *, max_regions: int, json_ou
 
 
 def graph_identify_command(path: Path, g: GraphNetwork, *, max_regions: int, json_out: bool) -> None:
-    """``identify`` on a graph: first-order local identifiability up to rescalings."""
+    """``identify`` on a graph: first-order local identifiability up to rescalings, and global answers where proved
+    (a "no" with a witness checked by ``equiv``, :mod:`exactrelu.theory.dimension.graph_identify`)."""
+    import json
+
+    from exactrelu.core.graph_io import graph_to_dict
+    from exactrelu.theory.dimension.graph_identify import graph_global_identifiability
     from exactrelu.theory.dimension.graph_jacobian import graph_identifiability
 
     r = graph_identifiability(g, max_regions=max_regions)
+    glob = graph_global_identifiability(g, max_regions=max_regions)
+    local, local_reason = r.locally_identifiable, r.reason
+    if glob.line:
+        local, local_reason = False, "a line θ + t·e outside the rescaling directions lies in the fiber (" + \
+            f"{glob.mechanism} {glob.vertex})"
     if json_out:
-        emit_json(r.to_dict())
+        out = r.to_dict()
+        out.update(locally_identifiable=local, reason=local_reason, globally_identifiable=glob.globally_identifiable,
+                   global_reason=glob.reason, **{"global": glob.to_dict()})
+        emit_json(out)
         return
-    word = {True: "yes (up to rescalings)", False: "no", None: "undecided"}[r.locally_identifiable]
+    word = {True: "yes (up to rescalings)", False: "no", None: "undecided"}
     console.print(f"[bold]{path}[/]: Jacobian rank {r.dimension.rank} (bound {r.dimension.upper_bound}), kernel "
                   f"dimension {r.kernel_dimension} ({r.dimension.scaling_rank} rescalings)", highlight=False)
-    console.print(f"locally identifiable: {word} ({r.reason})", highlight=False)
-    console.print("globally identifiable: not decided for graph networks", highlight=False)
+    console.print(f"locally identifiable: {word[local]} ({local_reason})", highlight=False)
+    console.print(f"globally identifiable: {word[glob.globally_identifiable]} ({glob.reason})", highlight=False)
+    if glob.witness is not None:
+        console.print("witness (same function, not a trivial symmetry; check with `exactrelu equiv`): "
+                      + json.dumps(graph_to_dict(glob.witness)), highlight=False, markup=False, soft_wrap=True)
 
 
 def random_graph_from_options(arch: tuple[int, ...], *, seed: int, density: str, skip: str | None, family: str,
