@@ -3,10 +3,11 @@
 Both follow the network's topological order and keep its edges exactly as they are: vertex ``v`` reads the
 concatenation of its sources (input coordinates first, in file order of the edges, then hidden vertices), applies a
 ``1 × k`` weight row (its incoming edges, zero weights included: a zero edge is a parameter) and its bias when it has
-one, then ReLU unless it is an output.  So importing the file back (:func:`exactrelu.engines.torch_graph.
-graph_from_torch`, :func:`exactrelu.engines.onnx_graph.graph_from_onnx`) gives the same edges, the same absent
-biases and, when every entry is a float64 (``k / 2^e`` in range), the same numbers exactly; otherwise each entry is
-the nearest float64 and :class:`~exactrelu.engines.arrays.FloatRounding` says how far.
+one, then ReLU unless it is an output.  So importing the file back
+(:func:`~exactrelu.engines.torch_graph.graph_from_torch`, :func:`~exactrelu.engines.onnx_graph.graph_from_onnx`) gives
+the same edges, the same absent biases and, when every entry is a float64 (``k / 2^e`` in range), the same numbers
+exactly; otherwise each entry is the nearest float64 and :class:`~exactrelu.engines.arrays.FloatRounding` says how
+far.
 
 * :func:`graph_to_torch`: an ``nn.Module`` (no ``torch.fx`` involved) holding one ``nn.Linear(k_v, 1)`` per
   non-input vertex; its ``forward`` slices the input into coordinates, concatenates sources, applies the linears and
