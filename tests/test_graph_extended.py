@@ -488,3 +488,24 @@ def test_global_answers_agree_with_the_layered_twin(name: str) -> None:
     assert a.globally_identifiable in (None, False)
     if a.globally_identifiable is False:
         assert b.globally_identifiable is False and agree_on_grid(to_graph(net), a.witness)
+
+
+@pytest.mark.parametrize("name", ["relu_of_sum", "three_kinks", "chain_shifted"])
+def test_graph_export_of_the_layered_twin(name: str, tmp_path: Path) -> None:
+    """The graph export of a layered network's graph form imports back to the same layered network, and computes
+    what the layered export computes."""
+    pytest.importorskip("onnx")
+    from exactrelu.core.graph_layered import to_layered
+    from exactrelu.engines.graph_export import graph_to_onnx
+    from exactrelu.engines.onnx_graph import graph_from_onnx
+    from exactrelu.engines.onnxlib import from_onnx, to_onnx
+
+    g = dyadic(to_graph(examples.catalogue()[name]))
+    net = to_layered(g)
+    graph_to_onnx(g, tmp_path / "g.onnx")
+    to_onnx(net, tmp_path / "n.onnx")
+    h = graph_from_onnx(str(tmp_path / "g.onnx"))
+    assert same_graph_up_to_names(g, h)
+    assert from_onnx(str(tmp_path / "n.onnx")) == net
+    for x in (POINTS_2D if net.input_dim == 2 else POINTS_1D):
+        assert h(x) == net(x)

@@ -112,10 +112,10 @@ def graph_to_onnx(g: GraphNetwork, path: str | os.PathLike[str] | None = None, *
     >>> sorted({n.op_type for n in model.graph.node})
     ['Add', 'Concat', 'Gather', 'MatMul', 'Relu']
     """
-    from exactrelu.engines.onnxlib import OPSET, require_onnx
+    from exactrelu.engines.onnxlib import finish_model, require_onnx
 
-    onnx = require_onnx()
-    from onnx import TensorProto, helper, numpy_helper
+    require_onnx()
+    from onnx import helper, numpy_helper
 
     plan = graph_plan(g)
     hidden = set(g.hidden_order)
@@ -141,16 +141,6 @@ def graph_to_onnx(g: GraphNetwork, path: str | os.PathLike[str] | None = None, *
             cur = f"h{k}"
         tensor[v] = cur
     nodes.append(helper.make_node("Concat", [tensor[y] for y in g.outputs], [output_name], name="outputs", axis=1))
-    graph = helper.make_graph(
-        nodes, "exactrelu_graph_network",
-        [helper.make_tensor_value_info(input_name, TensorProto.DOUBLE, ["batch", g.input_dim])],
-        [helper.make_tensor_value_info(output_name, TensorProto.DOUBLE, ["batch", g.output_dim])],
-        inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="exactrelu")
-    model.ir_version = min(model.ir_version, 9)
-    onnx.checker.check_model(model)
-    if path is not None:
-        from exactrelu.core.files import atomic_write_bytes
-
-        atomic_write_bytes(path, model.SerializeToString())
+    model = finish_model(nodes, inits, (g.input_dim, g.output_dim), "exactrelu_graph_network", path,
+                         input_name=input_name, output_name=output_name)
     return model, float64_rounding(g.parameters())

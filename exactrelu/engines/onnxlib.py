@@ -28,7 +28,7 @@ from exactrelu.core.network import Layer, Network
 from exactrelu.core.output_relu import with_output_relu
 from exactrelu.engines.arrays import FloatRounding, exact_fractions, network_to_arrays
 
-__all__ = ["from_onnx", "to_onnx", "require_onnx", "OPSET"]
+__all__ = ["from_onnx", "to_onnx", "require_onnx", "finish_model", "OPSET"]
 
 OPSET = 17
 
@@ -210,8 +210,8 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
 
     With ``path`` the model is also written there atomically.  The input is ``[batch, d]`` float64.
     """
-    onnx = require_onnx()
-    from onnx import TensorProto, helper, numpy_helper
+    require_onnx()
+    from onnx import helper, numpy_helper
 
     arrays, rounding = network_to_arrays(net)
     nodes, inits = [], []
@@ -224,10 +224,21 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
         if l < len(arrays):
             nodes.append(helper.make_node("Relu", [out], [f"a{l}"], name=f"relu{l}"))
             current = f"a{l}"
+    return finish_model(nodes, inits, (net.input_dim, net.output_dim), "exactrelu_network", path,
+                        input_name=input_name, output_name=output_name), rounding
+
+
+def finish_model(nodes: list[Any], inits: list[Any], dims: tuple[int, int], name: str,
+                 path: str | os.PathLike[str] | None, *, input_name: str, output_name: str) -> Any:
+    """The checked float64 ONNX model of ``nodes`` and initialisers (input ``[batch, d]``, output ``[batch, m]`` with
+    ``dims = (d, m)``), written atomically to ``path`` if given."""
+    onnx = require_onnx()
+    from onnx import TensorProto, helper
+
     graph = helper.make_graph(
-        nodes, "exactrelu_network",
-        [helper.make_tensor_value_info(input_name, TensorProto.DOUBLE, ["batch", net.input_dim])],
-        [helper.make_tensor_value_info(output_name, TensorProto.DOUBLE, ["batch", net.output_dim])],
+        nodes, name,
+        [helper.make_tensor_value_info(input_name, TensorProto.DOUBLE, ["batch", dims[0]])],
+        [helper.make_tensor_value_info(output_name, TensorProto.DOUBLE, ["batch", dims[1]])],
         inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="exactrelu")
     model.ir_version = min(model.ir_version, 9)
@@ -236,4 +247,4 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
         from exactrelu.core.files import atomic_write_bytes
 
         atomic_write_bytes(path, model.SerializeToString())
-    return model, rounding
+    return model

@@ -90,16 +90,13 @@ def complex_certificate(C: Any) -> dict[str, Any]:
     """The ``"complex"`` certificate of a :class:`~exactrelu.geometry.regions.PolyhedralComplex` (or of the complex
     of a graph network, :class:`~exactrelu.geometry.graph_complex.GraphPolyhedralComplex`: the network is then a
     version-2 document and each pattern a flat list, one sign per hidden vertex in topological order)."""
-    from exactrelu.core.graph_io import graph_to_dict
-    from exactrelu.core.io import network_to_dict
-
     dom = None
     if C.domain is not None:
         dom = {"inequalities": _s(C.domain.inequalities), "equalities": _s(C.domain.equalities)}
     graph = getattr(C.net, "graph", None)
     return {
         "format": FORMAT, "version": VERSION, "kind": "complex", "domain": dom,
-        "networks": [network_to_dict(C.net) if graph is None else graph_to_dict(graph)],
+        "networks": [C.network_dict()],
         "regions": [{"inequalities": _s(r.polyhedron.inequalities),
                      "interior_point": [str(v) for v in r.interior_point],
                      "patterns": [[list(p) for p in r.pattern] if graph is None else [s for (s,) in r.pattern]],

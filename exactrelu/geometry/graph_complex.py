@@ -218,14 +218,6 @@ class GraphPolyhedralComplex(PolyhedralComplex):
     """C_θ of a graph network: ``net`` is a :class:`VertexLayers` view (``net.graph`` is the network); regions,
     adjacency, linear regions, faces, jumps, balancing, supertransversality and B_θ as for layered networks."""
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, GraphPolyhedralComplex):
-            return NotImplemented
-        return self.net == other.net and self.domain == other.domain and self.regions == other.regions
-
-    def __hash__(self) -> int:
-        return hash((self.net, self.domain, self.regions))
-
     def __repr__(self) -> str:
         return f"GraphPolyhedralComplex({len(self.regions)} regions, {self.net.depth} hidden vertices)"
 
@@ -246,19 +238,9 @@ class GraphPolyhedralComplex(PolyhedralComplex):
             self._cache["int_net"] = GraphForms(self.graph)
         return self._cache["int_net"]
 
-    def _extreme(self, neuron: Neuron, sense: int) -> tuple[int, Fraction] | None:
-        k, _ = neuron
-        best: tuple[int, Fraction] | None = None
-        gf = self.int_net()
-        for idx, r in enumerate(self.regions):
-            z = gf.exact(r.pattern)[0][k]
-            status, value, _ = _cdd.lp_max(r.polyhedron.inequalities, (), tuple(sense * v for v in z), self.dim)
-            if status != "optimal" or value is None:
-                return None
-            value = sense * value
-            if best is None or sense * value > sense * best[1]:
-                best = (idx, value)
-        return best
+    def neuron_form(self, pattern: Pattern, neuron: Neuron) -> Row:
+        """The exact pre-activation ``(c, a)`` of the hidden vertex ``neuron = (k, 0)`` on the cell of ``pattern``."""
+        return self.int_net().exact(pattern)[0][neuron[0]]
 
     def first_layer_visibility(self) -> dict[int, bool]:
         """For each hidden vertex fed by inputs only (its bent hyperplane is a whole hyperplane) with a nonzero
@@ -278,28 +260,20 @@ class GraphPolyhedralComplex(PolyhedralComplex):
             out[k] = any(j.hyperplane == hyp and any(j.omega) for j in js)
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able export (patterns flat, in ``hidden_order``; the network as a version-2 document)."""
+    def network_dict(self) -> dict[str, Any]:
+        """The network as a version-2 document (:func:`exactrelu.core.graph_io.graph_to_dict`)."""
         from exactrelu.core.graph_io import graph_to_dict
 
-        def rows(rs: Sequence[Row]) -> list[list[str]]:
-            return [[str(v) for v in r] for r in rs]
+        return graph_to_dict(self.graph)
 
-        idx = self.index()
-        return {
-            "format": "exactrelu-complex", "version": 1, "network": graph_to_dict(self.graph),
-            "hidden_order": list(self.graph.hidden_order),
-            "domain": None if self.domain is None else {"inequalities": rows(self.domain.inequalities),
-                                                        "equalities": rows(self.domain.equalities)},
-            "regions": [{
-                "pattern": [s for (s,) in r.pattern],
-                "inequalities": rows(r.polyhedron.inequalities),
-                "interior_point": [str(v) for v in r.interior_point],
-                "bounded": r.bounded,
-                "affine_map": {"A": rows(r.affine_map[0]), "c": [str(v) for v in r.affine_map[1]]},
-                "neighbors": sorted(idx[f.neighbor] for f in r.facets if f.neighbor is not None),
-            } for r in self.regions],
-        }
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able export as for layered networks, with the patterns flat (one sign per vertex of ``hidden_order``)
+        and the network as a version-2 document."""
+        out = super().to_dict()
+        out["hidden_order"] = list(self.graph.hidden_order)
+        for r in out["regions"]:
+            r["pattern"] = [s for (s,) in r["pattern"]]
+        return out
 
 
 def graph_complex(g: GraphNetwork, domain: Polyhedron | None = None, *, max_regions: int = 100_000,

@@ -165,6 +165,11 @@ class PolyhedralComplex:
         return self._cache["linear"]
 
     # ------------------------------------------------------------------ neurons
+    def neuron_form(self, pattern: Pattern, neuron: Neuron) -> Row:
+        """The row ``(v, M)`` with ``z_neuron(x) = v + M·x`` on the cell of ``pattern`` (exact)."""
+        l, i = neuron
+        return neuron_forms(self.net, pattern)[l][i]
+
     def _extreme(self, neuron: Neuron, sense: int) -> tuple[int, Fraction] | None:
         """Over all regions, the largest (``sense=+1``) or smallest (``-1``) value of ``z_neuron`` on the closed
         region, with the region attaining it; None when unbounded."""
@@ -172,7 +177,7 @@ class PolyhedralComplex:
         best: tuple[int, Fraction] | None = None
         d = self.dim
         for k, r in enumerate(self.regions):
-            form = neuron_forms(self.net, r.pattern)[l][i]
+            form = self.neuron_form(r.pattern, neuron)
             obj = tuple(sense * v for v in form)
             status, value, _ = _cdd.lp_max(r.polyhedron.inequalities, (), obj, d)
             if status != "optimal" or value is None:
@@ -261,16 +266,21 @@ class PolyhedralComplex:
 
         return breakpoint_complex(self)
 
+    def network_dict(self) -> dict[str, Any]:
+        """The network as a JSON document (:func:`exactrelu.core.io.network_to_dict`)."""
+        from exactrelu.core.io import network_to_dict
+
+        return network_to_dict(self.net)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able export of the complex, every number an exact string."""
-        from exactrelu.core.io import network_to_dict
 
         def rows(rs: Sequence[Row]) -> list[list[str]]:
             return [[str(v) for v in r] for r in rs]
 
         return {
             "format": "exactrelu-complex", "version": 1,
-            "network": network_to_dict(self.net),
+            "network": self.network_dict(),
             "domain": None if self.domain is None else {"inequalities": rows(self.domain.inequalities),
                                                         "equalities": rows(self.domain.equalities)},
             "regions": [{
