@@ -509,3 +509,25 @@ def test_graph_export_of_the_layered_twin(name: str, tmp_path: Path) -> None:
     assert from_onnx(str(tmp_path / "n.onnx")) == net
     for x in (POINTS_2D if net.input_dim == 2 else POINTS_1D):
         assert h(x) == net(x)
+
+
+def test_graph_complex_on_a_box_domain() -> None:
+    """On a box: the faces of the layered twin (with their boundary rows), the Euler characteristic of a closed
+    polytope (1) and an independently checked certificate."""
+    from exactrelu.geometry.certificate import check_certificate, complex_certificate
+    from exactrelu.geometry.graph_complex import graph_complex
+    from exactrelu.geometry.polyhedra import Box
+    from exactrelu.geometry.regions import regions
+
+    dom = Box(F(-1), F(2), 2)
+    net = examples.relu_of_sum()
+    C, G = regions(net, dom), graph_complex(to_graph(net), dom)
+    for k in range(3):
+        assert sorted((tuple(s for layer in f.sign_sequence for s in layer), f.boundary, f.polyhedron)
+                      for f in C.faces(k)) == \
+            sorted((tuple(s for (s,) in f.sign_sequence), f.boundary, f.polyhedron) for f in G.faces(k))
+    assert C.breakpoint_complex() == G.breakpoint_complex()
+    G = graph_complex(graph_nets_for_faces()[0], dom)
+    counts = [len(G.faces(k)) for k in range(3)]
+    assert counts[0] - counts[1] + counts[2] == 1
+    assert check_certificate(complex_certificate(G))["regions"] == len(G.regions)
