@@ -254,8 +254,8 @@ def main(peers: bool = False) -> dict[str, Any]:
         check = "" if row["count_ok"] is None else (" (= expected)" if row["count_ok"] else
                                                     f" (EXPECTED {expected})")
         print(f"{name} [{source}]: {row['regions']} regions{check} in {row['seconds']} s (CPU {row['cpu_seconds']} "
-              f"s, {row['regions_per_s']}/s); certified float path {_cell(row, 'fraction_certified_float')}, "
-              f"exact cdd {_cell(row, 'fraction_exact_cdd')}; exact cdd path CPU "
+              f"s, {row['regions_per_s']}/s); certified float path {_cell(row, 'fraction_certified_float', '{:.1%}')}, "
+              f"exact cdd {_cell(row, 'fraction_exact_cdd', '{:.1%}')}; exact cdd path CPU "
               f"{row.get('exact_cdd_path_cpu_seconds', 'n/a')} s; float64 scipy CPU {row['float64_cpu_seconds']} s"
               f"{rl_text}; peak RSS {row['peak_rss_mib']} MiB", flush=True)
     load1 = os.getloadavg()
