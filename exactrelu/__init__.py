@@ -57,6 +57,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "exactrelu.theory.fibers.bottleneck": ("bottleneck_fiber", "bottleneck_structure", "local_fiber"),
     "exactrelu.theory.fibers.fiber": ("Component", "Fiber", "fiber"),
     "exactrelu.theory.fibers.first_layer": ("FirstLayerReconstruction", "first_layer", "parallel_facet_failures"),
+    "exactrelu.theory.fibers.probe": ("probe_completeness",),
     "exactrelu.theory.varieties": ("PatternVariety", "output_variety", "pattern_variety", "realizable"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -114,6 +115,7 @@ __all__ = [
     "FirstLayerReconstruction",
     "first_layer",
     "parallel_facet_failures",
+    "probe_completeness",
     "GenericityReport",
     "is_generic",
     "GenericSet",

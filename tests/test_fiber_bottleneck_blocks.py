@@ -58,6 +58,13 @@ def test_components_lie_in_the_fiber_and_have_the_local_dimension(net: Network, 
         assert _same(net, eta)
 
 
+@pytest.mark.parametrize("net", [ALIVE_DEAD, INVISIBLE_DEAD, ALIVE_LINEAR])
+def test_verify_proves_every_component(net: Network) -> None:
+    v = bottleneck_fiber(net).verify()
+    assert v.ok and not v.failures
+    assert all(c.get("orthant_verified") or c.get("family_certified") for c in v.checks)
+
+
 def test_dead_neuron_moves_inside_its_cone_only() -> None:
     Fb = bottleneck_fiber(ALIVE_DEAD)
     inside = net_of([[1, 1], [-5, -F(1, 3)]], [-1, 0], [[3, -7]])           # still dead on the orthant, W3 free

@@ -44,6 +44,7 @@ from exactrelu.core.network import Layer, Network
 from exactrelu.engines import sympylib as S
 from exactrelu.theory.fibers.base import Component
 from exactrelu.theory.fibers.structure import BottleneckStructure, bottleneck_structure
+from exactrelu.theory.fibers.verify import VERIFIERS
 
 __all__ = ["block_components", "SPARE_KINDS"]
 
@@ -116,7 +117,7 @@ def _assemble(arch: tuple[int, ...], base: Component, sub: dict[Any, Any], par_o
                          base.dimension + dim_extra + sum(_spare_block(arch, q, k)["dim"] for q, k in spare.items()),
                          pieces[0].point, pieces[0].origin, pieces[0].free_symbols, pieces[0].parametrization,
                          pieces[0].free_strict, pieces[0].free_nonstrict, pieces[0].free_point, pieces)
-    eqs = [sp.expand(e.xreplace(sub)) for e in base.equalities] + list(extra.get("eqs", []))
+    eqs = [e for e in (sp.expand(e.xreplace(sub)) for e in base.equalities) if e != 0] + list(extra.get("eqs", []))
     strict = [sp.expand(e.xreplace(sub)) for e in base.strict] + list(extra.get("strict", []))
     nonstrict = [sp.expand(e.xreplace(sub)) for e in base.nonstrict]
     par: dict[Any, Any] | None = None
@@ -236,12 +237,11 @@ def _lifted(net: Network, keep: Sequence[int], max_components: int) -> tuple[lis
                               "first_layer_permutation": [r + 1 for r in perm1],
                               "second_layer_positions": [q + 1 for q in pos2],
                               "orthant_component": k + 1, "orthant_origin": dict(gc.origin),
-                              "hidden_symmetry": _hidden_of(gc.origin, spare),
+                              "hidden_symmetry": _hidden_of(gc.origin, spare), "verifier": "bottleneck-lifted",
                               "theorem": "docs/mathematics.md §2.D (D1) + §2.C, lifted through the first layer"}
                     out.append(_assemble(arch, gc, sub, par_of, pt, {"eqs": eqs, "strict": strict, "free": lam},
                                          rename, n1, spare, origin))
-    notes = [f"orthant fiber of layers 2-3 (docs/mathematics.md §2.C): {len(gcomps)} component(s), "
-             + ("complete" if Fg.complete else "NOT complete") + f" ({Fg.notes[-1]})"]
+    notes = [f"orthant fiber of layers 2-3 (docs/mathematics.md §2.C): {len(gcomps)} component(s); {Fg.notes[-1]}"]
     return out, notes
 
 
@@ -335,3 +335,32 @@ def block_components(net: Network, st: BottleneckStructure | None = None, *, max
     if generic is None:
         raise NotApplicableError("an invisible first-layer hyperplane: pass generic=bottleneck_fiber")
     return _embedded(net, keep, max_components, generic)
+
+
+def verify_lifted(fib: Any, comp: Component) -> tuple[dict[str, Any], list[str]]:
+    """Proof that a lifted component lies in S(θ): its equalities vanish on its parametrisation, the orthant
+    component it lifts is proved by :meth:`~exactrelu.theory.fibers.base.Fiber.verify` of the orthant fiber of
+    layers 2-3, and the lift lemma (module doc) plus the dead / silent block lemma give the rest."""
+    from exactrelu.theory.fibers.orthant import orthant_fiber
+
+    net = fib.network
+    st = bottleneck_structure(net)
+    keep = [i for i, k in enumerate(st.second_layer) if k != "dead"]
+    fails: list[str] = []
+    n_id = 0
+    if comp.parametrization is None:
+        return {"skipped": "no parametrisation"}, ["no parametrisation to verify"]
+    sub = {s: comp.parametrization[s] for s in comp.symbols}
+    for e in comp.equalities:
+        n_id += 1
+        if not S.is_zero_identically(e.xreplace(sub)):
+            fails.append(f"equality {e} = 0 does not hold on the parametrisation")
+    gk = int(comp.origin["orthant_component"]) - 1
+    v = orthant_fiber(_shallow_part(net, keep), "orthant").verify(gk)
+    fails += [f"orthant component {gk + 1}: {f}" for f in v.failures]
+    return {"system_identities": n_id, "orthant_component": gk + 1, "orthant_verified": v.ok,
+            "proof": "orthant component proved by Fiber.verify on layers 2-3 + lift lemma (docs/mathematics.md D5)"
+            }, fails
+
+
+VERIFIERS["bottleneck-lifted"] = verify_lifted

@@ -282,6 +282,9 @@ def bottleneck_fiber(net: Network, *, check_generic: bool = True, max_components
                          "each listed component ⊆ S(θ) (exact: its system is the orthant fiber of layers 2-3 lifted "
                          "through the first layer, or the generic components of the alive neurons, times free dead "
                          "/ silent blocks)",
+                         "verify(): components with an invisible H_j are proved by the certified T_j family and "
+                         "the dead / silent block lemma; lifted components by the symbolic proof of the orthant "
+                         "component they lift and the lift lemma",
                          "NOT complete: a spare neuron can also duplicate an alive neuron, turn linear to absorb an "
                          "orientation change, or pair with another spare neuron; those parameters are not listed and "
                          "contains() decides them by an exact equivalence test"))

@@ -23,7 +23,12 @@ from exactrelu.theory.fibers.structure import certify_family
 if TYPE_CHECKING:
     from exactrelu.theory.fibers.base import Component, Fiber
 
-__all__ = ["FiberVerification", "verify_fiber"]
+__all__ = ["FiberVerification", "verify_fiber", "VERIFIERS"]
+
+#: Component verifiers registered by the modules that build special components, keyed by ``origin["verifier"]``:
+#: ``hook(fiber, component) -> (info, failures)`` (e.g. the lifted bottleneck components of
+#: :mod:`exactrelu.theory.fibers.blocks`).
+VERIFIERS: dict[str, Any] = {}
 
 Point = tuple[Fraction, ...]
 
@@ -77,14 +82,25 @@ def verify_fiber(fib: Fiber, component: int | Sequence[int] | None = None) -> Fi
     for k in idx:
         parts = comps[k].pieces or (comps[k],)
         for q, comp in enumerate(parts):
+            hook = VERIFIERS.get(str(comp.origin.get("verifier", "")))
             family = fib.kind == "bottleneck" and str(comp.origin.get("hidden_symmetry", "")).startswith("T_")
-            info, fails = _verify_component(fib.network, comp, [] if family else regions, fib.domain)
+            if hook is not None:
+                info, fails = hook(fib, comp)
+                family = False
+            else:
+                info, fails = _verify_component(fib.network, comp, [] if family else regions, fib.domain)
             if family:
                 info.update(_certify_translation_family(fib.network, comp))
                 info["pattern_constancy"] = ("not needed: the family is certified by the common refinement "
                                              "in (x, t)")
                 if not info["family_certified"]:
                     fails.append("the translation family was not certified")
+            spare = comp.origin.get("spare_neurons") or {}
+            if spare:
+                info["spare_blocks"] = {q_: ("dead: W2'_q <= 0, b2'_q <= 0 make z2_q <= 0 on the orthant h >= 0, so "
+                                             "it outputs 0 for every W3'_{:,q}" if kd == "dead" else
+                                             "silent: W3'_{:,q} = 0, it outputs 0")
+                                        for q_, kd in spare.items()}
             where = f"component {k}" + (f" piece {q}" if len(parts) > 1 else "")
             checks.append({"component": k, **({"piece": q} if len(parts) > 1 else {}), **info})
             failures += [f"{where}: {f}" for f in fails]
