@@ -137,6 +137,11 @@ def identify_cmd(path: NetArg, json_out: JsonOpt = False, allow_float: AllowFloa
     console.print(f"locally identifiable: {word[r.locally_identifiable]} ({r.local_reason})", highlight=False)
     console.print(f"globally identifiable: {glob}", highlight=False)
     console.print(f"reason: {r.reason}", highlight=False)
+    by = r.decided_by.get("by")
+    if by == "theorem" and r.decided_by.get("hypotheses"):
+        console.print("decided by the theorem; hypotheses (each decided exactly): "
+                      + "; ".join(f"{k}: {'yes' if v else 'no'}" for k, v in r.decided_by["hypotheses"].items()),
+                      highlight=False)
     if r.witness is not None:
         console.print(f"witness (same function, not a trivial symmetry): {json.dumps(r.witness.to_lists())}",
                       highlight=False)

@@ -2,9 +2,12 @@
 
 * local: True from the rank test of §E3 or from global identifiability; False from a line of parameters with the same
   function outside the scaling directions; None otherwise.
-* global: True for one hidden layer by §B3 (i)–(iii) or by the exact fiber of §B2; False only with a witness (a second
-  parameter with the same function, decided exactly by :func:`~exactrelu.theory.equality.equivalence.equivalent`,
-  not related by a trivial symmetry); None with the reason otherwise.  A Jacobian rank deficit alone proves nothing
+* global: True for one hidden layer by §B3 (i)–(iii) or by the exact fiber of §B2, for two hidden layers by the
+  bottleneck theorem of :mod:`exactrelu.theory.dimension.deep` (G3 Thm 2, every hypothesis decided exactly); False
+  only with a witness (a second parameter with the same function, decided exactly by
+  :func:`~exactrelu.theory.equality.equivalence.equivalent`, not related by a trivial symmetry: T_j translations,
+  bottleneck fiber components, dead neurons, Jacobian-kernel lines); None with the reason otherwise.  ``decided_by``
+  says which theorem (with its hypotheses) or witness decided.  A Jacobian rank deficit alone proves nothing
   (relu(x) + x in (1,2,1) has a 3-dimensional Jacobian kernel but its fiber is the 2-dimensional trivial orbit).
 
 The tangent space (:mod:`exactrelu.theory.dimension.tangent`) and the mechanisms
@@ -68,6 +71,8 @@ class Identifiability:
     kernel_dimension : ``D - functional_dimension``, the dimension of the Jacobian kernel (first order only).
     fiber_dimension : the local dimension of the fiber ``S(θ)`` at θ when proved (the orbit dimension when θ is
         locally identifiable), else None.
+    decided_by : what decided the global answer: ``{"by": "theorem", "theorem": ..., "hypotheses": {...}}`` (each
+        hypothesis with its exact verdict), ``{"by": "witness", "found_by": ...}`` or ``{"by": None, ...}``.
     """
 
     locally_identifiable: bool | None
@@ -83,6 +88,7 @@ class Identifiability:
     local_reason: str = ""
     witness: Network | None = field(default=None, repr=False)
     witness_evidence: dict[str, Any] = field(default_factory=dict, repr=False)
+    decided_by: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def kernel_dimension(self) -> int:
@@ -116,7 +122,7 @@ class Identifiability:
         return {"locally_identifiable": self.locally_identifiable, "local_reason": self.local_reason,
                 "globally_identifiable": self.globally_identifiable, "reason": self.reason,
                 "witness": None if self.witness is None else self.witness.to_lists(),
-                "witness_evidence": self.witness_evidence,
+                "witness_evidence": self.witness_evidence, "decided_by": self.decided_by,
                 "functional_dimension": self.functional_dimension, "upper_bound": self.upper_bound,
                 "kernel_dimension": self.kernel_dimension, "fiber_dimension": self.fiber_dimension,
                 "hidden_neurons": self.hidden_neurons, "hidden_dimension": self.hidden_dimension,
@@ -156,7 +162,7 @@ def _neuron_lines(net: Network, mechs: Sequence[Mechanism]) -> list[tuple[Row, s
     return out
 
 
-def _verified_witness(net: Network, candidates: Iterable[tuple[Network, str]], *, limit: int = 12
+def _verified_witness(net: Network, candidates: Iterable[tuple[Network, str]], *, limit: int = 16
                       ) -> tuple[Network, dict[str, Any]] | None:
     """The first candidate with ``f_η = f_θ`` (exact) that is not a trivial symmetry of θ."""
     from exactrelu.core.symmetry import related_by_trivial_symmetry
@@ -240,10 +246,13 @@ def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifi
       ``D - #scaling directions``) or from global identifiability; False from a line ``θ + t v`` in the fiber with
       ``v`` outside the scaling directions (dead / unused neurons); None otherwise, with ``local_reason``.
     * global: True for one hidden layer when docs/mathematics.md B3 (i)-(iii) hold or the exact fiber
-      (docs/mathematics.md B2) is the trivial orbit; False only with a ``witness`` η (``f_η = f_θ`` decided exactly, η
-      not a trivial symmetry of θ) found from the mechanisms, the exact shallow fiber or the hidden Jacobian-kernel
-      directions; None with ``reason`` otherwise.  A Jacobian rank deficit alone never gives False (docs/mathematics.md
-      E4).
+      (docs/mathematics.md B2) is the trivial orbit, for a two-hidden-layer bottleneck when the theorem of
+      :func:`exactrelu.theory.dimension.deep.bottleneck_identifiability` applies (hypotheses decided exactly);
+      False only with a ``witness`` η (``f_η = f_θ`` decided exactly, η
+      not a trivial symmetry of θ) found from the mechanisms, the exact shallow fiber, T_j translations of the first
+      two layers (any depth), bottleneck fiber components or the hidden Jacobian-kernel
+      directions; None with ``reason`` otherwise; ``decided_by`` names the theorem or the witness.  A Jacobian
+      rank deficit alone never gives False (docs/mathematics.md E4).
 
     Parameters
     ----------
@@ -260,8 +269,11 @@ def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifi
     >>> r.locally_identifiable, r.globally_identifiable, r.kernel_dimension, r.fiber_dimension
     (True, True, 3, 2)
     >>> r = identifiability(examples.invisible_translation())
-    >>> r.globally_identifiable, r.witness_evidence["found_by"][:5], [m.kind for m in r.mechanisms]
-    (False, 'θ + (', ['invisible hyperplane'])
+    >>> r.globally_identifiable, r.decided_by["found_by"][:15], [m.kind for m in r.mechanisms]
+    (False, 'T_1 translation', ['invisible hyperplane'])
+    >>> r = identifiability(examples.visible_bottleneck())   # two hidden layers: a theorem with exact hypotheses
+    >>> r.globally_identifiable, r.decided_by["by"], all(r.decided_by["hypotheses"].values())
+    (True, 'theorem', True)
     """
     tangent = fiber_tangent_space(net, max_regions=max_regions)
     n_scal = len(tangent.scaling)
@@ -273,17 +285,22 @@ def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifi
              if _flint.rank(list(tangent.scaling) + [v]) > n_scal]
     witness: tuple[Network, dict[str, Any]] | None = None
     glob: bool | None
+    decided: dict[str, Any] = {"by": None}
     if net.depth == 0:
         glob, reason = True, "no hidden layer: an affine map determines its parameters"
+        decided = {"by": "theorem", "theorem": "an affine map determines its parameters"}
     elif net.depth == 1:
         b3, reason, cond, flips = shallow_conditions(net)
         mechs += flips
         glob = True if b3 is True else None
+        if b3 is True:
+            decided = {"by": "theorem", "theorem": "docs/mathematics.md B3 (i)-(iii)"}
         if b3 is not True:
             exact, fiber_cands, fiber_note = (_fiber_candidates(net, n_scal) if net.layers[0].n_out <= 8
                                               else (None, [], ""))
             if exact is True:
                 glob, reason = True, fiber_note
+                decided = {"by": "theorem", "theorem": "the exact one-hidden-layer fiber (docs/mathematics.md B2)"}
             else:
                 cands = [*_shallow_candidates(net, cond, flips), *_line_candidates(net, lines), *fiber_cands]
                 witness = _verified_witness(net, cands)
@@ -295,17 +312,39 @@ def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifi
                     reason = (f"{reason}; no second parameter with the same function was found"
                               + (f" ({fiber_note})" if fiber_note else ""))
     else:
-        witness = _verified_witness(net, [*_line_candidates(net, lines), *_kernel_candidates(net, tangent)])
-        if witness is not None:
-            glob, reason = False, f"witness: {witness[1]['found_by']}"
-        elif rank_ok:
-            glob, reason = None, ("locally identifiable (rank D - N_h, docs/mathematics.md E3); no complete global "
-                                  "test for depth "
-                                  ">= 2 (docs/mathematics.md E4)")
+        from exactrelu.theory.dimension.deep import (
+            bottleneck_candidates,
+            bottleneck_identifiability,
+            swap_candidates,
+            translation_candidates,
+        )
+
+        if net.depth == 2:
+            thm, thm_reason, thm_ev = bottleneck_identifiability(net)
         else:
-            glob, reason = None, (f"the Jacobian kernel has {len(tangent.hidden)} direction(s) beyond scaling, but no "
-                                  "second parameter with the same function was found along them; a rank deficit "
-                                  "alone proves nothing (docs/mathematics.md E4)")
+            thm, thm_reason, thm_ev = None, (f"no theorem with exactly checkable hypotheses covers depth "
+                                             f"{net.depth} (docs/mathematics.md E4: GM's open set of identifiable "
+                                             "parameters has no explicit test)"), {}
+        if thm is True:
+            glob, reason = True, thm_reason
+            decided = {"by": "theorem", **thm_ev}
+        else:
+            witness = _verified_witness(net, [*translation_candidates(net), *swap_candidates(net),
+                                              *bottleneck_candidates(net),
+                                              *_line_candidates(net, lines), *_kernel_candidates(net, tangent)])
+            if witness is not None:
+                glob, reason = False, f"witness: {witness[1]['found_by']}"
+            elif rank_ok:
+                glob, reason = None, ("locally identifiable (rank D - N_h, docs/mathematics.md E3); no global "
+                                      f"theorem applies ({thm_reason}) and no witness was found")
+            else:
+                glob, reason = None, (f"the Jacobian kernel has {len(tangent.hidden)} direction(s) beyond scaling, "
+                                      "but no second parameter with the same function was found; a rank deficit "
+                                      f"alone proves nothing (docs/mathematics.md E4); {thm_reason}")
+            if witness is None:
+                decided = {"by": None, "theorem_not_applicable": thm_reason, **thm_ev}
+    if witness is not None:
+        decided = {"by": "witness", **witness[1]}
     if rank_ok:
         local: bool | None = True
         local_reason = (f"the exact Jacobian has rank {tangent.rank} = D - {n_scal} scaling directions "
@@ -330,4 +369,4 @@ def identifiability(net: Network, *, max_regions: int = MAX_REGIONS) -> Identifi
                            mechanisms=tuple(mechs), globally_identifiable=glob, reason=reason,
                            shallow_conditions=cond, tangent=tangent, local_reason=local_reason,
                            witness=None if witness is None else witness[0],
-                           witness_evidence={} if witness is None else witness[1])
+                           witness_evidence={} if witness is None else witness[1], decided_by=decided)
