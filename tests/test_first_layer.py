@@ -136,10 +136,16 @@ def test_parallel_kinks_are_undetermined(d: int) -> None:
 
 def test_full_hyperplanes_of_a_linear_block() -> None:
     # always-active second layer: f is shallow, both first-layer lines are whole kink lines crossing each other
-    rec = first_layer(examples.linear_block())
+    # no sheet at all, so the orientation comes from the one quadrant where f is constant (every neuron inactive)
+    net = examples.linear_block()
+    rec = first_layer(net)
     assert [h.evidence for h in rec.hyperplanes] == ["full", "full"]
-    assert all(h.orientation is None for h in rec.hyperplanes)
     assert [r["status"] for r in rec.theta["neurons"]] == ["recovered", "recovered"]
+    assert [r["orientation_agrees"] for r in rec.theta["neurons"]] == [True, True]
+    p = rec.hyperplanes[0].orientation_point
+    assert p is not None and net.affine_map(net.pattern(p))[0] == ((0, 0),)
+    assert all(h.orientation * (h.hyperplane[0] + sum(a * x for a, x in zip(h.hyperplane[1:], p))) < 0
+               for h in rec.hyperplanes)
 
 
 def test_dead_second_layer_sees_nothing() -> None:
@@ -153,6 +159,18 @@ def test_trained_style_and_power_of_two_scaling() -> None:
     rec = first_layer(net)
     eta = rescale(rescale(net, 1, [F(1, 2**30), F(2**20)]), 2, [F(2**35), F(3, 2**12)])
     assert first_layer(eta).function_key() == rec.function_key()
+
+
+@pytest.mark.parametrize(("arch", "seed", "trained"), [((4, 2, 2, 1), 0, False), ((5, 3, 2, 1), 1, False),
+                                                     ((3, 2, 2, 1), 1, True), ((3, 2, 2, 1), 2, True)])
+def test_higher_dimensions_and_trained_magnitudes(arch: tuple[int, ...], seed: int, trained: bool) -> None:
+    # d = 4, 5; trained-style entries k / 2^e (e <= 40) with magnitudes 1e-30 .. 1e30 (these seeds are generic)
+    net = trained_style_network(arch, seed, max_exp=40, max_magnitude=30) if trained else random_network(arch, seed)
+    rec = first_layer(net)
+    assert [(r["status"], r["d1_visible"], r["orientation_agrees"]) for r in rec.theta["neurons"]] == \
+        [("recovered", True, True)] * arch[1]
+    g = random_trivial_symmetry(net, seed).apply(net)
+    assert first_layer(g, compare=False).function_key() == rec.function_key()
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -25,10 +25,12 @@ needs non-generic parameters).  Guarantee (docs/mathematics.md D7): for **every 
 are not; conversely for generic θ every D1-visible first-layer hyperplane is recovered unless all kinks of ``f`` are
 parallel to it.
 
-Orientation (which side of ``H`` is active): determined when a second-layer sheet is parallel to a recovered ``H_i``
-and ``n1 <= d``: by the parallel-facet lemma (docs/mathematics.md D2) that sheet lies in the first-layer region
-where neuron ``i`` alone is active, which fixes the active side of every recovered hyperplane.  Otherwise ``None``: the
-function may not fix it (the flips M_k of G_j, docs/mathematics.md D4, change it without changing ``f``).
+Orientation (which side of ``H`` is active), for ``n1 <= d`` only: (i) when a second-layer sheet is parallel to a
+recovered ``H_i``, it lies in the first-layer region where neuron ``i`` alone is active (the parallel-facet lemma,
+docs/mathematics.md D2), which fixes the active side of every recovered hyperplane; (ii) when all ``n1`` first-layer
+hyperplanes are recovered and exactly one cell of their arrangement carries a constant ``f``, that cell is the one
+where every neuron is inactive.  Otherwise ``None``: this test does not decide it, and the function may indeed not
+fix it (the flips M_k of G_j, docs/mathematics.md D4, change it without changing ``f``).
 
 Examples
 --------
@@ -188,8 +190,8 @@ class FirstLayerHyperplane:
 
     ``evidence``: ``"bend"``, ``"bend3"`` (a ridge of B_θ, at ``point``) or ``"full"`` (the whole hyperplane is a kink
     and some kink is not parallel to it); ``orientation``: ``+1`` when the neuron is active on ``t + n·x > 0``, ``-1``
-    on ``< 0``, ``None`` when not determined (``orientation_point``: the point of the parallel second-layer facet
-    that fixes it)."""
+    on ``< 0``, ``None`` when not determined (``orientation_point``: the point of the parallel second-layer facet,
+    or of the cell where ``f`` is constant, that fixes it)."""
 
     hyperplane: Row
     evidence: str
@@ -282,7 +284,41 @@ def _full(h: Row, stars: Sequence[RidgeStar], facet: Any, d: int) -> bool:
     return not facet.polyhedron.inequalities if d <= 2 else not facet.flats
 
 
-def _reconstruct(B: Any, stars: Sequence[RidgeStar], n1_le_d: bool) -> FirstLayerReconstruction:
+def _constant_cell(C: Any, hyps: list[Row]) -> tuple[tuple[int, ...], tuple[Fraction, ...]] | None:
+    """The unique cell of the arrangement ``hyps`` on which ``f`` is constant, with a point of it, or None.  A region
+    of the complex on one side of every hyperplane (sign test on its exact generators) lies in one cell; a region
+    that straddles some is split by exact full-dimensionality tests."""
+    from itertools import product
+
+    from exactrelu.geometry.polyhedra import Polyhedron
+
+    d = C.dim
+    met: dict[tuple[int, ...], tuple[bool, tuple[Fraction, ...]]] = {}
+    for R in C.regions:
+        const = not any(v for row in R.affine_map[0] for v in row)
+        V, Ry, L = R.polyhedron.generators()
+        options = []
+        for h in hyps:
+            vals = [h[0] + sum(a * x for a, x in zip(h[1:], v, strict=True)) for v in V]
+            vals += [sum(a * x for a, x in zip(h[1:], y, strict=True)) for y in Ry]
+            line = any(sum(a * x for a, x in zip(h[1:], y, strict=True)) for y in L)
+            options.append([s for s, ok in ((1, line or any(v > 0 for v in vals)),
+                                            (-1, line or any(v < 0 for v in vals))) if ok])
+        split = any(len(o) > 1 for o in options)
+        for signs in product(*options):
+            if split:
+                cell = Polyhedron(tuple(tuple(sg * v for v in h) for sg, h in zip(signs, hyps, strict=True)),
+                                  ambient_dim=d)
+                if R.polyhedron.intersect(cell).dimension < d:
+                    continue
+            ok, pt = met.get(signs, (True, R.interior_point))
+            met[signs] = (ok and const, min(pt, R.interior_point))
+    consts = [(s, pt) for s, (ok, pt) in met.items() if ok]
+    return consts[0] if len(consts) == 1 else None
+
+
+def _reconstruct(B: Any, stars: Sequence[RidgeStar], n1_le_d: bool, C: Any = None,
+                 n1: int | None = None) -> FirstLayerReconstruction:
     d = B.dimension
     facets_by_h: dict[Row, Any] = {}
     for f in B.facets:
@@ -333,6 +369,15 @@ def _reconstruct(B: Any, stars: Sequence[RidgeStar], n1_le_d: bool) -> FirstLaye
                         continue
                     sign = (1 if v > 0 else -1) * (1 if h == hi else -1)
                     votes[h].add((sign, p))
+        # all n1 first-layer hyperplanes recovered: the cell where every neuron is inactive is a cell of their
+        # arrangement on which f is constant; when no other cell is, it gives every orientation
+        if C is not None and n1 is not None and len(recovered) == n1 and not conflict:
+            hs = sorted(recovered)
+            found = _constant_cell(C, hs)
+            if found is not None:
+                cell, p = found
+                for h, sg in zip(hs, cell, strict=True):
+                    votes[h].add((-sg, p))
     else:
         notes.append("orientation needs n1 <= d (the parallel-facet lemma, docs/mathematics.md D2)")
     hyps = []
@@ -388,7 +433,7 @@ def first_layer(net: Network, *, compare: bool = True, max_regions: int | None =
     B = breakpoint_complex(C)
     stars = ridge_stars(C)
     d, n1 = net.architecture[:2]
-    rec = _reconstruct(B, stars, n1 <= d)
+    rec = _reconstruct(B, stars, n1 <= d, C, n1)
     if compare:
         rec = FirstLayerReconstruction(rec.dimension, rec.hyperplanes, rec.second_layer, rec.undetermined,
                                        rec.reasons, rec.stars, rec.notes, theta=compare_with_parameters(net, rec))
