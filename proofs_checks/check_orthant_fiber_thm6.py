@@ -6,8 +6,11 @@ With k visible neurons and r = n - k linear neurons (W1 >= 0, b1 >= 0) and rank 
 2. r = d <= m: V_S ≠ ∅ for every S;
 3. r = m < d: V_S ≠ ∅ iff the cone of the columns of A_S is pointed — for m = 1: iff the nonzero entries of the row
    A_S all have one sign (checked here independently of the LP used by the package);
-and every non-empty piece has dimension k + r² + r (= r² modulo the n scalings, Thm 6).  Sampled points of every
-piece are exactly equivalent to θ on the orthant.
+4. r = m + 1 <= d (rank A_S = m < r): V_S ≠ ∅ for every S, and every piece has dimension k + (m² + m + d) + r
+   (Thm 6 case 4: m² + m + d modulo the r scalings), equal to D - rank J_{F_X}(θ) computed independently from the
+   exact parameter Jacobian at points of the orthant;
+and every non-empty piece of cases 1-3 has dimension k + r² + r (= r² modulo the n scalings, Thm 6).  Sampled points
+of every piece are exactly equivalent to θ on the orthant.
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ from exactrelu import Network
 from exactrelu.core.errors import NotApplicableError
 from exactrelu.engines.flintlib import rank
 from exactrelu.geometry.polyhedra import Orthant
+from exactrelu.theory.dimension.fdim import batch_functional_dimension
 from exactrelu.theory.equality.equivalence import equivalent
 from exactrelu.theory.equality.shallow import canonical_data
+from exactrelu.theory.fibers.domains import region_data
 from exactrelu.theory.fibers.shallow import orthant_fiber
 
-THEOREM = ("Orthant fibers (docs/mathematics.md §2.C, G3 Thm 6 cases 1-3): which V_S are non-empty, and dim K_S = k + "
-           "r^2 + r")
+THEOREM = ("Orthant fibers (docs/mathematics.md §2.C, G3 Thm 6 cases 1-4): which V_S are non-empty, and dim K_S = k + "
+           "r^2 + r (cases 1-3), k + m^2 + m + d + r (case 4, r = m + 1 <= d)")
 
 #: (case, d, k, r, m)
 SHAPES = [(1, 3, 1, 1, 3), (1, 2, 2, 1, 2), (2, 1, 1, 1, 1), (2, 1, 2, 1, 2), (2, 2, 1, 2, 2), (3, 2, 2, 1, 1),
-          (3, 3, 1, 1, 1), (3, 3, 1, 2, 2)]
+          (3, 3, 1, 1, 1), (3, 3, 1, 2, 2), (4, 2, 0, 2, 1), (4, 2, 1, 2, 1), (4, 3, 1, 2, 1), (4, 3, 1, 3, 2),
+          (4, 4, 0, 3, 2)]
 
 
 def cases() -> list[tuple[tuple[int, ...], int]]:
@@ -88,8 +94,22 @@ def check(case: tuple[tuple[int, ...], int]) -> str:
         assert min(rank([list(row) for row in A]) for A in _all_A_S(net, k, r).values()) < r
         return "non-generic θ (rank-deficient A_S): refused, as documented"
     assert fib.contains(net)
-    assert all(c.dimension == k + r * r + r for c in fib.components)
     sets = sorted({tuple(c.origin["orientation_set"]) for c in fib.components})
+    if kind == 4:
+        assert all(c.dimension == k + m * m + m + d + r for c in fib.components) and not fib.complete
+        assert len(sets) == 2 ** k, sets
+        rng = random.Random(seed)
+        # random points at many scales plus a neighbourhood of one interior point of every region of θ in the
+        # orthant (a region without points would lower the rank)
+        pts = [[Fraction(2) ** rng.randint(-4, 6) * Fraction(rng.randint(1, 9), 9) for _ in range(d)]
+               for _ in range(20 * (d + 1))]
+        for _pattern, x0 in region_data(net, "orthant"):
+            pts += [[v + Fraction(rng.randint(-1, 1), 1000) for v in x0] for _ in range(2 * (d + 1))]
+        res = batch_functional_dimension(net, pts)  # points on a bent hyperplane are left out of the rank
+        local = len(net.parameters()) - res.differentiable_rank
+        assert fib.dimension == local, (fib.dimension, local)
+    else:
+        assert all(c.dimension == k + r * r + r for c in fib.components)
     if kind == 1:
         assert len(sets) == 1, sets
     elif kind == 2:

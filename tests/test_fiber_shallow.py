@@ -286,12 +286,14 @@ def test_orthant_two_linear_neurons_thm6_case3() -> None:
     assert fib.verify(0).ok
 
 
-def test_orthant_refuses_dead_and_rank_deficient() -> None:
+def test_orthant_refuses_dead_and_describes_rank_deficient() -> None:
     dead = Network.from_lists([([[-1, -1], [1, -1]], [-1, 0]), ([[1, 1]], [0])])
     with pytest.raises(NotApplicableError):
         orthant_fiber(dead)
-    with pytest.raises(NotApplicableError):            # r = 2 = m + 1 linear neurons (Thm 6 case 4)
-        orthant_fiber(Network.from_lists([([[1, F(2, 3)], [F(1, 2), F(5, 4)]], [1, F(3, 2)]), ([[3, -2]], [F(1, 2)])]))
+    # r = 2 = m + 1 linear neurons (Thm 6 case 4): described since, never claimed complete
+    case4 = Network.from_lists([([[1, F(2, 3)], [F(1, 2), F(5, 4)]], [1, F(3, 2)]), ([[3, -2]], [F(1, 2)])])
+    fib = orthant_fiber(case4)
+    assert fib.dimension == 6 and not fib.complete
 
 
 # ------------------------------------------------------------------ minimal width k+2 (docs/mathematics.md B4 case 3)

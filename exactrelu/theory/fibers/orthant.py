@@ -18,6 +18,7 @@ from exactrelu.core.network import Network
 from exactrelu.engines import sympylib as S
 from exactrelu.theory.equality.shallow import CanonicalData, canonical_data
 from exactrelu.theory.fibers.base import Component, Fiber
+from exactrelu.theory.fibers.deficient import deficient_component, deficient_mode, deficient_start
 from exactrelu.theory.fibers.domains import Gens, domain_generators, is_orthant, linear_conditions, signs_on
 from exactrelu.theory.fibers.roles import Role, RoleBuilder
 
@@ -46,6 +47,10 @@ def _rref(M: list[list[Fraction]]) -> tuple[list[list[Fraction]], list[int]]:
         piv.append(c)
         r += 1
     return A[:r], piv
+
+
+def _dot(u: list[Fraction], v: tuple[Fraction, ...]) -> Fraction:
+    return sum((x * y for x, y in zip(u, v)), _ZERO)
 
 
 def _det(G: list[list[Fraction]]) -> Fraction:
@@ -162,6 +167,7 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
     comps: list[Component] = []
     n_sets = 0
     gap: tuple[int, tuple[int, ...]] | None = None
+    deficient: list[list[int]] = []
     for size in range(k + 1):
         for Ssub in itertools.combinations(range(k), size):
             A_S = [list(row) for row in data.linear]
@@ -175,13 +181,36 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
             B, piv = _rref(A_S)
             if len(B) > r:
                 continue  # rank A_S > r: no factorisation through r neurons
-            if len(B) < r:
+            mode = deficient_mode(len(B), r, m, d)
+            if len(B) < r and mode is None:
                 raise NotApplicableError(
-                    f"rank A_S = {len(B)} < r = {r} linear neurons for S = {sorted(j + 1 for j in Ssub)}: the "
-                    "rank-deficient V_S (Thm 6 case 4 and degenerate θ) is not described here")
+                    f"rank A_S = {len(B)} < r = {r} linear neurons for S = {sorted(j + 1 for j in Ssub)}, and "
+                    f"neither m = {m} nor d = {d} equals that rank: this degenerate V_S (neither factor of "
+                    "W2_L W1_L = A_S has forced full rank) is not described here")
+            if len(B) < r:
+                deficient.append(sorted(j + 1 for j in Ssub))
             if gap is None:  # an opposite pair on H_j can replace a linear neuron iff a_j is in the row space of A_S
-                gap = next(((j, Ssub) for j in range(k) if j not in Ssub and len(_rref([*B, list(H[j][0])])[0]) == r),
-                           None)
+                gap = next(((j, Ssub) for j in range(k)
+                            if j not in Ssub and len(_rref([*B, list(H[j][0])])[0]) == len(B)), None)
+            if mode is not None:
+                if any(any(_dot(row, line) for row in B) for line in lines):
+                    continue  # A_S l ≠ 0 on a line of Ω: no linear neuron block realises it
+                n_sets += 1
+                start = deficient_start(B, mode, r, d, gens)
+                roles = tuple(Role(j, a, t, -1 if j in Ssub else 1, C) for j, (a, t, C) in enumerate(H))
+                V0 = [[A_S[rr][c] for c in piv] for rr in range(m)]
+                flip = sorted(j + 1 for j in Ssub) != _theta_orthant_S(net, data, visible)
+                for vis in itertools.permutations(range(n), k):
+                    lin = [i for i in range(n) if i not in vis]
+                    comps.append(deficient_component(
+                        builder, gens, lams, roles, vis, lin, B, V0, beta_S, mode, start,
+                        {"case": "orthant", "orientation_set": sorted(j + 1 for j in Ssub),
+                         "visible_neurons": [i + 1 for i in vis], "linear_neurons": [i + 1 for i in lin],
+                         "det_sign": None,
+                         "hidden_symmetry": (f"rank-{len(B)} factorisation through {r} linear neurons (V_S, "
+                                             "docs/mathematics.md §2.C, Thm 6 case 4)")
+                         + ("; orientation change S (docs/mathematics.md §2.C)" if flip else "")}))
+                continue
             G0: list[list[Fraction]] = []
             cols: list[tuple[Fraction, ...]] = []
             if r:
@@ -232,25 +261,31 @@ def orthant_fiber(net: Network, domain: Any = "orthant") -> Fiber:
                             else "; orientation change S (docs/mathematics.md §2.C)")}))
     if not comps:
         raise NotApplicableError("internal: θ itself is not in any K_S piece")  # pragma: no cover
-    dim = k + r * r + r
+    dim = max(c.dimension for c in comps)
     where = f"the orthant R^{d}_{{>=0}}" if orth else f"the polyhedron {domain!r}"
     notes = (f"one hidden layer on {where}: k = {k} visible hyperplanes, r = {r} linear neurons, "
              f"{n_sets} orientation set(s) S with V_S non-empty; pieces K_S = {{p_S}} x V_S "
              "(docs/mathematics.md §2.C, G3 "
-             "Prop. 5 [P?]) of dimension k + r^2 + r; exact for the visible+linear part, which is the whole fiber "
-             "for generic minimal θ",)
-    if gap is None:
+             "Prop. 5 [P?]) of dimension k + r^2 + r when rank A_S = r; exact for the visible+linear part, which is "
+             "the whole fiber for generic minimal θ",)
+    if deficient:
+        notes += (f"rank A_S < r for S in {deficient}: the linear block factors a rank-deficient A_S (Thm 6 case 4 "
+                  "when r = m + 1 <= d), pieces of dimension k + rank*r + (r - rank)*(d or m) + r; NOT complete: "
+                  "with rank A_S <= r - 1 one linear neuron can be replaced by a dead or zero neuron (or a canceling "
+                  "pair), those parameters are not listed, and contains() decides points outside the listed pieces "
+                  "by an exact equivalence test",)
+    elif gap is None:
         notes += ("complete: every S has rank A_S >= r and no visible normal a_j lies in the row space of an A_S "
                   "with j not in S, so no opposite pair, canceling pair, dead or zero neuron can replace a linear "
                   "neuron (docs/mathematics.md §2.C)",)
-    else:
+    if gap is not None:
         j, Sg = gap
         notes += (f"NOT complete: a_{j + 1} lies in the row space of A_S for S = {sorted(q + 1 for q in Sg)}, so two "
                   f"neurons of opposite orientations on H_{j + 1} can replace a linear neuron; those parameters are "
                   "not listed, and contains() decides points outside the listed pieces by an exact equivalence "
                   "test",)
     return Fiber(net, "orthant" if orth else "polyhedral", dim, tuple(comps), None,
-                 "orthant" if orth else domain, notes, complete=gap is None)
+                 "orthant" if orth else domain, notes, complete=gap is None and not deficient)
 
 
 def _theta_orthant_S(net: Network, data: CanonicalData, visible: list[int]) -> list[int]:
