@@ -252,10 +252,10 @@ def test_one_extra_neuron_with_flips_and_pairs() -> None:
     assert bool(equivalent(net, eta)) and not any(c.contains(eta) for c in big)
 
 
-def test_non_minimal_widths_beyond_one_extra_are_refused() -> None:
+def test_non_minimal_widths_beyond_one_extra_are_type_families() -> None:
     two_zero = Network.from_lists([([[1], [2], [1]], [0, 1, 1]), ([[1, 0, 0]], [0])])
-    with pytest.raises(NotApplicableError):
-        shallow_fiber(two_zero)
+    fib = shallow_fiber(two_zero)          # docs/mathematics.md B6 (tests/test_fiber_wide.py)
+    assert fib.complete and all(c.origin["case"] == "wide" for c in fib.components)
     with pytest.raises(NotApplicableError):
         shallow_fiber(examples.relu_of_sum())
 

@@ -35,8 +35,11 @@ and contributes U relu(o (a_j·x + t_j)).  The output bias is then forced: b2 = 
   neurons, so all labellings are joined), of dimension k + 1 + max(d, m), given as a union (``Component.pieces``);
   the opposite-pair pieces are n! components of dimension n each, open and closed as before.  Different S stay
   apart: the orientation of a genuine neuron cannot change inside the fiber.
-* any other width (two or more extra neurons) is **not enumerated** (:class:`~exactrelu.core.errors.NotApplicableError`;
-  :func:`exactrelu.theory.fibers.fiber.fiber` falls back to the local description).
+* any other width (two or more neurons beyond the minimal width, or k+2 with vector output): every neuron is
+  classified by its type (on a breakpoint hyperplane with an orientation, in a zero-sum group or a canceling pair on a
+  free hyperplane, zero, dead or constant) and S(θ) is the union of the type families of
+  :func:`exactrelu.theory.fibers.wide.wide_fiber` (docs/mathematics.md B6): complete when n <= k + 2, marked
+  incomplete otherwise.
 
 The system of a component (neuron i on role (j, o, U), pivot p = the first nonzero coordinate of a_j, v = (a_j, t_j)):
 
@@ -71,6 +74,7 @@ from exactrelu.theory.fibers.domains import region_data
 from exactrelu.theory.fibers.extra import extra_neuron_fiber
 from exactrelu.theory.fibers.orthant import orthant_fiber
 from exactrelu.theory.fibers.roles import Role, RoleBuilder, roles_of
+from exactrelu.theory.fibers.wide import MAX_WIDE_FAMILIES, wide_fiber
 
 __all__ = ["shallow_fiber", "orthant_fiber", "region_data", "Role", "roles_of", "MAX_COMPONENTS"]
 
@@ -84,8 +88,8 @@ def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fibe
 
     Parameters
     ----------
-    net : a one-hidden-layer network of minimal width (n = k, k+1 or, for scalar output, k+2;
-        docs/mathematics.md B4), or with exactly one neuron more than k when k suffice.
+    net : a one-hidden-layer network (minimal widths k, k+1, k+2 by roles, docs/mathematics.md B4; one neuron more
+        than k when k suffice by extra neurons; any other width by type families, B6).
     max_components : refuse (RegionLimitError) to build more components than this.
 
     Returns
@@ -95,7 +99,7 @@ def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fibe
     Raises
     ------
     NotApplicableError
-        for deeper networks and for widths with two or more neurons beyond the minimal width.
+        for deeper networks.
 
     Examples
     --------
@@ -111,7 +115,13 @@ def shallow_fiber(net: Network, *, max_components: int = MAX_COMPONENTS) -> Fibe
     data = canonical_data(net)
     if n == data.num_hyperplanes + 1 and valid_orientation_sets(data):
         return extra_neuron_fiber(net, data, max_components)
-    role_sets = roles_of(data, n)
+    try:
+        role_sets = roles_of(data, n)
+    except NotApplicableError:  # not a minimal width: classify every neuron by its type (docs/mathematics.md B6)
+        try:
+            return wide_fiber(net, data, min(max_components, MAX_WIDE_FAMILIES))
+        except RegionLimitError as exc:
+            raise NotApplicableError(f"width {n} with k = {data.num_hyperplanes} hyperplanes: {exc}") from exc
     total = len(role_sets) * math.factorial(n)
     if total > max_components:
         raise RegionLimitError(f"the fiber has {total} components (> max_components = {max_components})")

@@ -170,6 +170,27 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
         if not ok:
             fails.append(f"neurons {i + 1}, {j + 1} are declared a canceling pair but the identity does not hold")
         forced.update({i: -1, j: 1})
+    # a zero-sum group: rows μ_i (w, c) with μ_i > 0 and Σ μ_i W2_i = 0, so Σ W2_i relu(μ_i z) = 0 everywhere: count
+    # every member inactive
+    groups = comp.origin.get("zero_sum_groups") or []
+    for members in groups:
+        idx = [i - 1 for i in members]
+        W1, b1 = layers[0]
+        W2 = layers[1][0]
+        lead = [*W1[idx[0]], b1[idx[0]]]
+        p = next((q for q in range(arch[0]) if not S.is_zero_identically(lead[q])), None)
+        ok = p is not None
+        mus = []
+        for i in idx:
+            ri = [*W1[i], b1[i]]
+            mu = sp.cancel(ri[p] / lead[p]) if ok else sp.Integer(0)
+            mus.append(mu)
+            ok = ok and (i == idx[0] or S.sign_for_positive(mu, positive) == 1) and all(
+                S.is_zero_identically(x - mu * y) for x, y in zip(ri, lead))
+        ok = ok and all(S.is_zero_identically(sp.Add(*[mu * row[i] for mu, i in zip(mus, idx)])) for row in W2)
+        if not ok:
+            fails.append(f"neurons {members} are declared a zero-sum group but the identity does not hold")
+        forced.update({i: -1 for i in idx})
     if net.depth == 1:  # neurons with zero output weights contribute nothing; constant neurons have a known sign
         W1, b1 = layers[0]
         W2 = layers[1][0]
@@ -244,6 +265,7 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
     info = {"system_identities": n_eq, "strict": len(comp.strict), "nonstrict": len(comp.nonstrict),
             "linear_neurons_active_by_inequalities": [i + 1 for i in linear],
             "canceling_pair_identity": pair or None,
+            "zero_sum_group_identities": groups or None,
             "regions": len(regions), "affine_identities": n_aff, "rows_in_theta_arrangement": rows_ok,
             "pattern_constancy": ("rows of θ" if net.depth == 1 else
                                   "pre-activations are positive multiples of θ's on every region" if
