@@ -29,6 +29,7 @@ from exactrelu.core.errors import NotApplicableError
 from exactrelu.core.network import Network
 from exactrelu.theory.fibers.base import FORMAT_NAME, FORMAT_VERSION, Component, Fiber, Membership
 from exactrelu.theory.fibers.bottleneck import bottleneck_fiber
+from exactrelu.theory.fibers.domain_extra import domain_extra_fiber
 from exactrelu.theory.fibers.local import local_fiber
 from exactrelu.theory.fibers.orthant import orthant_fiber
 from exactrelu.theory.fibers.shallow import shallow_fiber
@@ -41,10 +42,14 @@ def fiber(net: Network, domain: Any = None) -> Fiber:
     """The fiber S(θ) of ``net`` (docs/mathematics.md §1), by the strongest applicable theorem.
 
     * one hidden layer on R^d (``domain=None``): :func:`exactrelu.theory.fibers.shallow.shallow_fiber`
-      (docs/mathematics.md B2/B3, B4), all components, for θ of minimal width;
+      (docs/mathematics.md B2/B3, B4), all components, for θ of minimal width or one neuron wider; wider θ by the
+      type families of :func:`exactrelu.theory.fibers.wide.wide_fiber` (docs/mathematics.md B6, complete when
+      n <= k + 2);
     * one hidden layer on the orthant (``domain="orthant"`` or an ``Orthant(d)``) or on any full-dimensional
       polyhedron (e.g. a ``Box``): the K_S = {p_S} × V_S pieces of docs/mathematics.md §2.C
-      (:func:`exactrelu.theory.fibers.orthant.orthant_fiber`), marked ``complete`` only when no other η exists;
+      (:func:`exactrelu.theory.fibers.orthant.orthant_fiber`), marked ``complete`` only when no other η exists; θ
+      with zero, dead or duplicate neurons on the domain by the families around its core
+      (:func:`exactrelu.theory.fibers.domain_extra.domain_extra_fiber`, never complete);
     * two hidden layers with a bottleneck first layer: :func:`exactrelu.theory.fibers.bottleneck.bottleneck_fiber`
       (§2.D; the generic part, ``complete=False``);
     * otherwise (and when the above do not apply): the local description
@@ -61,7 +66,13 @@ def fiber(net: Network, domain: Any = None) -> Fiber:
                 return shallow_fiber(net)
             except NotApplicableError as exc:
                 return _local(net, f"shallow fiber not covered: {exc}")
-        return orthant_fiber(net, domain)
+        try:
+            return orthant_fiber(net, domain)
+        except NotApplicableError as exc:  # zero, dead or duplicate neurons on the domain: families around the core
+            try:
+                return domain_extra_fiber(net, domain)
+            except NotApplicableError:
+                raise exc from None
     if domain is not None:
         raise NotApplicableError("fibers on a restricted domain are implemented for one hidden layer only")
     reason = "no global description for this depth"

@@ -154,9 +154,19 @@ def _verify_component(net: Network, comp: Component, regions: Sequence[tuple[Any
             line_eqs, conds = linear_conditions(arch, i, gens)
             if not (all(e in nonneg for e in conds) and all(e in eqset for e in line_eqs)):
                 fails.append(f"neuron {i + 1} is declared linear but its activity on the domain is not implied")
+    forced: dict[int, int] = {i: 1 for i in linear}
+    # neurons declared dead on Ω: z_i <= 0 at every vertex, non-increasing along every ray, constant along lines
+    dead = [i - 1 for i in comp.origin.get("dead_on_domain", [])]
+    if dead:
+        gens = domain_generators(domain, arch[0])
+        nonneg, eqset = set(comp.nonstrict), set(comp.equalities)
+        for i in dead:
+            line_eqs, conds = linear_conditions(arch, i, gens)
+            if not (all(-e in nonneg for e in conds) and all(e in eqset for e in line_eqs)):
+                fails.append(f"neuron {i + 1} is declared dead on the domain but its inactivity is not implied")
+        forced.update({i: -1 for i in dead})
     # a canceling pair (i, j) on a free hyperplane: z_j = -c z_i with c > 0 and W2_i + c W2_j = 0, so
     # W2_i relu(z_i) + W2_j relu(z_j) = W2_j z_j everywhere (relu(z) - relu(-z) = z): count i inactive, j active
-    forced: dict[int, int] = {i: 1 for i in linear}
     pair = comp.origin.get("canceling_pair")
     if pair:
         i, j = pair[0] - 1, pair[1] - 1
