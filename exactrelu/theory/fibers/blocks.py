@@ -155,6 +155,9 @@ def _lifted(net: Network, keep: Sequence[int], max_components: int) -> tuple[lis
     g = _shallow_part(net, keep)
     Fg = orthant_fiber(g, "orthant")
     gcomps = Fg.need_components()
+    if any(c.origin.get("linear_block") for c in gcomps):  # rank A_S < r: the lifted blocks are not verified
+        raise NotApplicableError("rank A_S < r linear neurons in layers 2-3 (docs/mathematics.md §2.C case 4): "
+                                 "the rank-deficient blocks are not lifted through the first layer")
     n2r = len(keep)
     spare_pos = n2 - n2r
     count = len(gcomps) * _factorial(n1) * _comb(n2, n2r) * len(SPARE_KINDS) ** spare_pos
