@@ -6,7 +6,10 @@
 * ("vector", seed): (2, 3, 2) networks: the F2 width lies between the widest per-output B4 width and 3, and the built
   network computes f;
 * ("grid", w1, b1): every (1,1,1,1) network of the grid {-1, 0, 1, 2}^6 with these first-layer entries is a width-1
-  chain function (F3) and its rebuilt chain computes the same function.
+  chain function (F3) and its rebuilt chain computes the same function;
+* ("prefix", arch, seed): seeded integer networks of (1,1,2,1), (1,1,3,1), (1,1,1,2,1) and (2,1,2,1) are recognised
+  as members of their own architecture (a wrong "no" of the F3 width-1-prefix criterion would show), with a witness
+  checked by ``equivalent``.
 """
 
 from __future__ import annotations
@@ -32,7 +35,11 @@ VALS = (-1, 0, 1, 2)
 
 def cases() -> list[tuple[Any, ...]]:
     return ([("width", n, s) for n in (2, 3, 4, 5) for s in range(15)] + [("vector", s) for s in range(20)]
+            + [("prefix", arch, s) for s in range(25) for arch in PREFIX_ARCHS]
             + [("grid", w1, b1) for w1 in VALS for b1 in VALS])
+
+
+PREFIX_ARCHS = ((1, 1, 2, 1), (1, 1, 3, 1), (1, 1, 1, 2, 1), (2, 1, 2, 1))
 
 
 def _width_1d(net: Network) -> int:
@@ -69,6 +76,12 @@ def check(case: tuple[Any, ...]) -> str:
         assert max(per) <= w <= 3, (per, w)
         assert equivalent(net, network_of_width(data))
         return f"width {w}, per output {per}"
+    if case[0] == "prefix":
+        _, arch, seed = case
+        net = random_network(arch, seed=seed, max_num=2, max_den=1, nonzero=False)
+        r = representable_by(net, arch)
+        assert r.answer is True and equivalent(net, r.witness), r
+        return f"{r.criterion}: {r.reason[:60]}"
     _, w1, b1 = case
     count = 0
     for w2, b2, w3, b3 in itertools.product(VALS, repeat=4):

@@ -142,10 +142,14 @@ def test_deeper_targets_embedding_and_obstructions():
     g = one([([[1, 0], [0, 1]], [0, 0]), ([[1, 0], [0, 1]], [0, 0])])
     r = representable_by(g, (2, 4, 1, 2))
     assert r.answer is False and r.obstruction["kind"] == "rank"
-    # region-count obstruction: 7 affine pieces, (2, 1, 2, 1) has at most 2 * 2 = 4 regions
-    h = random_network((2, 3, 1), seed=1)
-    r = representable_by(h, (2, 1, 2, 1))
+    # region-count obstruction: 16 affine pieces, (2, 2, 1, 1) has at most 4 * 2 = 8 regions
+    h = random_network((2, 5, 1), seed=1)
+    r = representable_by(h, (2, 2, 1, 1))
     assert r.answer is False and r.obstruction["kind"] == "region count"
+    assert r.obstruction["affine_pieces"] == len(regions(h).regions) == 16 and r.obstruction["region_bound"] == 8
+    # a width-1 first layer: the kinks of f would all be parallel (F3)
+    r = representable_by(random_network((2, 3, 1), seed=1), (2, 1, 2, 1))
+    assert r.answer is False and r.criterion == "F3"
     # the relu_of_sum function is computed by (2, 2, 1, 1) itself; not by a shallow net
     assert representable_by(examples.relu_of_sum(), (2, 2, 1, 1)).answer is True
     assert representable_by(examples.relu_of_sum(), (2, 9, 1)).answer is False
@@ -202,3 +206,60 @@ def test_cli(tmp_path):
     assert code == 2 and "generator polynomials" in err
     code, out, _ = run("generic-set", "1,40,1", "--counts")
     assert code == 0 and "iii: 1099511627735" in out
+
+
+def test_width_one_prefix_examples():
+    tent = one([([[1], [1], [1]], [0, -1, -2]), ([[1, -2, 1]], [0])])          # 0, up, down, 0
+    bump = one([([[1], [1], [1], [1]], [0, -1, -2, -3]), ([[1, -1, -1, 1]], [0])])  # 0, up, flat, down, 0
+    expected = {(tent, (1, 1, 2, 1)): True, (tent, (1, 1, 1, 2, 1)): True, (tent, (1, 1, 1, 1)): False,
+                (bump, (1, 1, 2, 1)): False, (bump, (1, 1, 3, 1)): True,      # a hinge cut: 3 kinks left
+                (bump, (1, 1, 1, 2, 1)): True,                                 # a clamp cut: 2 neurons
+                (examples.three_kinks(), (1, 1, 2, 1)): True,                 # constant on the right, 1 - 1 = 0
+                (examples.absolute_value(), (1, 1, 9, 1)): False,             # not constant on either side
+                (examples.relu_of_sum(), (2, 1, 9, 1)): False}                # not shallow
+    for (f, arch), ans in expected.items():
+        r = representable_by(f, arch)
+        assert r.answer is ans, (arch, r)
+        if ans:
+            assert r.witness.architecture == arch and equivalent(f, r.witness)
+    r = representable_by(bump, (1, 1, 1, 2, 2, 1))
+    assert r.answer is True and r.criterion == "embedding"
+
+
+def test_width_one_prefix_never_refuses_a_member():
+    """Networks of (1,1,2,1) and (1,1,1,2,1) drawn from an integer grid are recognised (a wrong "no" would show)."""
+    rng = random.Random(1)
+    for arch in ((1, 1, 2, 1), (1, 1, 1, 2, 1)):
+        for _ in range(25):
+            vals = [rng.choice((-2, -1, 0, 1, 2)) for _ in range(sum(b * (a + 1) for a, b in zip(arch, arch[1:])))]
+            net = Network.from_parameters(arch, vals)
+            r = representable_by(net, arch)
+            assert r.answer is True, (net.to_lists(), r)
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_width_one_prefix_agrees_with_the_chain_criterion(seed):
+    """n = 1 after the width-1 prefix is a chain: the prefix formula and the chain criterion (F3) must agree."""
+    from exactrelu.theory.equality.shallow_width import width_one_first_layer
+
+    rng = random.Random(seed)
+    k = rng.randint(1, 3) if seed % 3 else 2
+    ts = sorted(rng.sample(range(-3, 4), k))
+    jumps = [rng.choice((-2, -1, 1, 2)) for _ in ts]
+    lin = rng.choice((0, 0, -jumps[0], -sum(jumps)))
+    rows = [[1]] * k + [[1], [-1]]
+    f = one([(rows, [-t for t in ts] + [0, 0]), ([jumps + [lin, -lin]], [0])])
+    data = canonical_data(f)
+    chain = width_one_chain(data)[0]
+    for prefix in (1, 2):  # (d, 1^prefix, 1, m) is the chain with prefix + 1 >= 2 width-1 layers
+        need = width_one_first_layer(data, prefix)[0]
+        assert (need is not None and need <= 1) == chain, (prefix, ts, jumps, lin)
+
+
+def test_wide_scalar_network_uses_b4_beyond_the_vector_search():
+    net = random_network((1, 16, 1), seed=3)
+    w = minimal_width(net)
+    assert w > 11  # above MAX_WIDTH_SEARCH of the vector search
+    r = representable_by(net, (1, w, 1))
+    assert r.answer is True and equivalent(net, r.witness)
+    assert representable_by(net, (1, w - 1, 1)).answer is False

@@ -9,6 +9,9 @@
   ``m``) is at most ``n``;
 * target ``(d, 1, ..., 1, m)`` (``L >= 2`` width-1 layers): ``f = c + u s(w . x)`` with ``s`` constant, hinge or clamp
   (docs/mathematics.md F3);
+* target ``(d, 1, ..., 1, n, m)``: ``f`` a function of one ``w . x``, constant on one side of its kinks, with at most
+  ``n`` neurons needed after the width-1 layers (docs/mathematics.md F3); for deeper targets that start with a width-1
+  layer the first two conditions are necessary;
 * any deeper target: "yes" by embedding a known network of ``f`` (the network itself or its minimal shallow form: extra
   layers carry the nonnegative activations, or the pair ``relu(y), relu(-y)`` of the outputs); "no" from the two
   obstructions of docs/mathematics.md F4: more affine pieces than the target has regions at most
@@ -40,12 +43,14 @@ from exactrelu.core.network import Layer, Network
 from exactrelu.core.rational import format_rational
 from exactrelu.theory.equality.equivalence import Equivalence, equivalent
 from exactrelu.theory.equality.representable import ShallowRepresentation, is_shallow_representable
-from exactrelu.theory.equality.shallow import CanonicalData, canonical_data, minimal_width_case
+from exactrelu.theory.equality.shallow import CanonicalData, canonical_data, canonical_form, minimal_width_case
 from exactrelu.theory.equality.shallow_width import (
     minimal_width_any,
     network_of_width,
     width_one_chain,
     width_one_chain_network,
+    width_one_first_layer,
+    width_one_first_network,
 )
 
 __all__ = ["ArchitectureRepresentation", "representable_by", "region_bound"]
@@ -184,6 +189,15 @@ def _embed(src: Network, target: tuple[int, ...]) -> Network | None:
     return Network(tuple(layers))
 
 
+def _padded(shallow_net: Network, n: int) -> Network:
+    """A one-hidden-layer network with zero neurons appended up to width ``n``."""
+    hid, out = shallow_net.layers
+    extra = n - hid.n_out
+    d = hid.n_in
+    return Network((Layer(hid.weights + ((_ZERO,) * d,) * extra, hid.biases + (_ZERO,) * extra),
+                    Layer(tuple(tuple(r) + (_ZERO,) * extra for r in out.weights), out.biases)))
+
+
 def _checked_yes(net: Network, cand: Network, target: tuple[int, ...], criterion: str, reason: str,
                  max_regions: int | None, **kw: Any) -> ArchitectureRepresentation | None:
     assert cand.architecture == target, (cand.architecture, target)
@@ -268,10 +282,11 @@ def representable_by(net: Network, architecture: Sequence[int], *, max_regions: 
                                           shallow=shallow)
     if data is None:
         obstruction = {"kind": "not shallow (docs/mathematics.md F1)", "shallow": shallow.to_dict()}
-        if Lt == 1 or all(n == 1 for n in target[1:-1]):
+        if Lt == 1 or target[1] == 1:
             return ArchitectureRepresentation(
                 net.architecture, target, False,
-                f"f is not one-hidden-layer representable, and every network of {target} computes such a function: "
+                f"f is not one-hidden-layer representable, and every network of {target} computes such a function "
+                f"({'one hidden layer' if Lt == 1 else 'a function of one w . x after a width-1 first layer'}): "
                 f"{shallow.reason}", "F1" if Lt == 1 else "F3", obstruction=obstruction, shallow=shallow)
         checked.append(f"f is not one-hidden-layer representable ({shorten(shallow.reason, 80)})")
     if Lt == 1:
@@ -283,7 +298,7 @@ def representable_by(net: Network, architecture: Sequence[int], *, max_regions: 
                                               checked=(str(exc),), shallow=shallow)
         n = target[1]
         if w <= n:
-            cand = network_of_width(data, n)
+            cand = _padded(canonical_form(data), n) if data.output_dim == 1 else network_of_width(data, n)
             res = _checked_yes(net, cand, target, "B4/F2", f"f needs {w} hidden neuron(s) ({case}), {n} available",
                                max_regions, shallow=shallow)
             if res is not None:
@@ -301,22 +316,40 @@ def representable_by(net: Network, architecture: Sequence[int], *, max_regions: 
                 return res
         return ArchitectureRepresentation(net.architecture, target, False, why, "F3",
                                           obstruction={"kind": "width-1 chain", **shape}, shallow=shallow)
+    sources: list[tuple[Network, str]] = [(net, "the network itself")]
+    if target[1] == 1 and data is not None:  # f = G(psi(w . x)), psi a hinge or clamp: docs/mathematics.md F3
+        j = next(q for q, n in enumerate(target[1:-1]) if n != 1)  # width-1 prefix (the all-1 chain is done above)
+        need, why, _how = width_one_first_layer(data, j)
+        if need is None:
+            return ArchitectureRepresentation(net.architecture, target, False, why, "F3",
+                                              obstruction={"kind": "width-1 first layer"}, shallow=shallow)
+        if Lt == j + 1 and need > target[j + 1]:
+            return ArchitectureRepresentation(
+                net.architecture, target, False, f"{why}, more than {target[j + 1]}", "F3",
+                obstruction={"kind": "width-1 first layers", "next_layer_width": need}, shallow=shallow)
+        if Lt == j + 1:
+            cand = width_one_first_network(data, target[j + 1], j)
+            res = _checked_yes(net, cand, target, "F3", why, max_regions, shallow=shallow)
+            if res is not None:
+                return res
+        sources.append((width_one_first_network(data, need, j),
+                        f"a network with {j} width-1 first layer(s) (docs/mathematics.md F3)"))
+        checked.append(f"width-1 first layers fit: {why}")
     # deeper targets: embeddings for "yes"
-    sources = [net]
     if data is not None:
         try:
-            sources.insert(0, network_of_width(data))
+            sources.insert(0, (network_of_width(data), "the minimal one-hidden-layer form of f"))
         except NotApplicableError as exc:
             checked.append(f"minimal shallow form not built: {exc}")
-    for src in sources:
+    for src, how in sources:
         cand = _embed(src, target)
         if cand is not None:
-            how = "the minimal one-hidden-layer form of f" if src is not net else "the network itself"
             res = _checked_yes(net, cand, target, "embedding", f"{how} ({src.architecture}) embeds into {target}",
                                max_regions, shallow=shallow, checked=tuple(checked))
             if res is not None:
                 return res
-    checked.append("no embedding of the network or of its minimal one-hidden-layer form fits the target widths")
+    checked.append("no embedding of a known network of f (" + ", ".join(h for _s, h in sources) + ") fits the target "
+                   "widths")
     # obstructions (docs/mathematics.md F4)
     try:
         pieces, rk, where = _affine_pieces(net, max_regions)

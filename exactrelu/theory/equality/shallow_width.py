@@ -39,7 +39,7 @@ from exactrelu.engines import flintlib
 from exactrelu.theory.equality.shallow import CanonicalData
 
 __all__ = ["minimal_width_any", "network_of_width", "width_one_chain", "width_one_chain_network",
-           "MAX_WIDTH_SEARCH"]
+           "width_one_first_layer", "width_one_first_network", "MAX_WIDTH_SEARCH"]
 
 #: Largest k for the 3^k search of :func:`minimal_width_any`.
 MAX_WIDTH_SEARCH = 11
@@ -250,3 +250,137 @@ def width_one_chain_network(data: CanonicalData, hidden_layers: int) -> Network:
         cols = [tuple(-c for c in C)]
         between = [Layer(((-one,),), (t1 - t2,))] + [ident] * (hidden_layers - 2)
     return _with_bias(rows, biases, cols, data, between)
+
+
+# ------------------------------------------------------------------------------------- first hidden layer of width 1
+def _ridge(data: CanonicalData) -> tuple[Vector, Vector, list[tuple[Fraction, Fraction, Vector]]] | str:
+    """``(a, u, kinks)`` with ``f(x) = c + phi(a . x)``: ``A_R = u a^T`` and the kinks ``(p, t, C)`` at ``a . x = p``
+    sorted by ``p``; or the reason why ``f`` is not a function of one ``a . x``."""
+    d, m = data.input_dim, data.output_dim
+    hyps = data.hyperplanes
+    a = hyps[0][0]
+    if any(h[0] != a for h in hyps):
+        return "the kink hyperplanes of f are not parallel, so f is not a function of one w . x"
+    q = next(j for j, v in enumerate(a) if v)
+    u = tuple(data.linear[r][q] for r in range(m))
+    if any(data.linear[r][j] != u[r] * a[j] for r in range(m) for j in range(d)):
+        return "the linear part of f is not a multiple of the kink normal, so f is not a function of one w . x"
+    return a, u, sorted(((-t, t, C) for _a, t, C in hyps), key=lambda h: h[0])
+
+
+def _zero_sum_with(first: Vector, others: Sequence[Vector]) -> frozenset[int] | None:
+    """Smallest ``S`` (by size) with ``first + sum_{j in S} others[j] = 0``, or None (brute force)."""
+    for size in range(len(others) + 1):
+        for S in combinations(range(len(others)), size):
+            if all(f + sum((others[j][r] for j in S), _ZERO) == 0 for r, f in enumerate(first)):
+                return frozenset(S)
+    return None
+
+
+def width_one_first_layer(data: CanonicalData, prefix: int = 1) -> tuple[int | None, str, dict[str, Any]]:
+    """The least ``n`` such that ``(d, 1, ..., 1, n, m)`` with ``prefix`` width-1 layers computes the shallow function
+    ``data`` (docs/mathematics.md F3), or None when no ``n`` does; with the reason and the choice made.
+
+    ``f = G(psi(w . x))`` with ``psi`` a hinge (``prefix = 1``) or a hinge or clamp (``prefix >= 2``) and ``G``
+    one-hidden-layer on the half-line or interval: ``f`` depends on ``x`` only through ``a . x`` and is constant on
+    one side of its kinks; putting the first-layer kink on the outermost kink ``p_b`` of that side, ``G`` needs one
+    neuron per other kink, plus one always-active neuron unless some ``S`` of the other kinks has
+    ``C_b + sum_S C_j = 0``.  With a clamp (f constant on both sides) both outermost kinks are cut off.
+
+    >>> from exactrelu import examples
+    >>> from exactrelu.theory.equality.shallow import canonical_data
+    >>> width_one_first_layer(canonical_data(examples.three_kinks()))[:2]     # 1 - 1 = 0: S = {the kink at 1}
+    (2, 'f is constant for a . x >= 2 and has 3 parallel kink(s): 2 neuron(s) after the width-1 layer(s)')
+    >>> width_one_first_layer(canonical_data(examples.absolute_value()))[0] is None
+    True
+    """
+    k = data.num_hyperplanes
+    zero = all(v == 0 for row in data.linear for v in row)
+    if k == 0:
+        if zero:
+            return 1, "f is constant", {"kind": "constant"}
+        return None, "f is affine and not constant; a width-1 first layer makes f constant on a half-space", {}
+    ridge = _ridge(data)
+    if isinstance(ridge, str):
+        return None, ridge, {}
+    a, u, kinks = ridge
+    m = data.output_dim
+    right = tuple(u[r] + sum((C[r] for _p, _t, C in kinks), _ZERO) for r in range(m))
+    best: tuple[int, str, dict[str, Any]] | None = None
+    for side, slope in (("left", u), ("right", right)):
+        if any(slope):
+            continue
+        order = kinks if side == "left" else kinks[::-1]
+        b, rest = order[0], order[1:]
+        S = _zero_sum_with(b[2], [C for _p, _t, C in rest])
+        cost = len(rest) + (0 if S is not None else 1)
+        if best is None or cost < best[0]:
+            best = (cost, f"f is constant for a . x {'<=' if side == 'left' else '>='} {format_rational(b[0])} "
+                          f"and has {k} parallel kink(s): {cost} neuron(s) after the width-1 layer(s)",
+                    {"kind": "ridge", "side": side, "S": S, "normal": a})
+    if prefix >= 2 and k >= 2 and not any(u) and not any(right):  # a clamp cuts both outermost kinks
+        inner = kinks[1:-1][::-1]  # from the right end, as the network reads them
+        S = _zero_sum_with(kinks[-1][2], [C for _p, _t, C in inner])
+        cost = len(inner) + (0 if S is not None else 1)
+        if best is None or cost < best[0]:
+            best = (cost, f"f is constant outside {format_rational(kinks[0][0])} <= a . x <= "
+                          f"{format_rational(kinks[-1][0])} and has {k} parallel kink(s): {cost} neuron(s) after the "
+                          "clamp", {"kind": "clamp", "S": S, "normal": a})
+    if best is None:
+        return None, (f"f is not constant on either side of its kinks (slopes {format_vector(u)} and "
+                      f"{format_vector(right)} along the normal); a width-1 first layer makes f constant on a "
+                      "half-space"), {}
+    return max(best[0], 1), best[1], best[2]
+
+
+def width_one_first_network(data: CanonicalData, width: int, prefix: int = 1) -> Network:
+    """A ``(d, 1, ..., 1, width, m)`` network (``prefix`` width-1 layers) computing ``data`` (``width`` at least
+    :func:`width_one_first_layer`)."""
+    need, reason, how = width_one_first_layer(data, prefix)
+    if need is None or width < need:
+        raise NotApplicableError(reason if need is None else f"the last hidden layer needs >= {need} neurons, "
+                                                             f"{width} asked")
+    d, m = data.input_dim, data.output_dim
+    one = Fraction(1)
+    ident = Layer(((one,),), (_ZERO,))
+    if how["kind"] == "constant":
+        return _with_bias([(_ZERO,) * d], [_ZERO], [(_ZERO,) * m] * width, data,
+                          [ident] * (prefix - 1) + [Layer(((_ZERO,),) * width, (_ZERO,) * width)])
+    ridge = _ridge(data)
+    assert not isinstance(ridge, str)
+    a, _u, kinks = ridge
+    if how["kind"] == "clamp":  # alpha = relu(a.x + t_1); beta = relu(l - alpha) runs from l down to 0 at p_k
+        (p1, t1, _C1), (pk, _tk, Ck) = kinks[0], kinks[-1]
+        ell = pk - p1
+        pre = [Layer(((-one,),), (ell,))] + [ident] * (prefix - 2)
+        first_row, first_bias = a, t1
+        pb, Cb, rest, s = pk, Ck, kinks[1:-1][::-1], -1
+    else:
+        order = kinks if how["side"] == "left" else kinks[::-1]
+        (pb, tb, Cb), rest = order[0], order[1:]
+        s = 1 if how["side"] == "left" else -1  # alpha = s (a . x + t_b) >= 0 beyond the boundary kink
+        pre = [ident] * (prefix - 1)
+        first_row, first_bias = tuple(s * v for v in a), s * tb
+    rows2: list[tuple[Fraction, ...]] = []
+    biases2: list[Fraction] = []
+    cols: list[Vector] = []
+    S = how["S"] or frozenset()
+    for j, (p, _t, C) in enumerate(rest):
+        q = s * (p - pb)  # the kink in alpha, > 0
+        if j in S:  # C relu(q - alpha): jump C, slope -C on [0, q)
+            rows2.append((-one,))
+            biases2.append(q)
+        else:
+            rows2.append((one,))
+            biases2.append(-q)
+        cols.append(C)
+    lin = tuple(c + sum((rest[j][2][r] for j in S), _ZERO) for r, c in enumerate(Cb))
+    if how["S"] is None or any(lin):  # an always-active neuron relu(alpha) carries the slope at alpha = 0+
+        rows2.append((one,))
+        biases2.append(_ZERO)
+        cols.append(lin)
+    while len(rows2) < width:
+        rows2.append((_ZERO,))
+        biases2.append(_ZERO)
+        cols.append((_ZERO,) * m)
+    return _with_bias([first_row], [first_bias], cols, data, [*pre, Layer(tuple(rows2), tuple(biases2))])
