@@ -64,8 +64,8 @@ def representable_cmd(path: NetArg,
                       json_out: JsonOpt = False, allow_float: AllowFloatOpt = False) -> None:
     """Is the function computed by some network of architecture --arch (docs/mathematics.md F1-F4)?
 
-    Exit 0 = yes (witness checked by `equivalent`; -o writes it), 1 = no (with the obstruction), 4 = undecided (the
-    criteria tried are listed), 2 = error."""
+    Exit 0 = yes (witness checked by `equivalent`; -o writes it), 1 = no (with the obstruction),
+    4 = undecided (the criteria tried are listed), 2 = error."""
     net = _read(path, allow_float, function_only=True)
     target = parse_architecture(arch)
     from exactrelu.theory.equality.architectures import representable_by

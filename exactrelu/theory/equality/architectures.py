@@ -294,7 +294,7 @@ def representable_by(net: Network, architecture: Sequence[int], *, max_regions: 
         try:
             w, case = _min_width(data)
         except NotApplicableError as exc:
-            return ArchitectureRepresentation(net.architecture, target, None, f"undecided: {exc}", "B4/F2",
+            return ArchitectureRepresentation(net.architecture, target, None, str(exc), "B4/F2",
                                               checked=(str(exc),), shallow=shallow)
         n = target[1]
         if w <= n:
@@ -376,5 +376,5 @@ def representable_by(net: Network, architecture: Sequence[int], *, max_regions: 
         checked.append(f"max rank of the linear parts {rk} <= narrowest width {narrow}")
     return ArchitectureRepresentation(
         net.architecture, target, None,
-        f"undecided: no criterion of docs/mathematics.md F1-F4 settles {target} for this function", "none",
+        f"no criterion of docs/mathematics.md F1-F4 settles {target} for this function", "none",
         checked=tuple(checked), shallow=shallow)
