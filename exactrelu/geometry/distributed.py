@@ -93,17 +93,10 @@ def network_fingerprint(net: Network, dom: list[Row], fmt: str | None) -> str:
 
 
 # ---------------------------------------------------------------------- the task (runs on a worker)
-_INETS: dict[str, IntNet] = {}
-
-
-def _task(fingerprint: str, net: Network, dom: list[Row], piece: Piece, budget: int, rows: bool,
-          method: str) -> PieceResult:
-    """One piece on a worker; the integer network (and its caches) is kept per process for the next tasks."""
-    inet = _INETS.get(fingerprint)
-    if inet is None:
-        _INETS.clear()
-        inet = _INETS[fingerprint] = IntNet(net)
-    return run_piece(inet, dom, piece, budget, rows=rows, method=method)
+def _task(net: Network, dom: list[Row], piece: Piece, budget: int, rows: bool, method: str) -> PieceResult:
+    """One piece on a worker.  The integer network is built afresh for each task: its caches (forms by pattern
+    prefix, exact vertices) grow with the regions it has seen, and a worker's memory must not grow with the count."""
+    return run_piece(IntNet(net), dom, piece, budget, rows=rows, method=method)
 
 
 # ---------------------------------------------------------------------- the driver
@@ -246,9 +239,9 @@ def count_regions(net: Network, domain: Polyhedron | None = None, *, out: str | 
         run.open[p.key] = p
     try:
         if client is None:
-            _serial(run, inet, dom, budget, fmt is not None, method)
+            _serial(run, net, dom, budget, fmt is not None, method)
         else:
-            _dask(run, client, net, dom, budget, fmt is not None, network_fingerprint(net, dom, fmt), method)
+            _dask(run, client, net, dom, budget, fmt is not None, method)
     except BaseException:
         if run_state is not None:  # keep what is done (Ctrl-C, a failed task): --resume continues from here
             run.commit()
@@ -279,15 +272,14 @@ def _has_dashboard(client: Any) -> bool:
         return False
 
 
-def _serial(run: _Run, inet: IntNet, dom: list[Row], budget: int, rows: bool, method: str) -> None:
+def _serial(run: _Run, net: Network, dom: list[Row], budget: int, rows: bool, method: str) -> None:
     todo = list(run.open.values())
     while todo:
         piece = todo.pop()
-        todo.extend(run.accept(run_piece(inet, dom, piece, budget, rows=rows, method=method)))
+        todo.extend(run.accept(_task(net, dom, piece, budget, rows, method)))
 
 
-def _dask(run: _Run, client: Any, net: Network, dom: list[Row], budget: int, rows: bool, fp: str,
-          method: str) -> None:
+def _dask(run: _Run, client: Any, net: Network, dom: list[Row], budget: int, rows: bool, method: str) -> None:
     from dask.distributed import as_completed
 
     token = os.urandom(4).hex()
@@ -297,7 +289,7 @@ def _dask(run: _Run, client: Any, net: Network, dom: list[Row], budget: int, row
     def submit(piece: Piece) -> Any:
         # while there are fewer pieces than workers, short tasks split the domain quickly
         b = budget if method == "walk" or len(run.open) >= 2 * nworkers else max(1, budget // 16)
-        return client.submit(_task, fp, net_f, dom, piece, b, rows, method, key=f"{piece.key}-{token}", pure=False,
+        return client.submit(_task, net_f, dom, piece, b, rows, method, key=f"{piece.key}-{token}", pure=False,
                              retries=2)
 
     ac = as_completed([submit(p) for p in run.open.values()])
