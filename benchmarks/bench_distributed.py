@@ -4,7 +4,8 @@ Figures, each with wall time, CPU time (this process plus the worker processes: 
 and the load average, because this machine is shared:
 
 1. relucent's 4-10-10-10-10-1 fixture with an output ReLU (63,099 activation regions), when the environment variable
-   ``EXACTRELU_RELUCENT_FIXTURE`` names its ``.pt`` file (a state dict; it is not shipped: AGPL): the single-process
+   ``EXACTRELU_RELUCENT_FIXTURE`` names its ``.pt`` file, or ``EXACTRELU_RELUCENT_FIXTURES`` relucent's fixture
+   folder (a state dict; it is not shipped: AGPL): the single-process
    ``regions()`` count vs ``count_regions`` in this process and on a ``LocalCluster`` of 1 and 2 workers.
 2. A generic shallow (4, n, 1) network (its count is Zaslavsky's closed form, checked) counted and streamed to Parquet
    by ``exactrelu regions --out`` in a fresh process: time and peak memory (ru_maxrss).  ``n = 40`` (102,091 regions)
@@ -132,6 +133,9 @@ def bench_weak_scaling() -> dict[str, Any]:
 def main(peers: bool = False) -> dict[str, Any]:
     results: dict[str, Any] = {}
     fixture = os.environ.get("EXACTRELU_RELUCENT_FIXTURE")
+    folder = os.environ.get("EXACTRELU_RELUCENT_FIXTURES")  # relucent's fixture folder, as bench_trained reads it
+    if not fixture and folder and (Path(folder) / "ckpt5795_d4_w10_nh4.pt").exists():
+        fixture = str(Path(folder) / "ckpt5795_d4_w10_nh4.pt")
     if fixture:
         results["relucent_4_10_10_10_10_1"] = bench_relucent(fixture)
     else:
