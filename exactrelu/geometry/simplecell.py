@@ -5,7 +5,10 @@ Floating-point cdd proposes the generators and their incidences; nothing float i
 
 1. every proposed vertex is recomputed exactly as the unique solution of its ``d`` tight rows (integer maximal
    minors, so ``x = X / D`` with integers), every proposed ray as the kernel of ``d - 1`` independent rows among
-   its tight linear parts;
+   its tight linear parts.  A vertex already computed by another cell of the complex is reused when its tight rows
+   are the same up to sign, or, found by the sign sequence of the vertex, after checking exactly that its ``d``
+   rows vanish there and that their linear parts are independent (a float determinant with a rigorous error bound
+   settles the clear cases, :func:`independent`, the exact integer determinant the others);
 2. every row is evaluated at every generator with a *filtered* sign test: a float64 product with a rigorous error
    bound settles the signs far from zero, the rest is evaluated in exact integers.  Each vertex must be tight on
    exactly its ``d`` rows and strictly inside every other one (a *simple* vertex); each ray tight on exactly its
