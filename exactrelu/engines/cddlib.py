@@ -242,19 +242,20 @@ def _scaled(rows: Sequence[Row] | np.ndarray) -> np.ndarray:
 
 
 def float_candidates(rows: Sequence[Row]) -> list[int] | None:
-    """Indices of the rows that floating-point cdd considers irredundant — a *heuristic* filter only.
+    """Indices of the rows that a floating-point double description finds tight at some generator — a *heuristic*
+    filter only (it may keep redundant rows through a degenerate vertex, and a float error may drop a facet).
 
-    Callers must verify the result exactly (see ``exactrelu.geometry.regions``); None when the float computation fails.
+    Callers must verify the result exactly (see ``exactrelu.geometry.construct``); None when the float computation
+    fails.  Float cdd's own redundancy removal (``matrix_canonicalize``) is not used: on some badly scaled rows it
+    corrupts the heap and aborts the process (a 16-row reproducer is in ``tests/test_cdd_float_crash.py``).
     """
     STATS["float_filter"] += 1
-    try:
-        mat = cdd.matrix_from_array(_scaled(rows).tolist(), rep_type=cdd.RepType.INEQUALITY)
-        lin, red, newpos = cdd.matrix_canonicalize(mat)
-    except Exception:  # noqa: BLE001 - any float failure just disables the filter
+    proposal = float_generators(rows)
+    if proposal is None:
         return None
-    if lin:
-        return None
-    return [i for i, p in enumerate(newpos) if p is not None]
+    m = len(rows)
+    cand = sorted({i for s in proposal[1] for i in s if i < m})
+    return cand or None
 
 
 def float_generators(rows: Sequence[Row] | np.ndarray) -> tuple[list[bool], list[set[int]]] | None:
