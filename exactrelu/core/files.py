@@ -244,8 +244,9 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (module docstring): checked destination, temporary file, rename."""
+def _temporary_beside(path: str | os.PathLike[str]) -> tuple[Path, int, str, int]:
+    """The checked destination, an open temporary file in its folder (descriptor and name), and the mode the result
+    gets: the existing file's, else ``0o666`` less the umask."""
     target = check_destination(path)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
@@ -255,6 +256,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return target, fd, tmp, mode
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (module docstring): checked destination, temporary file, rename."""
+    target, fd, tmp, mode = _temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -290,16 +297,8 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     >>> open(os.path.join(folder, "rows.txt")).read()
     'a row\\n'
     """
-    target = check_destination(path)
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    target, fd, tmp, mode = _temporary_beside(path)
+    os.close(fd)
     try:
         yield Path(tmp)
         fd = os.open(tmp, os.O_RDONLY)

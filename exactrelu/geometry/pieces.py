@@ -149,6 +149,21 @@ class _Forms:
         return self.layer(signs, l)[i]
 
 
+def _piece_start(F: _Forms, dom_rows: list[Row], piece: Piece, d: int) -> tuple[list[Any], Any, int]:
+    """The rows of ``piece`` (domain rows, then each cut neuron's form on its side), an interior point (the piece's
+    own, or one found by an exact LP) and the number of LPs spent."""
+    base = list(dom_rows)
+    for k in piece.cut:
+        r = F.form(piece.prefix, k)
+        base.append(r if piece.prefix[k] > 0 else [-x for x in r])
+    if piece.point is not None:
+        return base, piece.point, 0
+    res = _cdd.slack_point(base, [], d)
+    if res is None:
+        raise EmptyRegionError("the domain has an empty interior")
+    return base, res[0], 1
+
+
 def run_piece(inet: IntNet, dom_rows: list[Row], piece: Piece, budget: int, *, rows: bool = False,
               method: str = "split") -> PieceResult:
     """Enumerate the regions owned by ``piece`` (module docstring) and hand back what is left as sub-pieces.
@@ -168,18 +183,7 @@ def run_piece(inet: IntNet, dom_rows: list[Row], piece: Piece, budget: int, *, r
     d = inet.d
     F = _Forms(inet)
     n = len(F.where)
-    base = list(dom_rows)
-    for k in piece.cut:
-        r = F.form(piece.prefix, k)
-        base.append(r if piece.prefix[k] > 0 else [-x for x in r])
-    work = 0
-    point = piece.point
-    if point is None:
-        res = _cdd.slack_point(base, [], d)
-        work += 1
-        if res is None:
-            raise EmptyRegionError("the domain has an empty interior")
-        point = res[0]
+    base, point, work = _piece_start(F, dom_rows, piece, d)
     if method == "walk":
         return _walk_piece(inet, F, dom_rows, piece, point, base, budget, rows, t0, work)
     stack: list[tuple[int, tuple[int, ...], tuple[Fraction, ...], tuple[int, ...], list[Any]]] = [
@@ -244,18 +248,7 @@ def split_piece(inet: IntNet, dom_rows: list[Row], piece: Piece, want: int) -> t
     d = inet.d
     F = _Forms(inet)
     n = len(F.where)
-    base = list(dom_rows)
-    for k in piece.cut:
-        r = F.form(piece.prefix, k)
-        base.append(r if piece.prefix[k] > 0 else [-x for x in r])
-    lps = 0
-    point = piece.point
-    if point is None:
-        res = _cdd.slack_point(base, [], d)
-        lps += 1
-        if res is None:
-            raise EmptyRegionError("the domain has an empty interior")
-        point = res[0]
+    base, point, lps = _piece_start(F, dom_rows, piece, d)
     frontier = deque([(piece.prefix, point, piece.cut, base)])
     leaves = []
     while frontier and len(frontier) + len(leaves) < want:
