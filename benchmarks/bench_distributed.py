@@ -10,6 +10,8 @@ and the load average, because this machine is shared:
 2. A generic shallow (4, n, 1) network (its count is Zaslavsky's closed form, checked) counted and streamed to Parquet
    by ``exactrelu regions --out`` in a fresh process: time and peak memory (ru_maxrss).  ``n = 40`` (102,091 regions)
    by default; ``EXACTRELU_BENCH_N=70`` gives 974,120 regions (about an hour of CPU here).
+   ``EXACTRELU_BENCH_SAWTOOTH=L`` instead streams the regions of Telgarsky's sawtooth on [0, 1] (L layers of width 2,
+   each a tent map), whose activation regions are exactly 2^L: L = 20 gives 1,048,576 regions.
 3. Weak scaling: 1, 2, 4 workers on generic (3, n, 1) networks whose counts grow with the number of workers, with the
    per-piece task times, and a projection (labelled so) of 10^8 regions on 64 cores from the measured rate.
 """
@@ -111,6 +113,40 @@ def bench_parquet(n: int) -> dict[str, Any]:
     return out
 
 
+def sawtooth(layers: int) -> Network:
+    """The composition of ``layers`` tent maps t(s) = 2 relu(s) - 4 relu(s - 1/2) on [0, 1]: 2^layers activation
+    regions on the box [0, 1] (each layer's second neuron halves every piece; the first is active on all of it)."""
+    half = Fraction(-1, 2)
+    spec = [([[Fraction(1)], [Fraction(1)]], [Fraction(0), half])]
+    spec += [([[Fraction(2), Fraction(-4)], [Fraction(2), Fraction(-4)]], [Fraction(0), half])] * (layers - 1)
+    spec.append(([[Fraction(2), Fraction(-4)]], [Fraction(0)]))
+    return Network.from_lists(spec)
+
+
+def bench_sawtooth_parquet(layers: int) -> dict[str, Any]:
+    """Count and stream the sawtooth's 2^layers regions to Parquet in a fresh process (time, peak memory)."""
+    with tempfile.TemporaryDirectory() as folder:
+        p = Path(folder) / "saw.json"
+        save(sawtooth(layers), p)
+        rows = Path(folder) / "regions.parquet"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        w = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", "from exactrelu.cli import main; main()", "regions", str(p),
+                               "--box", "0", "1", "--out", str(rows), "--json"], capture_output=True, text=True,
+                              check=True)
+        wall = time.perf_counter() - w
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        import pyarrow.parquet as pq
+
+        out = {"network": f"sawtooth, {layers} tent layers on [0, 1]", "regions": json.loads(proc.stdout)[
+            "activation_regions"], "closed_form": 2**layers, "parquet_rows": pq.ParquetFile(rows).metadata.num_rows,
+               "parquet_mb": round(rows.stat().st_size / 2**20, 1), "wall_s": round(wall, 1),
+               "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1),
+               "peak_rss_mb": round(after.ru_maxrss / 1024, 1), "load": _load()}
+    assert out["regions"] == out["parquet_rows"] == out["closed_form"], out
+    return out
+
+
 def bench_weak_scaling() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for workers, n in ((1, 26), (2, 33), (4, 42)):  # about 3,000 / 6,000 / 12,400 regions: work grows with workers
@@ -140,8 +176,9 @@ def main(peers: bool = False) -> dict[str, Any]:
         results["relucent_4_10_10_10_10_1"] = bench_relucent(fixture)
     else:
         results["relucent_4_10_10_10_10_1"] = "skipped: set EXACTRELU_RELUCENT_FIXTURE to ckpt5795_d4_w10_nh4.pt"
+    saw = os.environ.get("EXACTRELU_BENCH_SAWTOOTH")
     n = int(os.environ.get("EXACTRELU_BENCH_N", "40"))
-    results["parquet"] = bench_parquet(n)
+    results["parquet"] = bench_sawtooth_parquet(int(saw)) if saw else bench_parquet(n)
     print("  parquet:", results["parquet"], flush=True)
     results["weak_scaling"] = bench_weak_scaling()
     print("  projection:", results["weak_scaling"]["projection_1e8_regions_64_cores"], flush=True)
