@@ -44,7 +44,7 @@ from exactrelu.geometry.cells import Facet, Neuron, Region
 from exactrelu.geometry.graph_regions import GraphComplex, graph_regions
 from exactrelu.geometry.kernel import Matrix, Vector, combine, int_point, normalize_ray
 from exactrelu.geometry.polyhedra import Polyhedron, Row, normalize_inequality
-from exactrelu.geometry.regions import PolyhedralComplex
+from exactrelu.geometry.regions import PolyhedralComplex, face_counts
 
 __all__ = ["VertexLayers", "GraphForms", "GraphPolyhedralComplex", "graph_complex", "graph_complex_summary"]
 
@@ -319,12 +319,4 @@ def graph_complex_summary(C: GraphPolyhedralComplex, *, faces: bool = False, bre
         "always_active_vertices": [order[k] for k, _ in C.always_active_neurons()],
         "supertransversal": None,
     }
-    if faces:
-        info.update(vertices=len(C.faces(0)), ridges_balanced=C.check_balancing(),
-                    supertransversal=C.is_supertransversal())
-    if breakpoints:
-        B = C.breakpoint_complex()
-        verts = B.vertices
-        info.update(breakpoint_regions=B.num_regions, breakpoint_facets=len(B.facets), breakpoint_ridges=len(B.ridges),
-                    breakpoint_vertices=None if verts is None else len(verts))
-    return info
+    return info | face_counts(C, faces=faces, breakpoints=breakpoints)

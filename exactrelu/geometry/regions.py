@@ -52,7 +52,7 @@ from exactrelu.geometry.construct import build_region, domain_rows
 from exactrelu.geometry.kernel import IntNet, int_point, isign
 from exactrelu.geometry.polyhedra import Polyhedron, Row
 
-__all__ = ["Region", "Facet", "PolyhedralComplex", "LinearRegion", "regions", "neuron_forms", "summary",
+__all__ = ["Region", "Facet", "PolyhedralComplex", "LinearRegion", "regions", "neuron_forms", "summary", "face_counts",
            "DEFAULT_MAX_REGIONS"]
 
 DEFAULT_MAX_REGIONS = 100_000
@@ -509,12 +509,19 @@ def summary(C: PolyhedralComplex, *, faces: bool = False, breakpoints: bool = Fa
         "first_layer_visible": {str(i + 1): v for i, v in C.first_layer_visibility().items()},
         "supertransversal": None,
     }
+    return info | face_counts(C, faces=faces, breakpoints=breakpoints)
+
+
+def face_counts(C: PolyhedralComplex, *, faces: bool = False, breakpoints: bool = False) -> dict[str, Any]:
+    """The summary keys that need the face lattice (``faces``) or B_θ (``breakpoints``), for layered and graph
+    complexes alike; keys not asked for are absent (the summaries list them as None)."""
+    out: dict[str, Any] = {}
     if faces:
-        info.update(vertices=len(C.faces(0)), ridges_balanced=C.check_balancing(),
-                    supertransversal=C.is_supertransversal())
+        out.update(vertices=len(C.faces(0)), ridges_balanced=C.check_balancing(),
+                   supertransversal=C.is_supertransversal())
     if breakpoints:
         B = C.breakpoint_complex()
         verts = B.vertices
-        info.update(breakpoint_regions=B.num_regions, breakpoint_facets=len(B.facets), breakpoint_ridges=len(B.ridges),
-                    breakpoint_vertices=None if verts is None else len(verts))
-    return info
+        out.update(breakpoint_regions=B.num_regions, breakpoint_facets=len(B.facets), breakpoint_ridges=len(B.ridges),
+                   breakpoint_vertices=None if verts is None else len(verts))
+    return out
