@@ -1,0 +1,22 @@
+"""Notebooks that need optional packages are skipped, with the reason, where those packages are not installed.
+
+``.ci/run`` installs them (PyTorch and the ``interop`` extra), so in CI every notebook runs; a bare ``make test`` on a
+machine without them still passes and says what it skipped.
+"""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+
+import pytest
+
+#: notebook file name -> the optional modules it imports
+NEEDS = {"07-trained-networks.ipynb": ("torch", "onnx", "sklearn")}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        missing = [m for m in NEEDS.get(item.path.name, ()) if find_spec(m) is None]
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=f"needs the optional packages {', '.join(missing)} "
+                                                    "(pip install torch and '.[interop]'; .ci/run does)"))
